@@ -1,0 +1,165 @@
+// mergeCatalog: valid manifests + region config -> one regional catalog.
+// Pure and deterministic: the same inputs in any member order give the same
+// catalog (checked by a property test). Offerings with the same catalog key
+// form one regional service; services without a key stay member-local.
+import type { Level, Manifest, Office, Service } from '../manifest/schema.js'
+import { isSafeRedirect } from '../manifest/url-safety.js'
+import type { CatalogEntry, MemberConfig } from '../config/region-schema.js'
+import type {
+  Catalog, CatalogMember, LifeSituationEntry, MemberState, MergeInput, Offering, RegionalService,
+} from './types.js'
+
+export const LEVEL_RANK: Readonly<Record<Level, number>> = { stadt: 0, kreis: 1, land: 2, bund: 3 }
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+const collator = new Intl.Collator('de', { sensitivity: 'base' })
+
+export function mergeCatalog(input: MergeInput): Catalog {
+  const states = new Map(input.members.map((s) => [s.id, s]))
+  const catalogByKey = new Map(input.serviceCatalog.map((e) => [e.key, e]))
+  const memberConfigs = [...input.region.members].sort((a, b) => byString(a.id, b.id))
+
+  const groups = new Map<string, Offering[]>()
+  const members: CatalogMember[] = []
+  for (const config of memberConfigs) {
+    const state = states.get(config.id)
+    members.push(toCatalogMember(config, state))
+    const manifest = state?.manifest
+    if (!manifest) continue
+    const offices = new Map(manifest.offices.map((o) => [o.id, o]))
+    for (const service of manifest.services) {
+      const groupId = service.key !== undefined && catalogByKey.has(service.key) ? service.key : `${config.id}:${service.id}`
+      const offering = toOffering(config, service, offices)
+      const list = groups.get(groupId)
+      if (list) list.push(offering)
+      else groups.set(groupId, [offering])
+    }
+  }
+
+  const lsOrder = new Map(input.lifeSituations.map((l, i) => [l.id, i]))
+  const services = [...groups].map(([id, offerings]) => toRegionalService(id, offerings, catalogByKey.get(id), lsOrder))
+  services.sort((a, b) => collator.compare(a.name, b.name) || byString(a.id, b.id))
+
+  const lifeSituations: LifeSituationEntry[] = input.lifeSituations.map((l) => ({
+    ...l,
+    serviceCount: services.reduce((n, s) => n + (s.lifeSituations.includes(l.id) ? 1 : 0), 0),
+  }))
+
+  return {
+    version: input.version,
+    builtAt: input.builtAt,
+    region: { id: input.region.id, name: input.region.name, ...(input.region.portalUrl ? { portalUrl: input.region.portalUrl } : {}) },
+    members,
+    memberById: new Map(members.map((m) => [m.id, m])),
+    services,
+    serviceById: new Map(services.map((s) => [s.id, s])),
+    lifeSituations,
+    lifeSituationById: new Map(lifeSituations.map((l) => [l.id, l])),
+    offeringByMemberService: new Map(services.flatMap((s) => s.offerings.map((o) => [`${o.member}/${o.serviceId}`, o] as const))),
+    membersByPostalCode: indexPostalCodes(memberConfigs),
+  }
+}
+
+function toOffering(member: MemberConfig, service: Service, offices: Map<string, Office>): Offering {
+  const offering: Offering = {
+    member: member.id,
+    memberName: member.name,
+    level: member.level,
+    serviceId: service.id,
+    name: service.name,
+    summary: service.summary,
+    audiences: [...service.audiences],
+    lifeSituations: [...service.lifeSituations],
+    synonyms: service.synonyms ? [...service.synonyms] : [],
+    trustLevel: service.trustLevel ?? 'none',
+  }
+  // Re-checked here although validation did it: /go must never redirect off the declared hosts.
+  if (service.onlineUrl !== undefined && isSafeRedirect(service.onlineUrl, member.allowedHosts)) {
+    offering.onlineUrl = service.onlineUrl
+    offering.goUrl = `/go/${member.id}/${service.id}`
+  }
+  if (service.infoUrl !== undefined && isSafeRedirect(service.infoUrl, member.allowedHosts)) offering.infoUrl = service.infoUrl
+  if (service.fees !== undefined) offering.fees = service.fees
+  if (service.documents !== undefined) offering.documents = [...service.documents]
+  const office = service.office !== undefined ? offices.get(service.office) : undefined
+  if (office) offering.office = office
+  if (service.updatedAt !== undefined) offering.updatedAt = service.updatedAt
+  return offering
+}
+
+function toRegionalService(
+  id: string,
+  offerings: Offering[],
+  entry: CatalogEntry | undefined,
+  lsOrder: Map<string, number>,
+): RegionalService {
+  offerings.sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || byString(a.member, b.member))
+  // The most general offering describes the service best (a city's text often names the city).
+  const general = offerings.reduce((best, o) => (LEVEL_RANK[o.level] > LEVEL_RANK[best.level] ? o : best))
+  const lifeSituations = unique([...(entry?.lifeSituations ?? []), ...offerings.flatMap((o) => o.lifeSituations)])
+    .sort((a, b) => (lsOrder.get(a) ?? 1e9) - (lsOrder.get(b) ?? 1e9) || byString(a, b))
+  const service: RegionalService = {
+    id,
+    name: entry?.name ?? general.name,
+    summary: general.summary,
+    synonyms: uniqueFolded([...(entry?.synonyms ?? []), ...offerings.flatMap((o) => o.synonyms)]),
+    lifeSituations,
+    levels: unique(offerings.map((o) => o.level)).sort((a, b) => LEVEL_RANK[a] - LEVEL_RANK[b]),
+    audiences: unique(offerings.flatMap((o) => o.audiences)).sort(byString),
+    offerings,
+    offeringCount: offerings.length,
+  }
+  if (entry) service.key = entry.key
+  if (entry?.leikaKey !== undefined) service.leikaKey = entry.leikaKey
+  return service
+}
+
+function toCatalogMember(config: MemberConfig, state: MemberState | undefined): CatalogMember {
+  const manifest: Manifest | undefined = state?.manifest
+  const member: CatalogMember = {
+    id: config.id,
+    name: config.name,
+    level: config.level,
+    ars: config.ars,
+    parent: config.parent,
+    postalCodes: [...config.postalCodes],
+    status: state?.status ?? 'failed',
+    serviceCount: manifest?.services.length ?? 0,
+    meta: state ? { ...state.meta } : { lastError: 'no manifest loaded' },
+  }
+  const links = manifest?.links
+  if (links?.servicePortal !== undefined && isSafeRedirect(links.servicePortal, config.allowedHosts)) member.portalUrl = links.servicePortal
+  if (links?.website !== undefined && isSafeRedirect(links.website, config.allowedHosts)) member.websiteUrl = links.website
+  const office = manifest?.offices.find((o) => o.phone !== undefined || o.email !== undefined) ?? manifest?.offices[0]
+  if (office) {
+    member.contact = { office: office.name }
+    if (office.phone !== undefined) member.contact.phone = office.phone
+    if (office.email !== undefined) member.contact.email = office.email
+  }
+  return member
+}
+
+function indexPostalCodes(members: MemberConfig[]): Map<string, string[]> {
+  const index = new Map<string, string[]>()
+  for (const m of members) {
+    for (const code of m.postalCodes) {
+      const list = index.get(code)
+      if (list) list.push(m.id)
+      else index.set(code, [m.id])
+    }
+  }
+  return index
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)]
+}
+
+function uniqueFolded(values: string[]): string[] {
+  const seen = new Map<string, string>()
+  for (const v of values) {
+    const k = v.toLocaleLowerCase('de')
+    if (!seen.has(k)) seen.set(k, v)
+  }
+  return [...seen.values()].sort(collator.compare)
+}

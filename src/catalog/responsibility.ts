@@ -1,0 +1,119 @@
+// Zuständigkeit: postal code or ARS -> the chain of members responsible for a
+// resident (Stadt -> Kreis -> Land -> Bund), and for a service the offering
+// the resident should use. Pure.
+import type { Catalog, CatalogMember, Offering, RegionalService } from './types.js'
+
+export interface ResponsibilityQuery {
+  postalCode?: string
+  ars?: string
+  service?: string
+}
+
+export interface Responsibility {
+  postalCode?: string
+  ars?: string
+  inRegion: boolean
+  /** more than one when a postal code is shared by several member cities */
+  ambiguous: boolean
+  candidates: { chain: CatalogMember[] }[]
+  service?: ServiceChoice
+}
+
+export interface ServiceChoice {
+  id: string
+  name: string
+  /** the offering of the most local responsible member; absent if none of them offers it */
+  forYou?: Offering
+  alternatives: Offering[]
+}
+
+/** member -> parent -> ... (most local first); stops on unknown ids and cycles. */
+export function chainFor(catalog: Catalog, memberId: string): CatalogMember[] {
+  const chain: CatalogMember[] = []
+  const seen = new Set<string>()
+  let current = catalog.memberById.get(memberId)
+  while (current && !seen.has(current.id)) {
+    chain.push(current)
+    seen.add(current.id)
+    current = current.parent === null ? undefined : catalog.memberById.get(current.parent)
+  }
+  return chain
+}
+
+/** Member ids responsible for a resident, most local first (union over candidates). */
+export function responsibleChain(catalog: Catalog, by: { postalCode?: string; member?: string }): string[] {
+  let chains: CatalogMember[][]
+  if (by.member !== undefined) chains = [chainFor(catalog, by.member)]
+  else if (by.postalCode !== undefined) chains = chainsForPostalCode(catalog, by.postalCode).chains
+  else return []
+  return flattenChains(chains)
+}
+
+export function pickOffering(service: RegionalService, chain: readonly string[]): Omit<ServiceChoice, 'id' | 'name'> {
+  let forYou: Offering | undefined
+  for (const memberId of chain) {
+    forYou = service.offerings.find((o) => o.member === memberId)
+    if (forYou) break
+  }
+  const alternatives = service.offerings.filter((o) => o !== forYou)
+  return forYou ? { forYou, alternatives } : { alternatives }
+}
+
+export function resolveResponsibility(catalog: Catalog, query: ResponsibilityQuery): Responsibility {
+  const { chains, inRegion } = query.postalCode !== undefined
+    ? chainsForPostalCode(catalog, query.postalCode)
+    : chainsForArs(catalog, query.ars ?? '')
+  const result: Responsibility = {
+    inRegion,
+    ambiguous: chains.length > 1,
+    candidates: chains.map((chain) => ({ chain })),
+  }
+  if (query.postalCode !== undefined) result.postalCode = query.postalCode
+  else if (query.ars !== undefined) result.ars = query.ars
+  if (query.service !== undefined) {
+    const service = catalog.serviceById.get(query.service)
+    if (service) {
+      const ids = flattenChains(chains)
+      result.service = { id: service.id, name: service.name, ...pickOffering(service, ids) }
+    }
+  }
+  return result
+}
+
+/** Interleaves candidate chains by depth, so every candidate city comes before any Kreis. */
+function flattenChains(chains: CatalogMember[][]): string[] {
+  const ids: string[] = []
+  const depth = Math.max(0, ...chains.map((c) => c.length))
+  for (let i = 0; i < depth; i++) {
+    for (const chain of chains) {
+      const m = chain[i]
+      if (m && !ids.includes(m.id)) ids.push(m.id)
+    }
+  }
+  return ids
+}
+
+function chainsForPostalCode(catalog: Catalog, postalCode: string): { chains: CatalogMember[][]; inRegion: boolean } {
+  const cities = catalog.membersByPostalCode.get(postalCode)
+  if (cities && cities.length > 0) return { chains: cities.map((id) => chainFor(catalog, id)), inRegion: true }
+  // Outside the region we cannot tell the Land from a postal code alone: the Bund still applies.
+  return { chains: fallbackChains(catalog, undefined), inRegion: false }
+}
+
+function chainsForArs(catalog: Catalog, ars: string): { chains: CatalogMember[][]; inRegion: boolean } {
+  const exact = catalog.members.find((m) => m.ars === ars && m.level !== 'land' && m.level !== 'bund')
+  if (exact) return { chains: [chainFor(catalog, exact.id)], inRegion: true }
+  // A municipality of a member Kreis that is not itself a member: the Kreis is responsible.
+  const kreis = catalog.members.find((m) => m.level === 'kreis' && m.ars.slice(0, 5) === ars.slice(0, 5))
+  if (kreis) return { chains: [chainFor(catalog, kreis.id)], inRegion: true }
+  return { chains: fallbackChains(catalog, ars.slice(0, 2)), inRegion: false }
+}
+
+/** Land (when the ARS names a member Land) and Bund: they apply to everyone. */
+function fallbackChains(catalog: Catalog, landPrefix: string | undefined): CatalogMember[][] {
+  const land = landPrefix === undefined ? undefined
+    : catalog.members.find((m) => m.level === 'land' && m.ars.slice(0, 2) === landPrefix)
+  if (land) return [chainFor(catalog, land.id)]
+  const bund = catalog.members.find((m) => m.level === 'bund')
+  return bund ? [[bund]] : []
+}

@@ -1,0 +1,114 @@
+// Shapes of the merged regional catalog. Pure data: built by mergeCatalog,
+// read by routes, search and web. Never edited in place after a build.
+import type { Audience, Level, Manifest, Office, TrustLevel } from '../manifest/schema.js'
+import type { CatalogEntry, LifeSituation, MemberConfig, RegionConfig } from '../config/region-schema.js'
+
+export type MemberStatus = 'ok' | 'stale' | 'failed'
+
+export interface ValidationIssue {
+  /** JSON Pointer into the document, e.g. /services/3/onlineUrl ('' = root) */
+  path: string
+  message: string
+}
+
+/** What the store knows about one member's manifest. */
+export interface MemberState {
+  id: string
+  status: MemberStatus
+  /** last known good manifest, absent when never loaded */
+  manifest?: Manifest
+  meta: {
+    /** where the live manifest came from */
+    source?: 'file' | 'remote' | 'api'
+    etag?: string
+    lastModified?: string
+    fetchedAt?: string
+    /** when the live manifest was accepted */
+    acceptedAt?: string
+    lastError?: string
+    errors?: ValidationIssue[]
+  }
+}
+
+export interface Offering {
+  member: string
+  memberName: string
+  level: Level
+  serviceId: string
+  name: string
+  summary: string
+  audiences: Audience[]
+  lifeSituations: string[]
+  synonyms: string[]
+  onlineUrl?: string
+  infoUrl?: string
+  goUrl?: string
+  trustLevel: TrustLevel
+  fees?: string
+  documents?: string[]
+  office?: Office
+  updatedAt?: string
+}
+
+export interface RegionalService {
+  /** catalog key, or `member:serviceId` for member-local services */
+  id: string
+  key?: string
+  name: string
+  leikaKey?: string
+  summary: string
+  synonyms: string[]
+  lifeSituations: string[]
+  levels: Level[]
+  audiences: Audience[]
+  offerings: Offering[]
+  offeringCount: number
+}
+
+export interface CatalogMember {
+  id: string
+  name: string
+  level: Level
+  ars: string
+  parent: string | null
+  postalCodes: string[]
+  portalUrl?: string
+  websiteUrl?: string
+  status: MemberStatus
+  serviceCount: number
+  /** contact for residents when online services fail */
+  contact?: { phone?: string; email?: string; office?: string }
+  /** manifest meta from the store (fetchedAt, etag, lastError, ...) */
+  meta: MemberState['meta']
+}
+
+export interface LifeSituationEntry extends LifeSituation {
+  serviceCount: number
+}
+
+export interface Catalog {
+  version: number
+  builtAt: string
+  region: { id: string; name: string; portalUrl?: string }
+  members: CatalogMember[]
+  memberById: ReadonlyMap<string, CatalogMember>
+  services: RegionalService[]
+  serviceById: ReadonlyMap<string, RegionalService>
+  lifeSituations: LifeSituationEntry[]
+  lifeSituationById: ReadonlyMap<string, LifeSituationEntry>
+  /** `${member}/${serviceId}` -> that member's offering (for /go) */
+  offeringByMemberService: ReadonlyMap<string, Offering>
+  /** postal code -> member ids of cities holding it (sorted) */
+  membersByPostalCode: ReadonlyMap<string, string[]>
+}
+
+export interface MergeInput {
+  version: number
+  builtAt: string
+  region: RegionConfig
+  lifeSituations: LifeSituation[]
+  serviceCatalog: CatalogEntry[]
+  members: MemberState[]
+}
+
+export type { MemberConfig }

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// dachportal-validate: offline check of member manifests with the gateway's
+// own rules, for member city IT teams. Exit 0 valid, 1 invalid, 2 usage.
+import { dirname, resolve } from 'node:path'
+import { loadRegionData, type RegionData } from '../config/load.js'
+import { readManifestFile } from '../manifest/load.js'
+import { validateManifest, type Issue } from '../manifest/validate.js'
+import { isRemoteManifest } from '../runtime/seed.js'
+
+const USAGE = `usage: dachportal-validate [--region config/region.json] <manifest.json>...
+       dachportal-validate --all     validate every member's manifest in the region config`
+
+export interface FileReport {
+  file: string
+  member?: string
+  ok: boolean
+  errors: Issue[]
+  notes: string[]
+}
+
+export async function validateFile(file: string, data: RegionData): Promise<FileReport> {
+  const parsed = await readManifestFile(file)
+  if (!parsed.ok) return { file, ok: false, errors: parsed.errors, notes: [] }
+  const claimed = (parsed.value as { member?: unknown } | null)?.member
+  const member = typeof claimed === 'string' ? data.region.members.find((m) => m.id === claimed) : undefined
+  const notes = member ? [] : ['member is not in the region config: its hosts were not checked']
+  const result = validateManifest(parsed.value, {
+    lifeSituationIds: new Set(data.lifeSituations.map((l) => l.id)),
+    serviceKeys: new Set(data.serviceCatalog.map((e) => e.key)),
+    ...(member ? { memberId: member.id, allowedHosts: member.allowedHosts } : {}),
+  })
+  const report: FileReport = { file, ok: result.ok, errors: result.ok ? [] : result.errors, notes }
+  if (member) report.member = member.id
+  return report
+}
+
+export async function run(argv: string[], out: (line: string) => void): Promise<number> {
+  let regionPath = process.env.REGION_CONFIG ?? 'config/region.json'
+  let all = false
+  const files: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (arg === '--all') all = true
+    else if (arg === '--region') regionPath = argv[++i] ?? ''
+    else if (arg === '--help' || arg === '-h') { out(USAGE); return 0 }
+    else if (arg.startsWith('-')) { out(`unknown option ${arg}\n${USAGE}`); return 2 }
+    else files.push(arg)
+  }
+  if (!all && files.length === 0) { out(USAGE); return 2 }
+  let data: RegionData
+  try {
+    data = await loadRegionData(regionPath)
+  } catch (err) {
+    out(`cannot read the region config: ${(err as Error).message}`)
+    return 2
+  }
+  if (all) {
+    for (const m of data.region.members) {
+      if (isRemoteManifest(m)) out(`- ${m.id}: remote manifest ${m.manifest} (not checked offline)`)
+      else files.push(resolve(dirname(data.regionPath), m.manifest))
+    }
+  }
+  let failed = 0
+  for (const file of files) {
+    const report = await validateFile(file, data)
+    if (report.ok) out(`✓ ${file}${report.member ? ` (${report.member})` : ''}: valid`)
+    else {
+      failed++
+      out(`✗ ${file}: ${report.errors.length} error(s)`)
+      for (const e of report.errors) out(`  ${e.path || '/'}: ${e.message}`)
+    }
+    for (const note of report.notes) out(`  note: ${note}`)
+  }
+  out(`${files.length - failed} valid, ${failed} invalid`)
+  return failed === 0 ? 0 : 1
+}
+
+// Run only as a program, not when imported by tests.
+if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
+  run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).then((code) => { process.exitCode = code })
+}

@@ -1,0 +1,104 @@
+// Reads the region config and its sibling taxonomy files, checks them, and
+// turns env vars into one typed Config. A broken region config is fatal
+// (it is the trust boundary); a broken manifest is not (see manifest/load).
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { Ajv } from 'ajv'
+import addFormatsImport from 'ajv-formats'
+import type { TSchema, Static } from '@sinclair/typebox'
+import {
+  LifeSituationsFile, RegionConfig, ServiceCatalogFile, SynonymsFile,
+  type CatalogEntry, type LifeSituation,
+} from './region-schema.js'
+
+const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
+addFormats(ajv, ['uri'])
+
+export type Synonyms = Static<typeof SynonymsFile>['synonyms']
+
+export interface RegionData {
+  /** absolute path of region.json; manifest paths resolve against its folder */
+  regionPath: string
+  region: RegionConfig
+  lifeSituations: LifeSituation[]
+  serviceCatalog: CatalogEntry[]
+  synonyms: Synonyms
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+async function readJson<S extends TSchema>(path: string, schema: S): Promise<Static<S>> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`)
+  }
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (err) {
+    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`)
+  }
+  const check = ajv.compile<Static<S>>(schema)
+  if (!check(doc)) {
+    const lines = (check.errors ?? []).map((e) => `  ${e.instancePath || '/'} ${e.message ?? ''}`)
+    throw new ConfigError(`${path} is invalid:\n${lines.join('\n')}`)
+  }
+  return doc
+}
+
+/** Loads region.json plus life-situations.json, services.json, synonyms.json beside it. */
+export async function loadRegionData(regionPath: string): Promise<RegionData> {
+  const abs = resolve(regionPath)
+  const dir = dirname(abs)
+  const [region, ls, catalog, synonyms] = await Promise.all([
+    readJson(abs, RegionConfig),
+    readJson(resolve(dir, 'life-situations.json'), LifeSituationsFile),
+    readJson(resolve(dir, 'services.json'), ServiceCatalogFile),
+    readJson(resolve(dir, 'synonyms.json'), SynonymsFile),
+  ])
+  const data = { regionPath: abs, region, lifeSituations: ls.lifeSituations, serviceCatalog: catalog.services, synonyms: synonyms.synonyms }
+  const problems = checkRegion(data)
+  if (problems.length > 0) throw new ConfigError(`${abs} is inconsistent:\n  ${problems.join('\n  ')}`)
+  return data
+}
+
+const LEVEL_RANK = { stadt: 0, kreis: 1, land: 2, bund: 3 } as const
+
+/** Cross-entry rules the schemas cannot say. Pure; returns readable problems. */
+export function checkRegion(data: Omit<RegionData, 'regionPath'>): string[] {
+  const problems: string[] = []
+  const ids = new Map(data.region.members.map((m) => [m.id, m]))
+  if (ids.size !== data.region.members.length) problems.push('member ids must be unique')
+  for (const m of data.region.members) {
+    if (m.parent !== null) {
+      const parent = ids.get(m.parent)
+      if (!parent) problems.push(`${m.id}: parent "${m.parent}" is not a member`)
+      else if (LEVEL_RANK[parent.level] <= LEVEL_RANK[m.level]) problems.push(`${m.id}: parent "${m.parent}" must be a higher level`)
+    }
+    if (m.level !== 'stadt' && m.postalCodes.length > 0) problems.push(`${m.id}: only cities hold postal codes`)
+    if (m.upstream !== undefined) {
+      const u = new URL(m.upstream)
+      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && m.allowPrivateNetwork === true)) {
+        problems.push(`${m.id}: upstream must be https (http only with allowPrivateNetwork for tests)`)
+      }
+    }
+    if (/^https?:/i.test(m.manifest) && !m.manifest.startsWith('https://') && m.allowPrivateNetwork !== true) {
+      problems.push(`${m.id}: manifest URL must be https`)
+    }
+  }
+  const lsIds = new Set(data.lifeSituations.map((l) => l.id))
+  if (lsIds.size !== data.lifeSituations.length) problems.push('life situation ids must be unique')
+  const keys = new Set<string>()
+  for (const entry of data.serviceCatalog) {
+    if (keys.has(entry.key)) problems.push(`services.json: duplicate key "${entry.key}"`)
+    keys.add(entry.key)
+    for (const ls of entry.lifeSituations) if (!lsIds.has(ls)) problems.push(`services.json: ${entry.key}: unknown life situation "${ls}"`)
+    if ((entry.leikaKey === undefined) !== (entry.leikaSource === undefined)) problems.push(`services.json: ${entry.key}: leikaKey needs leikaSource`)
+  }
+  return problems
+}

@@ -1,0 +1,33 @@
+// URL rules for manifest links and /go redirects: https only, no credentials,
+// host must be one the region config allows for that member. Pure.
+
+/**
+ * Returns a plain-words problem, or undefined when the URL is acceptable.
+ * `allowedHosts` undefined = host not checked (member unknown to the region).
+ */
+export function checkUrl(raw: string, allowedHosts: readonly string[] | undefined): string | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return 'is not a valid absolute URL'
+  }
+  if (url.protocol !== 'https:') return `must use https: (got ${url.protocol.replace(/:$/, '') || 'none'})`
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password'
+  if (allowedHosts !== undefined && !isAllowedHost(url, allowedHosts)) {
+    return `host "${url.host}" is not one of the member's allowed hosts (${allowedHosts.join(', ')})`
+  }
+  return undefined
+}
+
+/** Exact host (and port, if the allowed entry names one) match; no wildcards. */
+export function isAllowedHost(url: URL, allowedHosts: readonly string[]): boolean {
+  const host = url.hostname.toLowerCase()
+  const hostWithPort = url.port === '' ? host : `${host}:${url.port}`
+  return allowedHosts.some((allowed) => allowed === hostWithPort || (url.port === '' && allowed === host))
+}
+
+/** The one check /go uses before answering a redirect. */
+export function isSafeRedirect(raw: string, allowedHosts: readonly string[]): boolean {
+  return checkUrl(raw, allowedHosts) === undefined
+}

@@ -1,0 +1,138 @@
+// Manifest validation: the JSON Schema (ajv, allErrors) plus the rules a
+// schema cannot say. Pure: the caller passes what the region allows.
+// Returns every problem with its JSON path, never throws.
+import { Ajv, type ErrorObject } from 'ajv'
+import addFormatsImport from 'ajv-formats'
+import { Manifest, type Manifest as ManifestType } from './schema.js'
+import { checkUrl } from './url-safety.js'
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
+const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default
+
+export interface Issue {
+  path: string
+  message: string
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: Issue[] }
+
+/** What the region config allows this manifest to reference. */
+export interface ValidationContext {
+  /** member id from the region config (the manifest must claim it) */
+  memberId?: string
+  /** hosts the member's links may point to; undefined = not checked (unknown member) */
+  allowedHosts?: readonly string[]
+  lifeSituationIds: ReadonlySet<string>
+  serviceKeys: ReadonlySet<string>
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
+addFormats(ajv, ['uri', 'email', 'date-time'])
+const checkSchema = ajv.compile<ManifestType>(Manifest)
+
+export function validateManifest(doc: unknown, context: ValidationContext): Result<ManifestType> {
+  if (!checkSchema(doc)) {
+    return { ok: false, errors: dedupe((checkSchema.errors ?? []).map(schemaIssue)) }
+  }
+  const errors = checkRules(doc, context)
+  return errors.length === 0 ? { ok: true, value: doc } : { ok: false, errors }
+}
+
+function checkRules(manifest: ManifestType, context: ValidationContext): Issue[] {
+  const errors: Issue[] = []
+  if (context.memberId !== undefined && manifest.member !== context.memberId) {
+    errors.push({ path: '/member', message: `must be "${context.memberId}" (the member this manifest is registered for), got "${manifest.member}"` })
+  }
+  const checkLink = (path: string, url: string | undefined) => {
+    if (url === undefined) return
+    const problem = checkUrl(url, context.allowedHosts)
+    if (problem) errors.push({ path, message: problem })
+  }
+  for (const [name, url] of Object.entries(manifest.links)) checkLink(`/links/${name}`, url)
+
+  const officeIds = new Set<string>()
+  manifest.offices.forEach((office, i) => {
+    if (officeIds.has(office.id)) errors.push({ path: `/offices/${i}/id`, message: `duplicate office id "${office.id}"` })
+    officeIds.add(office.id)
+    checkLink(`/offices/${i}/url`, office.url)
+  })
+
+  const serviceIds = new Set<string>()
+  const keys = new Set<string>()
+  manifest.services.forEach((service, i) => {
+    const at = `/services/${i}`
+    if (serviceIds.has(service.id)) errors.push({ path: `${at}/id`, message: `duplicate service id "${service.id}"` })
+    serviceIds.add(service.id)
+    if (service.key !== undefined) {
+      if (!context.serviceKeys.has(service.key)) {
+        errors.push({ path: `${at}/key`, message: `"${service.key}" is not a key of the region's service catalog (config/services.json)` })
+      } else if (keys.has(service.key)) {
+        // one offering per member and catalog key: the region shows each member once per service
+        errors.push({ path: `${at}/key`, message: `key "${service.key}" is already used by another service of this manifest` })
+      }
+      keys.add(service.key)
+    }
+    service.lifeSituations.forEach((id, j) => {
+      if (!context.lifeSituationIds.has(id)) {
+        errors.push({ path: `${at}/lifeSituations/${j}`, message: `"${id}" is not a known life situation (config/life-situations.json)` })
+      }
+    })
+    if (service.office !== undefined && !officeIds.has(service.office)) {
+      errors.push({ path: `${at}/office`, message: `no office with id "${service.office}" in /offices` })
+    }
+    checkLink(`${at}/onlineUrl`, service.onlineUrl)
+    checkLink(`${at}/infoUrl`, service.infoUrl)
+  })
+  return errors
+}
+
+function schemaIssue(error: ErrorObject): Issue {
+  const path = error.instancePath
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'required':
+      return { path: `${path}/${String(params.missingProperty)}`, message: 'is required' }
+    case 'additionalProperty':
+    case 'additionalProperties':
+      return { path: `${path}/${String(params.additionalProperty)}`, message: 'is not allowed here (unknown field)' }
+    case 'type':
+      return { path, message: `must be of type ${String(params.type)}` }
+    case 'const':
+      return { path, message: `must be ${JSON.stringify(params.allowedValue)}` }
+    case 'enum':
+      return { path, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` }
+    case 'pattern':
+      return { path, message: `has an invalid format (expected ${describePattern(String(params.pattern))})` }
+    case 'format':
+      return { path, message: `must be a valid ${String(params.format)}` }
+    case 'maxItems':
+      return { path, message: `must have at most ${String(params.limit)} entries` }
+    case 'minItems':
+      return { path, message: `must have at least ${String(params.limit)} entr${params.limit === 1 ? 'y' : 'ies'}` }
+    case 'maxLength':
+      return { path, message: `must be at most ${String(params.limit)} characters long` }
+    case 'minLength':
+      return { path, message: 'must not be empty' }
+    case 'uniqueItems':
+      return { path, message: 'must not contain duplicates' }
+    default:
+      return { path, message: error.message ?? 'is invalid' }
+  }
+}
+
+function describePattern(pattern: string): string {
+  if (pattern.startsWith('^[a-z0-9]+')) return 'a lower-case slug such as "hund-anmelden"'
+  if (pattern === '^[0-9]{5}$') return 'a 5-digit postal code'
+  return `pattern ${pattern}`
+}
+
+// A union type error reports once per branch; one message per path is enough.
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>()
+  return issues.filter((issue) => {
+    const k = `${issue.path}\u0000${issue.message}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}

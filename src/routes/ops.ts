@@ -1,0 +1,46 @@
+// Liveness, readiness and the published manifest schema.
+import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { Manifest } from '../manifest/schema.js'
+
+export interface Readiness {
+  /** set on SIGTERM so a load balancer drains this instance first */
+  draining: boolean
+}
+
+export default async function opsRoutes(app: FastifyInstance, options: { readiness: Readiness }): Promise<void> {
+  app.get('/health', {
+    schema: { tags: ['Operations'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+  }, async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return { status: 'ok' as const }
+  })
+
+  const ReadySchema = Type.Object({
+    status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('unready')]),
+    version: Type.Integer(),
+    reasons: Type.Array(Type.String()),
+  })
+  app.get('/ready', {
+    schema: {
+      tags: ['Operations'],
+      summary: 'Readiness: catalog loaded; degraded (still serving) when the store is unreachable',
+      response: { 200: ReadySchema, 503: ReadySchema },
+    },
+  }, async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    const version = app.live.current.version
+    if (options.readiness.draining) return reply.code(503).send({ status: 'unready', version, reasons: ['shutting down'] })
+    const health = app.store.health()
+    if (!health.ok) return { status: 'degraded' as const, version, reasons: [health.reason ?? 'store unavailable'] }
+    return { status: 'ready' as const, version, reasons: [] }
+  })
+
+  const published = JSON.stringify(Manifest)
+  app.get('/schemas/manifest.json', {
+    schema: { tags: ['Member cities'], summary: 'The manifest JSON Schema (for member city IT teams)' },
+  }, async (_request, reply) => {
+    reply.type('application/schema+json; charset=utf-8').header('cache-control', 'public, max-age=3600')
+    return published
+  })
+}

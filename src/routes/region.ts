@@ -1,0 +1,82 @@
+// Region and members: who takes part and in what state.
+import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { errors } from '../errors.js'
+import type { CatalogMember } from '../catalog/types.js'
+import { Level } from '../manifest/schema.js'
+import { MemberMetaSchema, Page, Paging, problemResponses, Slug } from './schemas.js'
+import { notModified, paginate } from './http-cache.js'
+
+const RegionSchema = Type.Object({
+  id: Type.String({ examples: ['emscher-lippe'] }),
+  name: Type.String({ examples: ['Serviceportal Emscher-Lippe'] }),
+  portalUrl: Type.Optional(Type.String()),
+  version: Type.Integer({ description: 'catalog version' }),
+  updatedAt: Type.String({ description: 'when this instance built the catalog' }),
+  memberCount: Type.Integer({ examples: [15] }),
+  serviceCount: Type.Integer(),
+  offeringCount: Type.Integer(),
+  staleMembers: Type.Array(Type.String()),
+  failedMembers: Type.Array(Type.String()),
+})
+
+export default async function regionRoutes(app: FastifyInstance): Promise<void> {
+  const withHealth = (m: CatalogMember) => {
+    const proxy = app.memberHealth(m.id)
+    return proxy ? { ...m, proxy } : m
+  }
+  const healthStamp = (members: readonly CatalogMember[]) =>
+    members.map((m) => app.memberHealth(m.id)?.state ?? '').join('').replace(/closed/g, '')
+
+  app.get('/api/v1/region', {
+    schema: { tags: ['Region'], summary: 'Region, catalog version and member states', response: { 200: RegionSchema } },
+  }, async (request, reply) => {
+    const c = app.live.current
+    if (notModified(request, reply, c.version)) return reply
+    return {
+      ...c.region,
+      version: c.version,
+      updatedAt: c.builtAt,
+      memberCount: c.members.length,
+      serviceCount: c.services.length,
+      offeringCount: c.services.reduce((n, s) => n + s.offeringCount, 0),
+      staleMembers: c.members.filter((m) => m.status === 'stale').map((m) => m.id),
+      failedMembers: c.members.filter((m) => m.status === 'failed').map((m) => m.id),
+    }
+  })
+
+  app.get('/api/v1/members', {
+    schema: {
+      tags: ['Region'],
+      summary: 'Verbundmitglieder (Städte, Kreis, Land, Bund) with status',
+      querystring: Type.Object({ level: Type.Optional(Level), ...Paging }),
+      response: { 200: Page(Type.Ref('Member'), 'members'), ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const c = app.live.current
+    const { level, page, pageSize } = request.query as { level?: string; page: number; pageSize: number }
+    if (notModified(request, reply, c.version, healthStamp(c.members))) return reply
+    const members = level ? c.members.filter((m) => m.level === level) : c.members
+    const result = paginate(members, page, pageSize)
+    return { ...result, items: result.items.map(withHealth) }
+  })
+
+  app.get('/api/v1/members/:id', {
+    schema: {
+      tags: ['Region'],
+      summary: 'One member with its manifest meta (fetchedAt, etag, lastError)',
+      params: Type.Object({ id: Slug }),
+      response: {
+        200: Type.Intersect([Type.Ref('Member'), Type.Object({ meta: MemberMetaSchema, contact: Type.Optional(Type.Object({ office: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), email: Type.Optional(Type.String()) })) })]),
+        ...problemResponses,
+      },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const c = app.live.current
+    const member = c.memberById.get(id)
+    if (!member) throw new errors.MEMBER_NOT_FOUND(id)
+    if (notModified(request, reply, c.version, healthStamp([member]))) return reply
+    return withHealth(member)
+  })
+}

@@ -1,0 +1,68 @@
+// Zuständigkeit and deep links (/go): which member serves a resident, and a
+// redirect that only ever leads to a host the region config allows.
+import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { errors } from '../errors.js'
+import { resolveResponsibility } from '../catalog/responsibility.js'
+import { isSafeRedirect } from '../manifest/url-safety.js'
+import { Ars, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
+import { notModified } from './http-cache.js'
+
+const ResponsibilitySchema = Type.Object({
+  postalCode: Type.Optional(Type.String({ examples: ['45964'] })),
+  ars: Type.Optional(Type.String()),
+  inRegion: Type.Boolean({ description: 'false when the postal code / ARS is outside the region (then only Land/Bund)' }),
+  ambiguous: Type.Boolean({ description: 'true when the postal code is shared by several member cities' }),
+  candidates: Type.Array(Type.Object({ chain: Type.Array(Type.Ref('Member'), { description: 'Stadt -> Kreis -> Land -> Bund' }) })),
+  service: Type.Optional(Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    forYou: Type.Optional(Type.Ref('Offering')),
+    alternatives: Type.Array(Type.Ref('Offering')),
+  })),
+})
+
+export default async function responsibilityRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/api/v1/responsibility', {
+    schema: {
+      tags: ['Navigation'],
+      summary: 'Who is responsible for me? (Zuständigkeit by postal code or ARS)',
+      description: 'Give exactly one of `postalCode` or `ars`. With `service`, also the offering to use (the most local responsible member offering it) and the alternatives.',
+      querystring: Type.Object({
+        postalCode: Type.Optional(PostalCode),
+        ars: Type.Optional(Ars),
+        service: Type.Optional(ServiceId),
+      }),
+      response: { 200: ResponsibilitySchema, ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const q = request.query as { postalCode?: string; ars?: string; service?: string }
+    if ((q.postalCode === undefined) === (q.ars === undefined)) {
+      const error = new errors.BAD_QUERY('give exactly one of postalCode or ars')
+      throw Object.assign(error, { errors: [{ path: '/postalCode', in: 'querystring', message: 'exactly one of postalCode or ars is required' }] })
+    }
+    const c = app.live.current
+    if (q.service !== undefined && !c.serviceById.has(q.service)) throw new errors.SERVICE_NOT_FOUND(q.service)
+    if (notModified(request, reply, c.version)) return reply
+    return resolveResponsibility(c, q)
+  })
+
+  app.get('/go/:member/:service', {
+    schema: {
+      tags: ['Navigation'],
+      summary: 'Deep link: 302 to the member’s online service',
+      description: 'Redirects only to a host the region config allows for that member; 404 otherwise.',
+      params: Type.Object({ member: Slug, service: Slug }),
+      response: { 302: Type.Null({ description: 'Location: the online service' }), ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const { member, service } = request.params as { member: string; service: string }
+    const config = app.live.members.get(member)
+    const url = app.live.current.offeringByMemberService.get(`${member}/${service}`)?.onlineUrl
+    // The region config, not the manifest, decides where we may send residents.
+    if (!config || url === undefined || !isSafeRedirect(url, config.allowedHosts)) {
+      throw new errors.GO_TARGET_NOT_FOUND(`${member}/${service}`)
+    }
+    return reply.header('cache-control', 'public, max-age=300').redirect(url, 302)
+  })
+}

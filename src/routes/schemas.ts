@@ -1,0 +1,143 @@
+// Response and parameter schemas shared by the API routes: one source for
+// validation, serialisation (fast-json-stringify) and the OpenAPI document.
+import { Type, type TSchema } from '@sinclair/typebox'
+import { Audience, Level, Office, TrustLevel } from '../manifest/schema.js'
+
+export const Problem = Type.Object(
+  {
+    type: Type.String({ examples: ['https://serviceportal.emscher-lippe.de/problems/not-found'] }),
+    title: Type.String({ examples: ['Nicht gefunden'] }),
+    status: Type.Integer({ examples: [404] }),
+    detail: Type.Optional(Type.String({ examples: ['Unknown service: hundesteur'] })),
+    instance: Type.Optional(Type.String({ examples: ['/api/v1/services/hundesteur'] })),
+    code: Type.Optional(Type.String({ examples: ['DP_ERR_SERVICE_NOT_FOUND'] })),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.String({ examples: ['/postalCode'] }),
+          in: Type.Optional(Type.String({ examples: ['query'] })),
+          message: Type.String({ examples: ['must be a 5-digit postal code'] }),
+        }),
+      ),
+    ),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem document (application/problem+json)' },
+)
+
+export const problemResponses = {
+  400: Type.Ref('Problem'),
+  404: Type.Ref('Problem'),
+} as const
+
+export const Slug = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 64 })
+export const PostalCode = Type.String({ pattern: '^[0-9]{5}$', description: 'Postleitzahl (5 Ziffern)', examples: ['45964'] })
+export const Ars = Type.String({ pattern: '^[0-9]{12}$', description: 'Amtlicher Regionalschlüssel (12 Ziffern)', examples: ['055620014014'] })
+export const ServiceId = Type.String({
+  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*(?::[a-z0-9]+(?:-[a-z0-9]+)*)?$',
+  maxLength: 130,
+  description: 'catalog key (e.g. hundesteuer) or member:serviceId for member-local services',
+  examples: ['hund-anmelden'],
+})
+
+export const Paging = {
+  page: Type.Integer({ minimum: 1, maximum: 10000, default: 1, description: 'Seite (ab 1)' }),
+  pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Einträge pro Seite (max. 100)' }),
+}
+
+export function Page<T extends TSchema>(item: T, description: string) {
+  return Type.Object(
+    {
+      items: Type.Array(item),
+      total: Type.Integer(),
+      page: Type.Integer(),
+      pageSize: Type.Integer(),
+    },
+    { description },
+  )
+}
+
+export const OfferingSchema = Type.Object(
+  {
+    member: Type.String({ examples: ['gladbeck'] }),
+    memberName: Type.String({ examples: ['Gladbeck'] }),
+    level: Level,
+    serviceId: Type.String({ examples: ['hund-anmelden'] }),
+    name: Type.String({ examples: ['Hund anmelden (Hundesteuer)'] }),
+    summary: Type.String(),
+    audiences: Type.Array(Audience),
+    lifeSituations: Type.Array(Type.String()),
+    onlineUrl: Type.Optional(Type.String({ examples: ['https://serviceportal.gladbeck.de/'] })),
+    infoUrl: Type.Optional(Type.String()),
+    goUrl: Type.Optional(Type.String({ examples: ['/go/gladbeck/hund-anmelden'] })),
+    trustLevel: TrustLevel,
+    fees: Type.Optional(Type.String({ examples: ['37,00 € (ab 24 Jahren)'] })),
+    documents: Type.Optional(Type.Array(Type.String())),
+    office: Type.Optional(Office),
+    updatedAt: Type.Optional(Type.String()),
+  },
+  { $id: 'Offering', description: 'Angebot einer Leistung durch ein Verbundmitglied' },
+)
+
+export const RegionalServiceSchema = Type.Object(
+  {
+    id: Type.String({ examples: ['hund-anmelden'] }),
+    key: Type.Optional(Type.String({ examples: ['hund-anmelden'] })),
+    name: Type.String({ examples: ['Hund anmelden (Hundesteuer)'] }),
+    leikaKey: Type.Optional(Type.String({ examples: ['99102013104000'] })),
+    summary: Type.String({ examples: ['Wer einen Hund hält, meldet ihn zur Hundesteuer an.'] }),
+    synonyms: Type.Array(Type.String(), { examples: [['Hundemarke', 'Hundesteuer']] }),
+    lifeSituations: Type.Array(Type.String(), { examples: [['tiere']] }),
+    levels: Type.Array(Level),
+    audiences: Type.Array(Audience),
+    offeringCount: Type.Integer(),
+    offerings: Type.Array(Type.Ref('Offering')),
+    forYou: Type.Optional(Type.Ref('Offering', { description: 'the offering for the resident (with postalCode)' })),
+  },
+  { $id: 'RegionalService', description: 'regionale Leistung mit den Angeboten aller Mitglieder' },
+)
+
+export const MemberSchema = Type.Object(
+  {
+    id: Type.String({ examples: ['gladbeck'] }),
+    name: Type.String({ examples: ['Gladbeck'] }),
+    level: Level,
+    ars: Type.String({ examples: ['055620014014'] }),
+    parent: Type.Union([Type.String(), Type.Null()], { examples: ['kreis-recklinghausen'] }),
+    postalCodes: Type.Array(Type.String(), { examples: [['45964', '45966', '45968']] }),
+    portalUrl: Type.Optional(Type.String({ examples: ['https://serviceportal.gladbeck.de/'] })),
+    websiteUrl: Type.Optional(Type.String({ examples: ['https://www.gladbeck.de/'] })),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('stale'), Type.Literal('failed')]),
+    serviceCount: Type.Integer(),
+    proxy: Type.Optional(
+      Type.Object({
+        state: Type.String({ examples: ['closed'] }),
+        lastError: Type.Optional(Type.String()),
+        lastErrorAt: Type.Optional(Type.String()),
+      }, { description: 'health of the proxied endpoints (members with an upstream only)' }),
+    ),
+  },
+  { $id: 'Member', description: 'Verbundmitglied' },
+)
+
+export const MemberMetaSchema = Type.Object({
+  source: Type.Optional(Type.String({ examples: ['file'] })),
+  etag: Type.Optional(Type.String()),
+  lastModified: Type.Optional(Type.String()),
+  fetchedAt: Type.Optional(Type.String()),
+  acceptedAt: Type.Optional(Type.String()),
+  lastError: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+})
+
+export const LifeSituationSchema = Type.Object(
+  {
+    id: Type.String({ examples: ['familie-kind'] }),
+    label: Type.String({ examples: ['Familie und Kind'] }),
+    description: Type.String(),
+    ozgTopic: Type.String({ examples: ['Familie & Kind'] }),
+    serviceCount: Type.Integer(),
+  },
+  { $id: 'LifeSituation', description: 'Lebenslage' },
+)
+
+export const sharedSchemas = [Problem, OfferingSchema, RegionalServiceSchema, MemberSchema, LifeSituationSchema]

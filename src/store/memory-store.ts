@@ -1,0 +1,132 @@
+// Embedded CatalogStore: one process, state in memory, accepted manifests
+// persisted under dataDir with write-and-rename so a registration survives a
+// restart and a crash never leaves a half-written file.
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import type { Manifest } from '../manifest/schema.js'
+import type { MemberState, MemberStatus } from '../catalog/types.js'
+import type { CatalogStore, MemberMeta, StoreHealth } from './types.js'
+
+export interface MemoryStoreOptions {
+  /** where to persist; omit for a purely in-memory store (tests) */
+  dataDir?: string
+}
+
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`
+  await writeFile(tmp, data, { mode: 0o640 })
+  await rename(tmp, path)
+}
+
+export class MemoryStore implements CatalogStore {
+  readonly kind = 'memory' as const
+  private readonly members = new Map<string, MemberState>()
+  private readonly listeners = new Set<(version: number) => void>()
+  private readonly locks = new Map<string, { token: string; expires: number }>()
+  private version = 0
+  private readonly dataDir: string | undefined
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.dataDir = options.dataDir
+  }
+
+  async init(): Promise<void> {
+    if (this.dataDir === undefined) return
+    await mkdir(join(this.dataDir, 'members'), { recursive: true })
+    this.version = await readVersion(this.dataDir)
+    for (const file of await readdir(join(this.dataDir, 'members'))) {
+      if (!file.endsWith('.json')) continue
+      try {
+        const state = JSON.parse(await readFile(join(this.dataDir, 'members', file), 'utf8')) as MemberState
+        if (typeof state.id === 'string' && state.manifest) this.members.set(state.id, state)
+      } catch {
+        // a damaged file is ignored: the bundled manifest takes over for that member
+      }
+    }
+  }
+
+  async listMembers(): Promise<MemberState[]> {
+    return [...this.members.values()].map(clone)
+  }
+
+  async getMember(id: string): Promise<MemberState | undefined> {
+    const state = this.members.get(id)
+    return state && clone(state)
+  }
+
+  async putManifest(id: string, manifest: Manifest, meta: MemberMeta): Promise<number> {
+    const state: MemberState = { id, status: 'ok', manifest, meta: { ...meta } }
+    await this.persist(state)
+    this.members.set(id, state)
+    return this.bump()
+  }
+
+  async putStatus(id: string, status: MemberStatus, meta: MemberMeta): Promise<number> {
+    const previous = this.members.get(id)
+    const state: MemberState = { id, status, meta: { ...previous?.meta, ...meta } }
+    if (previous?.manifest) state.manifest = previous.manifest
+    if (state.manifest) await this.persist(state)
+    this.members.set(id, state)
+    return this.bump()
+  }
+
+  async getVersion(): Promise<number> {
+    return this.version
+  }
+
+  onChange(listener: (version: number) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async acquireLock(name: string, ttlMs: number): Promise<string | null> {
+    const now = Date.now()
+    const held = this.locks.get(name)
+    if (held && held.expires > now) return null
+    const token = randomUUID()
+    this.locks.set(name, { token, expires: now + ttlMs })
+    return token
+  }
+
+  async releaseLock(name: string, token: string): Promise<boolean> {
+    const held = this.locks.get(name)
+    if (!held || held.token !== token) return false
+    this.locks.delete(name)
+    return true
+  }
+
+  health(): StoreHealth {
+    return { ok: true }
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear()
+  }
+
+  private async persist(state: MemberState): Promise<void> {
+    if (this.dataDir === undefined) return
+    await writeFileAtomic(join(this.dataDir, 'members', `${state.id}.json`), JSON.stringify(state))
+  }
+
+  private async bump(): Promise<number> {
+    this.version += 1
+    if (this.dataDir !== undefined) await writeFileAtomic(join(this.dataDir, 'version'), String(this.version))
+    const version = this.version
+    for (const listener of this.listeners) listener(version)
+    return version
+  }
+}
+
+async function readVersion(dataDir: string): Promise<number> {
+  try {
+    const n = Number.parseInt(await readFile(join(dataDir, 'version'), 'utf8'), 10)
+    return Number.isSafeInteger(n) && n > 0 ? n : 0
+  } catch {
+    return 0
+  }
+}
+
+function clone(state: MemberState): MemberState {
+  return structuredClone(state)
+}

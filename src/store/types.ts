@@ -1,0 +1,40 @@
+// The CatalogStore: where last-known-good manifests, their meta and the
+// catalog version live. MemoryStore (embedded, file-persisted) and RedisStore
+// (shared by many instances) implement it; routes never see which one runs.
+import type { Manifest } from '../manifest/schema.js'
+import type { MemberState, MemberStatus } from '../catalog/types.js'
+
+export type MemberMeta = MemberState['meta']
+
+export interface StoreHealth {
+  ok: boolean
+  /** why the store is degraded (e.g. "redis: connection refused") */
+  reason?: string
+}
+
+export interface CatalogStore {
+  readonly kind: 'memory' | 'redis'
+  /** connect / read persisted state; safe to call once before use */
+  init(): Promise<void>
+  listMembers(): Promise<MemberState[]>
+  getMember(id: string): Promise<MemberState | undefined>
+  /**
+   * Accept an already validated manifest as the member's last known good one.
+   * Durable before it resolves; bumps and announces the catalog version.
+   */
+  putManifest(id: string, manifest: Manifest, meta: MemberMeta): Promise<number>
+  /**
+   * Record a status change or failure without touching the live manifest
+   * (stale-if-error). Bumps and announces the catalog version.
+   */
+  putStatus(id: string, status: MemberStatus, meta: MemberMeta): Promise<number>
+  getVersion(): Promise<number>
+  /** called with the new version whenever any instance changed the catalog */
+  onChange(listener: (version: number) => void): () => void
+  /** leader lock: a token when acquired, null when someone else holds it */
+  acquireLock(name: string, ttlMs: number): Promise<string | null>
+  /** compare-and-delete: true when this token still held the lock */
+  releaseLock(name: string, token: string): Promise<boolean>
+  health(): StoreHealth
+  close(): Promise<void>
+}
