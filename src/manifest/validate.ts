@@ -31,16 +31,41 @@ addFormats(ajv, ['uri', 'email', 'date-time'])
 const checkSchema = ajv.compile<ManifestType>(Manifest)
 
 export function validateManifest(doc: unknown, context: ValidationContext): Result<ManifestType> {
-  if (!checkSchema(doc)) {
-    return { ok: false, errors: dedupe((checkSchema.errors ?? []).map(schemaIssue)) }
-  }
-  const errors = checkRules(doc, context)
-  return errors.length === 0 ? { ok: true, value: doc } : { ok: false, errors }
+  const schemaOk = checkSchema(doc)
+  const schemaErrors = schemaOk ? [] : (checkSchema.errors ?? []).map(schemaIssue)
+  // The rules run on schema-invalid documents too, so one pass reports every error.
+  const errors = dedupe([...schemaErrors, ...checkRules(asLoose(doc), context)])
+  return schemaOk && errors.length === 0 ? { ok: true, value: doc as ManifestType } : { ok: false, errors }
+}
+
+/** Shape the rules can walk safely whatever the document holds. */
+function asLoose(doc: unknown): ManifestType {
+  const obj = (v: unknown): Record<string, any> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, any> : {})
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
+  const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+  const root = obj(doc)
+  const links = Object.fromEntries(Object.entries(obj(root.links)).filter(([, v]) => typeof v === 'string'))
+  return {
+    member: str(root.member) ?? '',
+    links,
+    offices: arr(root.offices).map((o) => ({ id: str(obj(o).id) ?? '', url: str(obj(o).url) })),
+    services: arr(root.services).map((raw) => {
+      const s = obj(raw)
+      return {
+        id: str(s.id) ?? '',
+        key: str(s.key),
+        lifeSituations: arr(s.lifeSituations).map((x) => str(x)), // keeps indexes for the paths
+        office: str(s.office),
+        onlineUrl: str(s.onlineUrl),
+        infoUrl: str(s.infoUrl),
+      }
+    }),
+  } as unknown as ManifestType
 }
 
 function checkRules(manifest: ManifestType, context: ValidationContext): Issue[] {
   const errors: Issue[] = []
-  if (context.memberId !== undefined && manifest.member !== context.memberId) {
+  if (context.memberId !== undefined && manifest.member !== '' && manifest.member !== context.memberId) {
     errors.push({ path: '/member', message: `must be "${context.memberId}" (the member this manifest is registered for), got "${manifest.member}"` })
   }
   const checkLink = (path: string, url: string | undefined) => {
@@ -72,8 +97,8 @@ function checkRules(manifest: ManifestType, context: ValidationContext): Issue[]
       }
       keys.add(service.key)
     }
-    service.lifeSituations.forEach((id, j) => {
-      if (!context.lifeSituationIds.has(id)) {
+    service.lifeSituations.forEach((id: string | undefined, j) => {
+      if (id !== undefined && !context.lifeSituationIds.has(id)) {
         errors.push({ path: `${at}/lifeSituations/${j}`, message: `"${id}" is not a known life situation (config/life-situations.json)` })
       }
     })

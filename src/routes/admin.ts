@@ -28,7 +28,8 @@ export interface AdminRoutesOptions {
   now?: () => Date
 }
 
-const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json$/i
+// Fastify tests the whole header, parameters included
+const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i
 const params = {
   type: 'object',
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },

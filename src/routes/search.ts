@@ -1,0 +1,130 @@
+// GET /api/v1/search and GET /api/v1/suggest over the in-process search
+// index. Schemas are the contract: validation, serialisation and OpenAPI.
+// Hits carry a bounded offering list (see MAX_OFFERINGS_PER_HIT in
+// src/search/search.ts): the full list is at /api/v1/services/:id.
+import type { FastifyInstance } from 'fastify'
+import { Type, type Static } from '@sinclair/typebox'
+import type { Catalog } from '../catalog/types.js'
+import { errors, withIssues } from '../errors.js'
+import { Level } from '../manifest/schema.js'
+import type { SearchIndexHolder } from '../search/holder.js'
+import { search } from '../search/search.js'
+import { suggest } from '../search/suggest.js'
+import type { SearchIndex } from '../search/search-index.js'
+import { PostalCode, problemResponses, Slug } from './schemas.js'
+
+export interface SearchRoutesOptions {
+  getCatalog: () => Catalog
+  searchIndex: SearchIndexHolder
+}
+
+export const MAX_QUERY_LENGTH = 200
+const SEARCH_CACHE = 'public, max-age=60'
+const SUGGEST_CACHE = 'public, max-age=300'
+
+const Query = Type.String({
+  minLength: 1,
+  maxLength: MAX_QUERY_LENGTH,
+  pattern: '\\S',
+  description: 'Suchbegriffe, wie Bürgerinnen und Bürger sie tippen (max. 200 Zeichen)',
+  examples: ['perso', 'hund anmelden', 'kita platz'],
+})
+
+export const SearchQuerystring = Type.Object({
+  q: Query,
+  postalCode: Type.Optional({ ...PostalCode, description: 'Postleitzahl: Angebote der zuständigen Stadt zuerst, mit forYou' }),
+  member: Type.Optional({ ...Slug, description: 'Wohnort als Mitglied: dessen Angebote (und die von Kreis, Land, Bund) zuerst, mit forYou', examples: ['gladbeck'] }),
+  lifeSituation: Type.Optional({ ...Slug, description: 'nur Leistungen dieser Lebenslage', examples: ['familie-kind'] }),
+  level: Type.Optional(Level),
+  page: Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'Seite (ab 1)' }),
+  pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Treffer pro Seite (max. 100)' }),
+}, { additionalProperties: false })
+export type SearchQuerystring = Static<typeof SearchQuerystring>
+
+const FacetValues = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }))
+
+export const SearchResponse = Type.Object({
+  query: Type.String({ examples: ['Hunde anmelden'] }),
+  normalizedQuery: Type.String({ examples: ['hunde anmelden'] }),
+  total: Type.Integer({ examples: [3] }),
+  page: Type.Integer({ examples: [1] }),
+  pageSize: Type.Integer({ examples: [10] }),
+  hits: Type.Array(Type.Object({
+    service: Type.Ref('RegionalService', { description: 'the regional service; offerings bounded (forYou first), offeringCount has the total' }),
+    score: Type.Number({ examples: [183.97] }),
+    highlights: Type.Array(Type.String(), { description: 'words of the service that matched', examples: [['Hund', 'anmelden']] }),
+    forYou: Type.Optional(Type.Ref('Offering', { description: 'the offering for the resident (postalCode or member given)' })),
+  })),
+  facets: Type.Object({
+    member: FacetValues,
+    lifeSituation: FacetValues,
+    level: FacetValues,
+  }),
+}, { description: 'Suchergebnis' })
+
+export const SuggestQuerystring = Type.Object({ q: { ...Query, examples: ['pers', 'hund an'] } }, { additionalProperties: false })
+
+export const SuggestResponse = Type.Object({
+  query: Type.String({ examples: ['hund an'] }),
+  suggestions: Type.Array(Type.Object({
+    text: Type.String({ examples: ['Hund anmelden (Hundesteuer)'] }),
+    serviceId: Type.Optional(Type.String({ examples: ['hund-anmelden'] })),
+  }), { maxItems: 10 }),
+}, { description: 'Vorschläge für ein Suchfeld' })
+
+export default async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
+  if (typeof options.getCatalog !== 'function') throw new TypeError('searchRoutes: getCatalog must be a function')
+  if (typeof options.searchIndex?.current !== 'function') throw new TypeError('searchRoutes: searchIndex must be a SearchIndexHolder')
+  const { getCatalog, searchIndex } = options
+
+  /** The serving index; nudges a rebuild when the catalog moved on (the old index serves meanwhile). */
+  const serving = (): SearchIndex => {
+    const catalog = getCatalog()
+    const index = searchIndex.current()
+    if (!index) {
+      void searchIndex.update(catalog)
+      throw new errors.NOT_READY()
+    }
+    if (catalog.version > index.version) void searchIndex.update(catalog)
+    return index
+  }
+
+  app.get('/api/v1/search', {
+    schema: {
+      tags: ['Search'],
+      summary: 'Suche über alle Leistungen der Region (Tippfehler, Umlaute, Komposita, Synonyme)',
+      querystring: SearchQuerystring,
+      response: { 200: SearchResponse, ...problemResponses, 503: Type.Ref('Problem') },
+    },
+  }, async (request, reply) => {
+    const query = request.query as SearchQuerystring
+    const index = serving()
+    checkKnown(index.catalog, query)
+    reply.header('cache-control', SEARCH_CACHE)
+    return search(index, query)
+  })
+
+  app.get('/api/v1/suggest', {
+    schema: {
+      tags: ['Search'],
+      summary: 'Bis zu 10 Vorschläge für ein Suchfeld (Präfix, tippfehlertolerant)',
+      querystring: SuggestQuerystring,
+      response: { 200: SuggestResponse, ...problemResponses, 503: Type.Ref('Problem') },
+    },
+  }, async (request, reply) => {
+    const { q } = request.query as Static<typeof SuggestQuerystring>
+    const index = serving()
+    reply.header('cache-control', SUGGEST_CACHE)
+    return { query: q, suggestions: suggest(index.suggest, q) }
+  })
+}
+
+/** Unknown member or life situation is a client error, not an empty result. */
+function checkKnown(catalog: Catalog, query: SearchQuerystring): void {
+  const issues: { path: string; message: string }[] = []
+  if (query.member !== undefined && !catalog.memberById.has(query.member)) issues.push({ path: '/member', message: `unknown member: ${query.member}` })
+  if (query.lifeSituation !== undefined && !catalog.lifeSituationById.has(query.lifeSituation)) {
+    issues.push({ path: '/lifeSituation', message: `unknown life situation: ${query.lifeSituation}` })
+  }
+  if (issues.length > 0) throw withIssues(new errors.BAD_QUERY(issues.map((i) => i.message).join('; ')), issues)
+}

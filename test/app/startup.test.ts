@@ -1,0 +1,66 @@
+import t from 'tap'
+import { buildApp } from '../../src/app.js'
+import { makeRegion, manifest, member, service } from '../helpers/region.js'
+
+t.test('one missing, one malformed and one invalid manifest: the rest is served', async (t) => {
+  const region = await makeRegion(
+    [
+      member('alpha', 'stadt', { postalCodes: ['11111'] }),
+      member('beta', 'stadt', { postalCodes: ['22222'] }),
+      member('gamma', 'stadt', { postalCodes: ['33333'] }),
+      member('delta', 'stadt', { postalCodes: ['44444'] }),
+    ],
+    {
+      alpha: manifest('alpha', [service('hund-anmelden', { key: 'hund-anmelden', name: 'Hund anmelden' })]),
+      beta: null,
+      gamma: '{ "schemaVersion": 1,\n  "member": "gamma",\n  oops }',
+      delta: manifest('delta', [service('x', { onlineUrl: 'https://evil.example/' })]),
+    },
+  )
+  t.teardown(region.cleanup)
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir } })
+  t.teardown(() => app.close())
+
+  const members = (await app.inject('/api/v1/members')).json()
+  const status = Object.fromEntries(members.items.map((m: any) => [m.id, m.status]))
+  t.same(status, { alpha: 'ok', beta: 'failed', gamma: 'failed', delta: 'failed' })
+
+  const beta = (await app.inject('/api/v1/members/beta')).json()
+  t.match(beta.meta.lastError, /not found/)
+  const gamma = (await app.inject('/api/v1/members/gamma')).json()
+  t.match(gamma.meta.lastError, /invalid JSON at line 3, column 3/)
+  const delta = (await app.inject('/api/v1/members/delta')).json()
+  t.match(delta.meta.lastError, /\/services\/0\/onlineUrl host "evil.example" is not one of the member's allowed hosts/)
+  t.same(delta.meta.errors[0].path, '/services/0/onlineUrl')
+
+  const region_ = (await app.inject('/api/v1/region')).json()
+  t.same(region_.failedMembers.sort(), ['beta', 'delta', 'gamma'])
+  const hund = await app.inject('/api/v1/services/hund-anmelden')
+  t.equal(hund.statusCode, 200)
+  t.same(hund.json().offerings.map((o: any) => o.member), ['alpha'])
+})
+
+t.test('zero valid members is fatal, with a clear message', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt')], { alpha: null })
+  t.teardown(region.cleanup)
+  await t.rejects(buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir } }), /no member has a valid manifest \(alpha\)/)
+})
+
+t.test('an inconsistent region config is fatal', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt', { parent: 'nowhere' })], { alpha: manifest('alpha', []) })
+  t.teardown(region.cleanup)
+  await t.rejects(buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir } }), /alpha: parent "nowhere" is not a member/)
+})
+
+t.test('a registered manifest survives a restart; a bundled file does not overwrite a newer one', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt')], { alpha: manifest('alpha', [service('a')]) })
+  t.teardown(region.cleanup)
+  const settings = { regionConfig: region.regionPath, dataDir: region.dataDir }
+  const first = await buildApp({ settings })
+  const newer = manifest('alpha', [service('a'), service('b')], { updatedAt: '2026-11-20T00:00:00Z' })
+  await first.store.putManifest('alpha', newer, { source: 'api' })
+  await first.close()
+  const second = await buildApp({ settings })
+  t.teardown(() => second.close())
+  t.equal((await second.inject('/api/v1/members/alpha')).json().serviceCount, 2)
+})

@@ -1,0 +1,49 @@
+import t from 'tap'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { run } from '../../src/cli/validate.js'
+import { makeRegion, manifest, member, service, REPO } from '../helpers/region.js'
+
+const capture = async (argv: string[]) => {
+  const lines: string[] = []
+  const code = await run(argv, (l) => lines.push(l))
+  return { code, out: lines.join('\n') }
+}
+
+t.test('--all validates every bundled member: exit 0', async (t) => {
+  const { code, out } = await capture(['--all', '--region', join(REPO, 'config', 'region.json')])
+  t.equal(code, 0)
+  t.match(out, /15 valid, 0 invalid/)
+})
+
+t.test('an invalid manifest: every error with its path, exit 1', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt')], {
+    alpha: manifest('alpha', [service('a', { onlineUrl: 'https://evil.example/' }), service('a')]),
+  })
+  t.teardown(region.cleanup)
+  const { code, out } = await capture(['--region', region.regionPath, join(region.dir, 'members', 'alpha.json')])
+  t.equal(code, 1)
+  t.match(out, /\/services\/0\/onlineUrl: host "evil.example" is not one of the member's allowed hosts/)
+  t.match(out, /\/services\/1\/id: duplicate service id "a"/)
+  t.match(out, /0 valid, 1 invalid/)
+})
+
+t.test('broken JSON reports line and column; unknown member notes unchecked hosts', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt')], { alpha: manifest('alpha', []) })
+  t.teardown(region.cleanup)
+  const broken = join(region.dir, 'broken.json')
+  await writeFile(broken, '{\n  "a": 1,\n}')
+  const other = join(region.dir, 'other.json')
+  await writeFile(other, JSON.stringify(manifest('zeta', [service('z', { onlineUrl: 'https://anything.example/' })])))
+  const { code, out } = await capture(['--region', region.regionPath, broken, other])
+  t.equal(code, 1)
+  t.match(out, /invalid JSON at line 3, column 1/)
+  t.match(out, /other\.json: valid/)
+  t.match(out, /member is not in the region config/)
+})
+
+t.test('usage errors exit 2', async (t) => {
+  t.equal((await capture([])).code, 2)
+  t.equal((await capture(['--bogus'])).code, 2)
+  t.equal((await capture(['--region', '/nonexistent/region.json', 'x.json'])).code, 2)
+})

@@ -1,0 +1,17 @@
+// The real region (config/ + members/) in an app with a throw-away data dir.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { REPO } from './region.js'
+
+export async function realApp(t: { teardown: (fn: () => unknown) => void }): Promise<FastifyInstance> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-data-'))
+  const app = await buildApp({ settings: { regionConfig: join(REPO, 'config', 'region.json'), dataDir } })
+  t.teardown(async () => {
+    await app.close()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+  return app
+}

@@ -1,0 +1,72 @@
+import t from 'tap'
+import { realApp } from '../helpers/app.js'
+
+const chainIds = (body: any, i = 0) => body.candidates[i].chain.map((m: any) => m.id)
+
+t.test('postal code 45964 resolves Gladbeck -> Kreis Recklinghausen -> NRW -> Bund', async (t) => {
+  const app = await realApp(t)
+  const body = (await app.inject('/api/v1/responsibility?postalCode=45964')).json()
+  t.match(body, { postalCode: '45964', inRegion: true, ambiguous: false })
+  t.same(chainIds(body), ['gladbeck', 'kreis-recklinghausen', 'nrw', 'bund'])
+})
+
+t.test('a Bottrop postal code resolves without a Kreis', async (t) => {
+  const app = await realApp(t)
+  const body = (await app.inject('/api/v1/responsibility?postalCode=46236')).json()
+  t.same(chainIds(body), ['bottrop', 'nrw', 'bund'])
+})
+
+t.test('ARS of a member, of the Kreis, and outside the region', async (t) => {
+  const app = await realApp(t)
+  t.same(chainIds((await app.inject('/api/v1/responsibility?ars=055620014014')).json()), ['gladbeck', 'kreis-recklinghausen', 'nrw', 'bund'])
+  t.same(chainIds((await app.inject('/api/v1/responsibility?ars=055620000000')).json()), ['kreis-recklinghausen', 'nrw', 'bund'])
+  const cologne = (await app.inject('/api/v1/responsibility?ars=053150000000')).json()
+  t.match(cologne, { inRegion: false })
+  t.same(chainIds(cologne), ['nrw', 'bund'])
+  const munich = (await app.inject('/api/v1/responsibility?ars=091620000000')).json()
+  t.same(chainIds(munich), ['bund'])
+  const berlin = (await app.inject('/api/v1/responsibility?postalCode=10115')).json()
+  t.match(berlin, { inRegion: false })
+  t.same(chainIds(berlin), ['bund'])
+})
+
+t.test('with service: the most local offering, the others as alternatives', async (t) => {
+  const app = await realApp(t)
+  const hund = (await app.inject('/api/v1/responsibility?postalCode=45964&service=hund-anmelden')).json()
+  t.equal(hund.service.forYou.member, 'gladbeck')
+  t.equal(hund.service.alternatives.length, 11)
+  const kfz = (await app.inject('/api/v1/responsibility?postalCode=45964&service=fahrzeug-zulassen')).json()
+  t.equal(kfz.service.forYou.member, 'kreis-recklinghausen')
+  const kg = (await app.inject('/api/v1/responsibility?postalCode=46236&service=kindergeld')).json()
+  t.equal(kg.service.forYou.member, 'bund')
+  const fz = (await app.inject('/api/v1/responsibility?postalCode=46236&service=fuehrungszeugnis')).json()
+  t.equal(fz.service.forYou.member, 'bottrop', 'Bürgerbüro first')
+  t.ok(fz.service.alternatives.some((o: any) => o.member === 'bund'), 'the Bund online service as alternative')
+})
+
+t.test('bad requests', async (t) => {
+  const app = await realApp(t)
+  for (const url of ['/api/v1/responsibility', '/api/v1/responsibility?postalCode=45964&ars=055620014014', '/api/v1/responsibility?postalCode=4596', '/api/v1/responsibility?ars=12']) {
+    const res = await app.inject(url)
+    t.equal(res.statusCode, 400, url)
+    t.ok(res.json().errors.length > 0, `${url} names the parameter`)
+  }
+  t.equal((await app.inject('/api/v1/responsibility?postalCode=45964&service=gibt-es-nicht')).statusCode, 404)
+})
+
+t.test('/go redirects only to declared hosts', async (t) => {
+  const app = await realApp(t)
+  const res = await app.inject('/go/gladbeck/hund-anmelden')
+  t.equal(res.statusCode, 302)
+  t.equal(res.headers.location, 'https://serviceportal.gladbeck.de/')
+  // A manifest that slipped a foreign host past validation must still not redirect there.
+  const gladbeck = (await app.store.getMember('gladbeck'))!.manifest!
+  const evil = structuredClone(gladbeck)
+  evil.services[0]!.onlineUrl = 'https://evil.example/'
+  await app.store.putManifest('gladbeck', evil, { source: 'api' })
+  await app.live.refresh()
+  const blocked = await app.inject(`/go/gladbeck/${evil.services[0]!.id}`)
+  t.equal(blocked.statusCode, 404)
+  t.notOk(blocked.headers.location)
+  t.equal((await app.inject('/go/datteln/hund-anmelden')).statusCode, 404, 'no online URL -> 404')
+})
