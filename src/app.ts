@@ -1,11 +1,14 @@
-// buildApp: wires config, store, live catalog and routes into one Fastify
-// instance. No I/O at import time; everything starts here and stops in onClose.
+// buildApp: wires config, store, live catalog, search, admin, refresh, proxy,
+// operations and the portal into one Fastify instance. No I/O at import
+// time; everything starts here and stops in onClose.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { loadRegionData, ConfigError, type RegionData } from './config/load.js'
 import { readSettings, type Settings } from './config/env.js'
 import { MemoryStore } from './store/memory-store.js'
+import { RedisStore } from './store/redis-store.js'
+import { redisTargetFromEnv, type RedisTarget } from './store/redis-connection.js'
 import type { CatalogStore } from './store/types.js'
 import { LiveCatalog } from './runtime/live-catalog.js'
 import { seedFileManifests } from './runtime/seed.js'
@@ -14,7 +17,17 @@ import { sharedSchemas } from './routes/schemas.js'
 import regionRoutes from './routes/region.js'
 import catalogRoutes from './routes/catalog.js'
 import responsibilityRoutes from './routes/responsibility.js'
+import searchRoutes from './routes/search.js'
+import { adminRoutes } from './routes/admin.js'
 import opsRoutes, { type Readiness } from './routes/ops.js'
+import { SearchIndexHolder } from './search/holder.js'
+import { search } from './search/search.js'
+import { createRefresher, type Refresher } from './refresh/refresher.js'
+import { isRemoteManifest } from './refresh/types.js'
+import { proxyPlugin, type MemberContact } from './proxy/index.js'
+import opsPlugin from './ops/index.js'
+import { genReqId } from './ops/logging.js'
+import { webPlugin, prefersHtml, sendNotFoundPage } from './web/index.js'
 import './routes/decorators.js'
 
 export interface BuildOptions {
@@ -31,11 +44,14 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   const data = options.regionData ?? await loadRegionData(settings.regionConfig)
   const app = Fastify({
     logger: options.logger ?? false,
+    genReqId,
+    // a hop count is valid at runtime (proxy-addr); Fastify's typings omit it
+    trustProxy: settings.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: settings.adminBodyLimitBytes,
     ajv: { customOptions: { allErrors: true } },
     return503OnClosing: true,
   })
-  const store = options.store ?? await createStore(settings)
+  const store = options.store ?? createStore(settings)
   const ownsStore = options.store === undefined
   await store.init()
 
@@ -43,27 +59,121 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   const readiness: Readiness = { draining: false }
   app.decorate('live', live)
   app.decorate('store', store)
-  app.decorate('memberHealth', () => undefined)
+  app.decorate('memberHealth', (id: string) => (app.hasDecorator('proxyHealth') ? app.proxyHealth.get(id) : undefined))
   app.decorate('readiness', readiness)
+
+  const validate = (doc: unknown, member: Parameters<LiveCatalog['validate']>[1]) => live.validate(doc, member)
+  const refresher = createRefresher({
+    store,
+    members: data.region.members,
+    validate,
+    lockTtlMs: settings.refreshLockTtlMs,
+    // scheduled refreshes and POST .../refresh alike (metrics arrive with the ops plugin)
+    onOutcome: (o) => {
+      if (app.hasDecorator('metrics')) app.metrics.observeRefresh(o.member, o.outcome)
+    },
+    logger: {
+      info: (obj, msg) => app.log.info(obj, msg),
+      warn: (obj, msg) => app.log.warn(obj, msg),
+    },
+  })
 
   const report = await seedFileManifests(live, store, app.log)
   await live.refresh()
+  if (usableMembers(live) === 0 && data.region.members.some((m) => isRemoteManifest(m.manifest))) {
+    // only remote manifests: nothing to serve until the first fetch
+    await refresher.start()
+    await live.refresh()
+  } else {
+    app.addHook('onReady', async () => {
+      void refresher.start().catch((err: unknown) => app.log.error({ err }, 'refresher failed to start'))
+    })
+  }
   live.follow()
-  const usable = live.current.members.filter((m) => m.status !== 'failed').length
-  if (usable === 0) {
+  if (usableMembers(live) === 0) {
+    await refresher.stop()
     await app.close()
     if (ownsStore) await store.close()
     throw new ConfigError(`no member has a valid manifest (${report.failed.map((f) => f.id).join(', ') || 'no members'}): nothing to serve`)
   }
-  app.log.info({ members: live.current.members.length, failed: report.failed.map((f) => f.id), version: live.current.version }, 'catalog loaded')
+  app.log.info({ members: live.current.members.length, failed: report.failed.map((f) => f.id), version: live.current.version, store: store.kind }, 'catalog loaded')
+
+  // The search index follows the catalog; the old index serves while a new one builds.
+  const searchIndex = new SearchIndexHolder({ synonyms: data.synonyms })
+  searchIndex.load(live.current)
+  app.decorate('searchIndex', searchIndex)
+  searchIndex.on('error', (err: unknown) => app.log.error({ err }, 'search index build failed; the previous index serves'))
+  const unfollow = live.onSwap((catalog) => {
+    const started = performance.now()
+    void searchIndex.update(catalog).then((index) => {
+      if (index.version === catalog.version && app.hasDecorator('metrics')) app.metrics.observeIndexBuild((performance.now() - started) / 1000)
+    })
+  })
 
   app.addHook('onClose', async () => {
+    unfollow()
+    searchIndex.cancel()
     live.stop()
+    await refresher.stop()
     if (ownsStore) await store.close()
   })
 
-  registerProblemHandlers(app, { production: settings.production })
+  registerProblemHandlers(app, {
+    production: settings.production,
+    // a person who mistyped a page address gets a page, programs get problem+json
+    notFound: (request, reply) => (prefersHtml(request) ? sendNotFoundPage(request, reply) : undefined),
+  })
   for (const schema of sharedSchemas) app.addSchema(schema)
+  // swagger collects routes as they are added: before ops, so /metrics is documented
+  await registerDocs(app)
+  await app.register(opsPlugin, { settings })
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } })
+
+  await app.register(opsRoutes, { readiness })
+  await app.register(regionRoutes)
+  await app.register(catalogRoutes)
+  await app.register(responsibilityRoutes)
+  await app.register(searchRoutes, { getCatalog: () => live.current, searchIndex, observe: (kind, seconds) => app.metrics.observeSearch(kind, seconds) })
+  await app.register(adminRoutes, {
+    prefix: '/api/v1/admin',
+    store,
+    members: data.region.members,
+    validate,
+    refresh: (id) => refresher.refreshNow(id),
+    bodyLimitBytes: settings.adminBodyLimitBytes,
+  })
+  await app.register(proxyPlugin, {
+    members: data.region.members,
+    contactFor: (id) => contactFor(live, id),
+    observer: app.metrics,
+  })
+  await app.register(webPlugin, {
+    search: (params) => {
+      const index = searchIndex.current()
+      if (!index) throw new Error('search index not built')
+      return search(index, params, live.current)
+    },
+  })
+  return app
+}
+
+function usableMembers(live: LiveCatalog): number {
+  return live.current.members.filter((m) => m.status !== 'failed').length
+}
+
+/** How else residents reach a city when its online service fails. */
+function contactFor(live: LiveCatalog, id: string): MemberContact | undefined {
+  const member = live.current.memberById.get(id)
+  if (!member) return undefined
+  const contact: MemberContact = { name: member.name }
+  if (member.contact?.phone) contact.phone = member.contact.phone
+  if (member.contact?.email) contact.email = member.contact.email
+  if (member.portalUrl) contact.portalUrl = member.portalUrl
+  if (member.websiteUrl) contact.websiteUrl = member.websiteUrl
+  return contact
+}
+
+async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -77,30 +187,27 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
         { name: 'Navigation', description: 'Lebenslagen, Leistungen, Zuständigkeit, Deep Links' },
         { name: 'Search', description: 'Suche und Vorschläge' },
         { name: 'Member cities', description: 'Manifest registration for member city IT teams' },
+        { name: 'Proxy', description: 'ALL /cities/{member}/* forwards to the upstream declared for that member in the region config (members without one answer 404). Cookies are scoped per member, Location headers rewritten, failures answer 502/504 problem+json with the member\'s contact data, an open circuit breaker 503 with Retry-After.' },
         { name: 'Operations', description: 'Health, readiness, metrics' },
       ],
       components: { securitySchemes: { memberToken: { type: 'http', scheme: 'bearer', description: 'registration token of one member' } } },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } })
-
-  await app.register(opsRoutes, { readiness })
-  await app.register(regionRoutes)
-  await app.register(catalogRoutes)
-  await app.register(responsibilityRoutes)
-  return app
 }
 
-async function createStore(settings: Settings): Promise<CatalogStore> {
-  if (settings.redisUrl !== undefined) {
-    throw new ConfigError('REDIS_URL is set but the Redis store is not available in this build')
-  }
-  return new MemoryStore({ dataDir: settings.dataDir })
+function createStore(settings: Settings): CatalogStore {
+  const target: RedisTarget | undefined = settings.redisUrl !== undefined
+    ? { kind: 'single', url: settings.redisUrl }
+    : redisTargetFromEnv(process.env)
+  if (target === undefined) return new MemoryStore({ dataDir: settings.dataDir })
+  return new RedisStore({ target, prefix: settings.redisPrefix })
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     readiness: Readiness
+    /** the search index over the live catalog (swapped when a new version is indexed) */
+    searchIndex: SearchIndexHolder
   }
 }

@@ -1,34 +1,69 @@
 #!/usr/bin/env node
 // Process entry: settings, logger, listen, graceful shutdown.
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { readSettings } from './config/env.js'
+import { readSettings, type Settings } from './config/env.js'
 import { ConfigError } from './config/load.js'
+import { loggerOptions } from './ops/logging.js'
 
 async function main(): Promise<void> {
   const settings = readSettings()
   const startedAt = performance.now()
   const app = await buildApp({
     settings,
-    logger: {
-      level: settings.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-    },
+    logger: loggerOptions({ level: settings.logLevel, production: settings.production }),
+  })
+  // while draining, every answer tells keep-alive clients to reconnect (to another instance)
+  app.addHook('onSend', async (_request, reply) => {
+    if (app.readiness.draining) reply.header('connection', 'close')
   })
   const address = await app.listen({ port: settings.port, host: settings.host })
   app.log.info({ address, readyMs: Math.round(performance.now() - startedAt) }, 'dachportal ready')
+  onShutdownSignals(app, settings)
+}
 
+/**
+ * SIGTERM/SIGINT: /ready answers 503 first so the load balancer drains this
+ * instance, then the listener closes, in-flight requests finish (bounded by
+ * SHUTDOWN_TIMEOUT_MS), onClose hooks close Redis and upstream pools, exit 0.
+ * A second signal exits at once.
+ */
+function onShutdownSignals(app: FastifyInstance, settings: Pick<Settings, 'shutdownDrainMs' | 'shutdownTimeoutMs'>): void {
   let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) return
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) {
+      app.log.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
     closing = true
     app.readiness.draining = true
-    app.log.info({ signal }, 'shutting down')
-    const force = setTimeout(() => process.exit(1), 15_000)
+    app.log.info({ signal, drainMs: settings.shutdownDrainMs, timeoutMs: settings.shutdownTimeoutMs }, 'shutting down: draining')
+    const force = setTimeout(() => {
+      app.log.error('shutdown timed out: in-flight requests cut off')
+      process.exit(1)
+    }, settings.shutdownDrainMs + settings.shutdownTimeoutMs)
     force.unref()
-    app.close().then(() => process.exit(0), () => process.exit(1))
+    setTimeout(() => {
+      app.log.info('closing listener; waiting for in-flight requests')
+      // server.close() reaps idle keep-alive sockets only once; a connection whose
+      // request finishes later (e.g. a slow upload answered early) would then stay
+      // open until keepAliveTimeout and hold the process. Reap them as they go idle.
+      const reap = setInterval(() => app.server.closeIdleConnections(), 100)
+      reap.unref()
+      app.close().finally(() => clearInterval(reap)).then(
+        () => {
+          app.log.info('shut down cleanly')
+          process.exit(0)
+        },
+        (err: unknown) => {
+          app.log.error({ err }, 'shutdown failed')
+          process.exit(1)
+        },
+      )
+    }, settings.shutdownDrainMs)
   }
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
-  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
 }
 
 main().catch((err: unknown) => {

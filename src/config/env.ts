@@ -2,6 +2,14 @@
 // here and nowhere else (the compose-file test checks against ENV_VARS).
 import { resolve } from 'node:path'
 
+/** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
+export type TrustProxy = boolean | number | string[]
+
+export interface RateBudget {
+  /** requests per window per client (IP, /64 for IPv6) */
+  max: number
+}
+
 export interface Settings {
   port: number
   host: string
@@ -12,11 +20,43 @@ export interface Settings {
   logLevel: string
   production: boolean
   adminBodyLimitBytes: number
+  /** behind a load balancer: which X-Forwarded-* hops to believe */
+  trustProxy: TrustProxy
+  /** RATE_LIMIT=off: no rate limiting (benchmarks, load tests on loopback) */
+  rateLimit: boolean
+  rateLimitWindowMs: number
+  rateLimits: { api: RateBudget; suggest: RateBudget; proxy: RateBudget; admin: RateBudget }
+  /** under-pressure thresholds; 0 turns a check off */
+  pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number; retryAfterSeconds: number }
+  /** Node server timeouts (ms); 0 = none */
+  timeouts: { requestMs: number; headersMs: number; keepAliveMs: number; connectionMs: number }
+  /** browser origins allowed to call the API cross-origin (portal frontends); none by default */
+  corsOrigins: string[]
+  /** when set, GET /metrics needs `Authorization: Bearer <token>` */
+  metricsToken?: string
+  /** on SIGTERM: how long /ready answers 503 before the listener closes */
+  shutdownDrainMs: number
+  /** upper bound for in-flight requests to finish; then exit 1 */
+  shutdownTimeoutMs: number
+  /**
+   * lifetime of the per-member refresh lock: bounds one whole remote fetch
+   * (aborted at 80 %) and how long a dead leader blocks the others
+   */
+  refreshLockTtlMs: number
 }
 
 export const ENV_VARS = [
   'PORT', 'HOST', 'REGION_CONFIG', 'DATA_DIR', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'NODE_ENV',
   'ADMIN_BODY_LIMIT',
+  // read by src/store/redis-connection.ts (Sentinel / Cluster / auth)
+  'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_PASSWORD',
+  'TRUST_PROXY',
+  'RATE_LIMIT', 'RATE_LIMIT_WINDOW_MS', 'RATE_LIMIT_API', 'RATE_LIMIT_SUGGEST', 'RATE_LIMIT_PROXY', 'RATE_LIMIT_ADMIN',
+  'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 'PRESSURE_MAX_HEAP_BYTES', 'PRESSURE_MAX_RSS_BYTES', 'PRESSURE_RETRY_AFTER',
+  'REQUEST_TIMEOUT_MS', 'HEADERS_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'CONNECTION_TIMEOUT_MS',
+  'CORS_ORIGINS', 'METRICS_TOKEN',
+  'SHUTDOWN_DRAIN_MS', 'SHUTDOWN_TIMEOUT_MS',
+  'REFRESH_LOCK_TTL_MS',
 ] as const
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -26,6 +66,50 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`)
   return n
 }
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase()
+  if (raw === undefined || raw === '') return fallback
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true
+  if (['off', 'false', '0', 'no'].includes(raw)) return false
+  throw new Error(`${name} must be on or off, got "${raw}"`)
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+}
+
+/** TRUST_PROXY: unset/false, true, a hop count, or a comma list of addresses/CIDRs */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim() ?? ''
+  if (value === '' || value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d+$/.test(value)) return Number(value)
+  const entries = list(value)
+  for (const entry of entries) {
+    if (!/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry)) {
+      throw new Error(`TRUST_PROXY: "${entry}" is not an address, CIDR, loopback, linklocal or uniquelocal`)
+    }
+  }
+  return entries
+}
+
+/** CORS_ORIGINS: exact origins (scheme://host[:port]), comma-separated */
+export function parseOrigins(raw: string | undefined): string[] {
+  const origins = list(raw)
+  for (const origin of origins) {
+    let url: URL
+    try {
+      url = new URL(origin)
+    } catch {
+      throw new Error(`CORS_ORIGINS: "${origin}" is not an origin`)
+    }
+    if (!/^https?:$/.test(url.protocol) || url.origin !== origin) throw new Error(`CORS_ORIGINS: "${origin}" must be exactly scheme://host[:port]`)
+  }
+  return origins
+}
+
+const MINUTE = 60_000
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const settings: Settings = {
@@ -37,7 +121,35 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: env.LOG_LEVEL || 'info',
     production: env.NODE_ENV === 'production',
     adminBodyLimitBytes: int(env, 'ADMIN_BODY_LIMIT', 1024 * 1024, 1024, 50 * 1024 * 1024),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    rateLimit: onOff(env, 'RATE_LIMIT', true),
+    rateLimitWindowMs: int(env, 'RATE_LIMIT_WINDOW_MS', MINUTE, 1000, 24 * 60 * MINUTE),
+    rateLimits: {
+      // per client and window; a search box sends a suggest per keystroke
+      api: { max: int(env, 'RATE_LIMIT_API', 600, 1, 1_000_000) },
+      suggest: { max: int(env, 'RATE_LIMIT_SUGGEST', 1200, 1, 1_000_000) },
+      proxy: { max: int(env, 'RATE_LIMIT_PROXY', 300, 1, 1_000_000) },
+      admin: { max: int(env, 'RATE_LIMIT_ADMIN', 30, 1, 1_000_000) },
+    },
+    pressure: {
+      maxEventLoopDelayMs: int(env, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxHeapUsedBytes: int(env, 'PRESSURE_MAX_HEAP_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      maxRssBytes: int(env, 'PRESSURE_MAX_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      retryAfterSeconds: int(env, 'PRESSURE_RETRY_AFTER', 10, 1, 3600),
+    },
+    timeouts: {
+      requestMs: int(env, 'REQUEST_TIMEOUT_MS', 60_000, 0, 3_600_000),
+      headersMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 0, 3_600_000),
+      // longer than the load balancer's idle timeout (nginx: 60 s), so the LB closes first
+      keepAliveMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000, 0, 3_600_000),
+      connectionMs: int(env, 'CONNECTION_TIMEOUT_MS', 0, 0, 3_600_000),
+    },
+    corsOrigins: parseOrigins(env.CORS_ORIGINS),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 5000, 0, 300_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 600_000),
+    refreshLockTtlMs: int(env, 'REFRESH_LOCK_TTL_MS', MINUTE, 1000, 60 * MINUTE),
   }
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL
+  if (env.METRICS_TOKEN) settings.metricsToken = env.METRICS_TOKEN
   return settings
 }

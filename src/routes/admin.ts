@@ -13,6 +13,7 @@ import type { CatalogStore } from '../store/types.js'
 import { createFailedAuthLimiter, type FailedAuthLimiterOptions } from '../auth/failed-auth-limiter.js'
 import { parseBearer, tokenOwner } from '../auth/token.js'
 import { isRemoteManifest, type RefreshOutcome } from '../refresh/types.js'
+import { truncateIp } from '../ops/logging.js'
 
 type Issue = { path: string; message: string }
 
@@ -32,8 +33,37 @@ export interface AdminRoutesOptions {
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i
 const params = {
   type: 'object',
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'member id (slug from the region config)', examples: ['gladbeck'] } },
   required: ['id'],
+} as const
+const problem = { $ref: 'Problem#' }
+const authProblems = { 401: problem, 403: problem, 404: problem, 429: problem }
+const docs = (summary: string, description: string) => ({
+  tags: ['Member cities'],
+  summary,
+  description,
+  security: [{ memberToken: [] }],
+  params,
+})
+const Accepted = {
+  type: 'object',
+  required: ['member', 'version', 'acceptedAt'],
+  properties: {
+    member: { type: 'string', examples: ['gladbeck'] },
+    version: { type: 'integer', description: 'catalog version that contains this manifest', examples: [42] },
+    acceptedAt: { type: 'string', format: 'date-time', examples: ['2026-11-25T10:00:00.000Z'] },
+  },
+} as const
+const Outcome = {
+  type: 'object',
+  required: ['member', 'outcome'],
+  properties: {
+    member: { type: 'string', examples: ['marl'] },
+    outcome: { type: 'string', enum: ['updated', 'not-modified', 'failed', 'busy', 'fresh'] },
+    status: { type: 'string', enum: ['ok', 'stale', 'failed'] },
+    version: { type: 'integer' },
+    lastError: { type: 'string', examples: ['HTTP 503 from https://www.marl.de/dachportal/manifest.json'] },
+  },
 } as const
 
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
@@ -59,7 +89,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     if (!member) throw new errors.MEMBER_NOT_FOUND(id.slice(0, 64))
     const fail = (error: Error): Error => {
       limiter.recordFailure(client, id)
-      request.log.warn({ member: id, client: truncateIp(client), code: (error as { code?: string }).code }, 'admin authentication failed')
+      request.log.warn({ member: id, client: truncateIp(client) ?? 'unknown', code: (error as { code?: string }).code }, 'admin authentication failed')
       return Object.assign(error, { headers: { 'www-authenticate': 'Bearer realm="dachportal-admin"' } })
     }
     const token = parseBearer(request.headers.authorization)
@@ -76,7 +106,13 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     return member
   }
 
-  app.put('/members/:id/manifest', { bodyLimit, schema: { params } }, async (request) => {
+  app.put('/members/:id/manifest', {
+    bodyLimit,
+    schema: {
+      ...docs('Register a new manifest for your member', 'Body: the manifest (schema at /schemas/manifest.json), JSON only. Validated against the schema and the region rules (allowed hosts, catalog keys, Lebenslagen); 422 lists every error with its JSON path. On any error the previous manifest stays live.'),
+      response: { 200: Accepted, ...authProblems, 413: problem, 415: problem, 422: problem, 503: problem },
+    },
+  }, async (request) => {
     const member = memberOf(request)
     if (request.body === undefined || request.body === null) throw new errors.MEDIA_TYPE()
     const result = options.validate(request.body, member)
@@ -91,7 +127,12 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     return { member: member.id, version, acceptedAt }
   })
 
-  app.get('/members/:id/manifest', { schema: { params } }, async (request, reply) => {
+  app.get('/members/:id/manifest', {
+    schema: {
+      ...docs('The manifest stored for your member', 'Returns the manifest as stored (last known good); header X-Dachportal-Member-Status tells ok, stale or failed.'),
+      response: { ...authProblems, 503: problem },
+    },
+  }, async (request, reply) => {
     const member = memberOf(request)
     const state = await options.store.getMember(member.id)
     if (!state?.manifest) throw new errors.NOT_FOUND(`No manifest stored for member ${member.id}`)
@@ -99,7 +140,12 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     return state.manifest
   })
 
-  app.post('/members/:id/refresh', { schema: { params } }, async (request) => {
+  app.post('/members/:id/refresh', {
+    schema: {
+      ...docs('Fetch your remote manifest now', 'Only for members whose region config points at an https manifest URL; one instance fetches at a time (others answer busy). A failed fetch keeps the last good manifest live.'),
+      response: { 200: Outcome, ...authProblems, 409: problem, 503: problem },
+    },
+  }, async (request) => {
     const member = memberOf(request)
     if (!options.refresh || !isRemoteManifest(member.manifest)) throw new errors.MANIFEST_NOT_REMOTE(member.id)
     return options.refresh(member.id)
@@ -122,11 +168,4 @@ function registerJsonOnly(app: FastifyInstance, bodyLimit: number): void {
     }
   })
   app.addContentTypeParser('*', (_request, _payload, done) => done(new errors.MEDIA_TYPE(), undefined))
-}
-
-/** enough to tell clients apart in logs, not enough to identify a person */
-export function truncateIp(ip: string): string {
-  if (ip.includes(':')) return `${ip.split(':').slice(0, 3).join(':')}::`
-  const parts = ip.split('.')
-  return parts.length === 4 ? `${parts.slice(0, 3).join('.')}.0` : 'unknown'
 }

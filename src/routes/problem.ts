@@ -86,7 +86,13 @@ const FASTIFY_STATUS: Record<string, number> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 400,
 }
 
-export function registerProblemHandlers(app: FastifyInstance, options: { production: boolean }): void {
+export interface ProblemHandlerOptions {
+  production: boolean
+  /** answers a not-found request itself (e.g. an HTML page for browsers); undefined falls back to problem+json */
+  notFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined
+}
+
+export function registerProblemHandlers(app: FastifyInstance, options: ProblemHandlerOptions): void {
   app.setErrorHandler((error: FastifyError & { errors?: ProblemIssue[]; headers?: Record<string, string> }, request, reply) => {
     if (error.validation) {
       const errors = validationIssues(error)
@@ -109,6 +115,7 @@ export function registerProblemHandlers(app: FastifyInstance, options: { product
   })
 
   app.setNotFoundHandler((request, reply) => {
+    if (options.notFound?.(request, reply) !== undefined) return
     sendProblem(reply, problemFor(request, 404, {
       code: 'DP_ERR_NOT_FOUND',
       detail: `Route ${request.method} ${request.url.split('?', 1)[0]} not found`,

@@ -11,11 +11,16 @@ import type { SearchIndexHolder } from '../search/holder.js'
 import { search } from '../search/search.js'
 import { suggest } from '../search/suggest.js'
 import type { SearchIndex } from '../search/search-index.js'
+import { ResponseCache } from '../search/response-cache.js'
 import { PostalCode, problemResponses, Slug } from './schemas.js'
 
 export interface SearchRoutesOptions {
   getCatalog: () => Catalog
   searchIndex: SearchIndexHolder
+  /** serialised answers kept per index version (LRU); 0 turns the cache off. Default 1000. */
+  cacheEntries?: number
+  /** latency of each answered search/suggest (metrics) */
+  observe?: (kind: 'search' | 'suggest', seconds: number) => void
 }
 
 export const MAX_QUERY_LENGTH = 200
@@ -76,6 +81,8 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   if (typeof options.getCatalog !== 'function') throw new TypeError('searchRoutes: getCatalog must be a function')
   if (typeof options.searchIndex?.current !== 'function') throw new TypeError('searchRoutes: searchIndex must be a SearchIndexHolder')
   const { getCatalog, searchIndex } = options
+  const searchCache = new ResponseCache<SearchIndex>(options.cacheEntries ?? 1000)
+  const suggestCache = new ResponseCache<SearchIndex>(options.cacheEntries ?? 1000)
 
   /** The serving index; nudges a rebuild when the catalog moved on (the old index serves meanwhile). */
   const serving = (): SearchIndex => {
@@ -100,8 +107,16 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     const query = request.query as SearchQuerystring
     const index = serving()
     checkKnown(index.catalog, query)
-    reply.header('cache-control', SEARCH_CACHE)
-    return search(index, query)
+    reply.header('cache-control', SEARCH_CACHE).type('application/json; charset=utf-8')
+    const key = [query.q, query.postalCode, query.member, query.lifeSituation, query.level, query.page, query.pageSize].join('\u0001')
+    const started = performance.now()
+    let body = searchCache.get(index, key)
+    if (body === undefined) {
+      body = reply.serialize(search(index, query)) as string
+      searchCache.set(index, key, body)
+    }
+    options.observe?.('search', (performance.now() - started) / 1000)
+    return reply.send(body)
   })
 
   app.get('/api/v1/suggest', {
@@ -114,8 +129,15 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   }, async (request, reply) => {
     const { q } = request.query as Static<typeof SuggestQuerystring>
     const index = serving()
-    reply.header('cache-control', SUGGEST_CACHE)
-    return { query: q, suggestions: suggest(index.suggest, q) }
+    reply.header('cache-control', SUGGEST_CACHE).type('application/json; charset=utf-8')
+    const started = performance.now()
+    let body = suggestCache.get(index, q)
+    if (body === undefined) {
+      body = reply.serialize({ query: q, suggestions: suggest(index.suggest, q) }) as string
+      suggestCache.set(index, q, body)
+    }
+    options.observe?.('suggest', (performance.now() - started) / 1000)
+    return reply.send(body)
   })
 }
 

@@ -1,0 +1,30 @@
+// Everything operational in one registration: request ids, metrics,
+// hardening headers, rate limits, load shedding, server timeouts.
+// Register it before any route (rate limits attach to routes as they are added).
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Settings } from '../config/env.js'
+import { genReqId } from './logging.js'
+import metrics from './metrics.js'
+import security from './security.js'
+import limits from './limits.js'
+
+export interface OpsOptions {
+  settings: Settings
+}
+
+async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
+  const { settings } = options
+  if (!settings) throw new Error('ops: settings required')
+  app.setGenReqId(genReqId)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  await app.register(metrics, settings.metricsToken !== undefined ? { token: settings.metricsToken } : {})
+  await app.register(security, { corsOrigins: settings.corsOrigins })
+  await app.register(limits, { settings })
+}
+
+export default fp(ops, { name: 'dachportal-ops', fastify: '5.x' })
+export { loggerOptions, genReqId, truncateIp } from './logging.js'
+export type { GatewayMetrics } from './metrics.js'

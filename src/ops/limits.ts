@@ -1,0 +1,114 @@
+// Abuse limits: per-client rate budgets (public API, suggest, proxy, admin),
+// load shedding under event-loop/memory pressure, and server timeouts.
+// Budgets are counted in Redis when REDIS_URL is set, so they hold across
+// instances; Redis trouble fails open (reads must not depend on Redis).
+import fp from 'fastify-plugin'
+import rateLimit, { normalizeIP } from '@fastify/rate-limit'
+import underPressure from '@fastify/under-pressure'
+import { Redis } from 'ioredis'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Server } from 'node:http'
+import type { Settings } from '../config/env.js'
+import { problemFor } from '../routes/problem.js'
+import { opsErrors } from './errors.js'
+
+export type Bucket = 'api' | 'suggest' | 'proxy' | 'admin' | 'ops'
+
+export type LimitSettings = Pick<Settings, 'rateLimit' | 'rateLimitWindowMs' | 'rateLimits' | 'pressure' | 'timeouts' | 'redisUrl' | 'redisPrefix'>
+
+export interface LimitsOptions {
+  settings: LimitSettings
+}
+
+const OPS_PATHS = new Set(['/health', '/ready', '/metrics'])
+
+/** Which budget a request spends: by route prefix, never by raw query. */
+export function bucketOf(request: FastifyRequest): Bucket {
+  const path = request.routeOptions.url ?? request.url.split('?', 1)[0] ?? ''
+  if (OPS_PATHS.has(path)) return 'ops'
+  if (path.startsWith('/api/v1/admin/')) return 'admin'
+  if (path === '/api/v1/suggest') return 'suggest'
+  if (path.startsWith('/cities/')) return 'proxy'
+  return 'api'
+}
+
+/** Node server timeouts; Fastify's own options are constructor-only, the server's are not. */
+export function applyServerTimeouts(server: Server, timeouts: Settings['timeouts']): void {
+  server.requestTimeout = timeouts.requestMs
+  // Node wants headersTimeout <= requestTimeout when both are set
+  server.headersTimeout = timeouts.requestMs > 0 ? Math.min(timeouts.headersMs, timeouts.requestMs) : timeouts.headersMs
+  server.keepAliveTimeout = timeouts.keepAliveMs
+  if (timeouts.connectionMs > 0) server.setTimeout(timeouts.connectionMs)
+}
+
+function rateLimitRedis(settings: LimitSettings): Redis | undefined {
+  if (settings.redisUrl === undefined) return undefined
+  // fail fast: no offline queue, one try; a Redis outage must not stall requests
+  return new Redis(settings.redisUrl, {
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+  })
+}
+
+// One limiter per budget, applied by one app-wide onRequest hook (not per
+// route), so it covers routes registered before this plugin and 404 probes.
+async function registerRateLimit(app: FastifyInstance, settings: LimitSettings): Promise<void> {
+  const redis = rateLimitRedis(settings)
+  if (redis) {
+    redis.on('error', (err: Error) => app.log.warn({ err: { message: err.message } }, 'rate-limit redis error (failing open)'))
+    app.addHook('onClose', async () => {
+      redis.disconnect()
+    })
+  }
+  await app.register(rateLimit, {
+    global: false,
+    skipOnError: true,
+    ...(redis ? { redis, nameSpace: `${settings.redisPrefix}ratelimit:` } : {}),
+    errorResponseBuilder: (_request, context) => new opsErrors.RATE_LIMITED(context.after),
+  })
+  const limiter = (bucket: Exclude<Bucket, 'ops'>) => app.rateLimit({
+    max: settings.rateLimits[bucket].max,
+    timeWindow: settings.rateLimitWindowMs,
+    keyGenerator: (request) => `${bucket}:${normalizeIP(request.ip, 64)}`,
+  })
+  const limiters = { api: limiter('api'), suggest: limiter('suggest'), proxy: limiter('proxy'), admin: limiter('admin') }
+  app.addHook('onRequest', async (request, reply) => {
+    const bucket = bucketOf(request)
+    if (bucket !== 'ops') await limiters[bucket].call(app, request, reply)
+  })
+}
+
+async function registerUnderPressure(app: FastifyInstance, pressure: Settings['pressure']): Promise<void> {
+  await app.register(underPressure, {
+    maxEventLoopDelay: pressure.maxEventLoopDelayMs,
+    maxHeapUsedBytes: pressure.maxHeapUsedBytes,
+    maxRssBytes: pressure.maxRssBytes,
+    retryAfter: pressure.retryAfterSeconds,
+    pressureHandler: (request, reply, type) => {
+      // liveness and metrics stay answerable so operators can see the pressure
+      const path = request.routeOptions.url
+      if (path === '/health' || path === '/metrics') return undefined
+      const error = new opsErrors.OVERLOADED()
+      reply.code(503).header('retry-after', String(pressure.retryAfterSeconds)).type('application/problem+json; charset=utf-8')
+      request.log.warn({ pressure: type }, 'shedding load')
+      // under-pressure sends a non-null return value as the response (its typings say void)
+      return problemFor(request, 503, { code: error.code, detail: error.message }) as unknown as void
+    },
+  })
+}
+
+async function limits(app: FastifyInstance, options: LimitsOptions): Promise<void> {
+  const { settings } = options
+  if (!settings?.rateLimits || !settings.timeouts || !settings.pressure) throw new Error('limits: settings with rateLimits, pressure and timeouts required')
+  applyServerTimeouts(app.server, settings.timeouts)
+  await registerUnderPressure(app, settings.pressure)
+  if (settings.rateLimit) {
+    await registerRateLimit(app, settings)
+  } else {
+    app.log.warn('RATE_LIMIT=off: rate limiting is disabled (benchmarks and load tests only)')
+  }
+}
+
+export default fp(limits, { name: 'dachportal-limits', fastify: '5.x' })

@@ -1,0 +1,212 @@
+// Prometheus metrics on an own Registry (several apps in one test process do
+// not collide). Labels are bounded: route patterns, never raw URLs; member
+// ids only when the region config knows them.
+import { timingSafeEqual } from 'node:crypto'
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { MemberStatus } from '../catalog/types.js'
+import { problemFor, sendProblem } from '../routes/problem.js'
+
+export type BreakerStateName = 'closed' | 'half-open' | 'open'
+export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh'
+
+/** What other parts of the gateway report; `app.metrics` */
+export interface GatewayMetrics {
+  readonly registry: Registry
+  /** one upstream exchange: HTTP status (0 when no response: timeout, refused, breaker open) */
+  observeUpstream(member: string, status: number, seconds: number): void
+  /** an upstream failure by kind, e.g. 'timeout', 'connect', 'breaker-open', '5xx' */
+  upstreamError(member: string, kind: string): void
+  setBreakerState(member: string, state: BreakerStateName): void
+  observeRefresh(member: string, outcome: RefreshOutcomeName): void
+  observeSearch(kind: 'search' | 'suggest', seconds: number): void
+  observeIndexBuild(seconds: number): void
+}
+
+export interface MetricsOptions {
+  /** when set, /metrics needs `Authorization: Bearer <token>` */
+  token?: string
+}
+
+const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 }
+const STATUSES: MemberStatus[] = ['ok', 'stale', 'failed']
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+export const UNMATCHED_ROUTE = '<unmatched>'
+const UNKNOWN_MEMBER = '<unknown>'
+const KIND = /^[a-z0-9-]{1,32}$/
+
+/** The route pattern a request matched, never its raw URL. */
+export function routeLabel(request: FastifyRequest): string {
+  return request.routeOptions.url ?? UNMATCHED_ROUTE
+}
+
+function statusClass(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'none'
+}
+
+export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const member = (id: string) => (app.live.members.has(id) ? id : UNKNOWN_MEMBER)
+  const breakerOverrides = new Map<string, BreakerStateName>()
+
+  const httpDuration = new Histogram({
+    name: 'dachportal_http_request_duration_seconds',
+    help: 'HTTP request duration by route pattern, method and status',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  })
+  const upstreamRequests = new Counter({
+    name: 'dachportal_upstream_requests_total',
+    help: 'Proxied upstream exchanges per member and status class',
+    labelNames: ['member', 'status_class'],
+    registers: [registry],
+  })
+  const upstreamErrors = new Counter({
+    name: 'dachportal_upstream_errors_total',
+    help: 'Upstream failures per member and kind',
+    labelNames: ['member', 'kind'],
+    registers: [registry],
+  })
+  const upstreamDuration = new Histogram({
+    name: 'dachportal_upstream_duration_seconds',
+    help: 'Upstream latency per member',
+    labelNames: ['member'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'dachportal_breaker_state',
+    help: 'Circuit breaker per member: 0 closed, 1 half-open, 2 open',
+    labelNames: ['member'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [id, state] of breakerStates(app, breakerOverrides)) this.set({ member: id }, BREAKER_VALUE[state])
+    },
+  })
+  new Gauge({
+    name: 'dachportal_catalog_version',
+    help: 'Catalog version this instance serves',
+    registers: [registry],
+    collect() {
+      this.set(app.live.current.version)
+    },
+  })
+  new Gauge({
+    name: 'dachportal_members',
+    help: 'Members by manifest status',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>(STATUSES.map((s) => [s, 0]))
+      for (const m of app.live.current.members) counts.set(m.status, (counts.get(m.status) ?? 0) + 1)
+      for (const [status, n] of counts) this.set({ status }, n)
+    },
+  })
+  new Gauge({
+    name: 'dachportal_store_up',
+    help: 'Catalog store reachable (1) or degraded (0); kind memory or redis',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.set({ kind: app.store.kind }, app.store.health().ok ? 1 : 0)
+    },
+  })
+  const refreshes = new Counter({
+    name: 'dachportal_refresh_total',
+    help: 'Remote manifest refreshes per member and outcome',
+    labelNames: ['member', 'outcome'],
+    registers: [registry],
+  })
+  const search = new Histogram({
+    name: 'dachportal_search_duration_seconds',
+    help: 'Search and suggest latency inside the index (without HTTP)',
+    labelNames: ['kind'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  })
+  const indexBuild = new Histogram({
+    name: 'dachportal_index_build_duration_seconds',
+    help: 'Search index rebuild duration',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  })
+
+  return {
+    registry,
+    observeRequest(request, reply) {
+      const method = METHODS.has(request.method) ? request.method : 'OTHER'
+      httpDuration.observe({ route: routeLabel(request), method, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+    },
+    observeUpstream(id, status, seconds) {
+      upstreamRequests.inc({ member: member(id), status_class: statusClass(status) })
+      upstreamDuration.observe({ member: member(id) }, seconds)
+    },
+    upstreamError(id, kind) {
+      upstreamErrors.inc({ member: member(id), kind: KIND.test(kind) ? kind : 'other' })
+    },
+    setBreakerState(id, state) {
+      if (app.live.members.has(id)) breakerOverrides.set(id, state)
+    },
+    observeRefresh(id, outcome) {
+      refreshes.inc({ member: member(id), outcome })
+    },
+    observeSearch(kind, seconds) {
+      search.observe({ kind }, seconds)
+    },
+    observeIndexBuild(seconds) {
+      indexBuild.observe(seconds)
+    },
+  }
+}
+
+/** Breaker states: reported ones win, else what app.memberHealth says. */
+function breakerStates(app: FastifyInstance, reported: ReadonlyMap<string, BreakerStateName>): Map<string, BreakerStateName> {
+  const states = new Map<string, BreakerStateName>()
+  for (const id of app.live.members.keys()) {
+    const state = reported.get(id) ?? app.memberHealth(id)?.state
+    if (state === 'closed' || state === 'half-open' || state === 'open') states.set(id, state)
+  }
+  return states
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Promise<void> {
+  const metrics = createMetrics(app)
+  app.decorate('metrics', metrics as GatewayMetrics)
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request, reply)
+  })
+  app.get('/metrics', {
+    schema: { tags: ['Operations'], summary: 'Prometheus metrics', hide: false },
+    config: { rateLimit: false },
+    logLevel: 'warn',
+  }, async (request, reply) => {
+    if (options.token !== undefined) {
+      const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')
+      if (!match?.[1] || !sameToken(match[1], options.token)) {
+        reply.header('www-authenticate', 'Bearer')
+        return sendProblem(reply, problemFor(request, 401, { code: 'DP_ERR_AUTH_INVALID', detail: 'metrics token required' }))
+      }
+    }
+    reply.type(metrics.registry.contentType).header('cache-control', 'no-store')
+    return metrics.registry.metrics()
+  })
+}
+
+export default fp(metricsPlugin, { name: 'dachportal-metrics', fastify: '5.x' })
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: GatewayMetrics
+  }
+}

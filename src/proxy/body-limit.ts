@@ -1,0 +1,31 @@
+// Per-member request body limit for chunked uploads (no Content-Length): the
+// body is streamed to the upstream, so the limit is enforced while counting.
+// Requests with Content-Length are refused up front in the guard instead.
+
+import { Transform, type Readable, type TransformCallback } from 'node:stream'
+
+export const BODY_LIMIT_CODE = 'DP_BODY_LIMIT'
+
+class LimitedBody extends Transform {
+  private seen = 0
+  constructor(private readonly limit: number) {
+    super()
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length
+    if (this.seen > this.limit) {
+      const err: NodeJS.ErrnoException = new Error('request body too large')
+      err.code = BODY_LIMIT_CODE
+      callback(err)
+      return
+    }
+    callback(null, chunk)
+  }
+}
+
+export function limitBody(body: Readable, limit: number): Readable {
+  const limited = new LimitedBody(limit)
+  body.on('error', (err) => limited.destroy(err))
+  return body.pipe(limited)
+}

@@ -1,0 +1,122 @@
+// ALL /cities/:member/* -> the member's upstream from the region config.
+// One @fastify/http-proxy registration per member (encapsulated, own undici
+// pool). The plugin is wrapped in fastify-plugin only so that `proxyHealth`
+// and `reloadProxy` are visible to the app (for /api/v1/members and config
+// reloads); all hooks and routes live in an encapsulated `/cities` child.
+//
+// Reload: reloadProxy(members) swaps upstream URL, pool, timeouts and body
+// limit of every member registered at start, and deactivates removed members
+// (404). A member that gains an upstream after start needs a restart, because
+// Fastify cannot add routes once it listens; reloadProxy reports those.
+
+import fp from 'fastify-plugin'
+import httpProxy from '@fastify/http-proxy'
+import type { Dispatcher } from 'undici'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from 'fastify'
+import type { MemberConfig } from '../config/region-schema.js'
+import type { BreakerOptions } from './breaker.js'
+import { ProxyTable, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './table.js'
+import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
+import { memberHooks, memberReplyOptions, type UpstreamObserver } from './member-hooks.js'
+
+export type { MemberContact, ContactLookup } from './problem.js'
+export type { ProxyHealth, MemberHealth, ProxyLimits, ReloadResult } from './table.js'
+export type { BreakerOptions } from './breaker.js'
+export type { UpstreamObserver } from './member-hooks.js'
+
+export interface ProxyPluginOptions {
+  members: MemberConfig[]
+  contactFor: ContactLookup
+  defaults?: Partial<ProxyLimits>
+  breaker?: Partial<BreakerOptions>
+  /** injectable clock for the breakers (tests) */
+  clock?: () => number
+  /** upstream latency and errors per member (metrics) */
+  observer?: UpstreamObserver
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    proxyHealth: ProxyHealth
+    reloadProxy: (members: MemberConfig[]) => ReloadResult
+  }
+}
+
+export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const allowed = new Set(ALLOWED_METHODS)
+const ALLOW_HEADER = ALLOWED_METHODS.join(', ')
+// reply-from needs a base URL; the real upstream is chosen per request by MemberRoute.
+const PLACEHOLDER_UPSTREAM = 'http://upstream.invalid'
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+
+async function proxy(app: FastifyInstance, opts: ProxyPluginOptions): Promise<void> {
+  if (typeof opts.contactFor !== 'function') throw new Error('proxy: contactFor must be a function')
+  if (!Array.isArray(opts.members)) throw new Error('proxy: members must be an array')
+  const table = new ProxyTable(opts)
+  app.decorate('proxyHealth', table.health)
+  app.decorate('reloadProxy', (members: MemberConfig[]) => table.reload(members))
+  app.addHook('onClose', async () => table.close())
+  await app.register(cities, { prefix: '/cities', table, contactFor: opts.contactFor, ...(opts.observer ? { observer: opts.observer } : {}) })
+}
+
+interface CitiesOptions {
+  table: ProxyTable
+  contactFor: ContactLookup
+  observer?: UpstreamObserver
+}
+
+async function cities(scope: FastifyInstance, { table, contactFor, observer }: CitiesOptions): Promise<void> {
+  scope.setNotFoundHandler(notFound)
+  scope.setErrorHandler(proxyError)
+  for (const route of table.routes.values()) {
+    await scope.register(member, { prefix: `/${route.id}`, route, contactFor, ...(observer ? { observer } : {}) })
+  }
+}
+
+interface MemberOptions {
+  route: MemberRoute
+  contactFor: ContactLookup
+  observer?: UpstreamObserver
+}
+
+async function member(scope: FastifyInstance, { route, contactFor, observer }: MemberOptions): Promise<void> {
+  const hooks = memberHooks(route, contactFor, observer)
+  scope.addHook('onRequest', hooks.onRequest)
+  scope.addHook('preHandler', hooks.preHandler)
+  // Bodies must stream through untouched: without this Fastify's built-in
+  // text/plain parser would buffer and re-encode them under the global limit.
+  scope.removeAllContentTypeParsers()
+  await scope.register(httpProxy, {
+    upstream: PLACEHOLDER_UPSTREAM,
+    // MemberRoute implements Dispatcher.request (callback form), which is all reply-from calls.
+    undici: route as unknown as { request: Dispatcher['request'] },
+    httpMethods: ALLOWED_METHODS,
+    internalRewriteLocationHeader: false,
+    disableRequestLogging: true,
+    replyOptions: memberReplyOptions(route, contactFor, observer),
+  })
+}
+
+function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!allowed.has(request.method)) {
+    reply.header('allow', ALLOW_HEADER)
+    return sendProblem(request, reply, problems.method(request.method))
+  }
+  const segment = (request.raw.url ?? '').split(/[/?]/)[2] ?? ''
+  return sendProblem(request, reply, problems.noUpstream(SLUG.test(segment) ? segment : 'unbekannt'))
+}
+
+function proxyError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
+  if (status >= 500) request.log.error({ err: error }, 'proxy error')
+  return sendProblem(request, reply, {
+    status,
+    code: 'DP_ERR_PROXY',
+    title: status < 500 ? 'Ungültige Anfrage' : 'Interner Fehler',
+    detail: status < 500 ? 'Die Anfrage konnte nicht weitergeleitet werden.' : 'Beim Weiterleiten ist ein Fehler aufgetreten.',
+  })
+}
+
+export const proxyPlugin = fp(proxy, { name: 'dachportal-proxy', fastify: '5.x' })
+export default proxyPlugin
+export { contactOf }

@@ -1,0 +1,166 @@
+// The per-member hot path: the guard in front of the upstream, and the
+// @fastify/reply-from hooks that rewrite headers and map failures. Built once
+// per member at registration; no closures are created per request.
+
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import type { FastifyReplyFromHooks } from '@fastify/reply-from'
+import type { IncomingHttpHeaders } from 'node:http'
+import { Readable } from 'node:stream'
+import { BODY_LIMIT_CODE, limitBody } from './body-limit.js'
+import { rewriteSetCookies } from './cookies.js'
+import { invalidHeader, stripResponseHeaders, upstreamRequestHeaders } from './headers.js'
+import { rewriteLocation } from './location.js'
+import { checkProxyPath } from './path-guard.js'
+import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
+import type { MemberRoute } from './table.js'
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT',
+  'FST_REPLY_FROM_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT', 'ETIMEDOUT',
+])
+
+/** Where upstream exchanges are reported (the metrics plugin implements it). */
+export interface UpstreamObserver {
+  /** HTTP status of the upstream answer, 0 when there was none */
+  observeUpstream(member: string, status: number, seconds: number): void
+  upstreamError(member: string, kind: string): void
+}
+
+const NO_OBSERVER: UpstreamObserver = { observeUpstream() {}, upstreamError() {} }
+
+/** A bounded label for an undici/system error code. */
+export function errorKind(code: string): string {
+  if (TIMEOUT_CODES.has(code)) return 'timeout'
+  if (code === 'ECONNREFUSED') return 'refused'
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset'
+  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_')) return 'bad-response'
+  return 'error'
+}
+
+export function memberHooks(route: MemberRoute, contactFor: ContactLookup, observer: UpstreamObserver = NO_OBSERVER) {
+  function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (route.pool === undefined) {
+      sendProblem(request, reply, problems.noUpstream(route.id))
+      return
+    }
+    const raw = request.raw
+    const reason = checkProxyPath(raw.url ?? '', route.prefix)
+    if (reason !== null) {
+      sendProblem(request, reply, problems.path(reason))
+      return
+    }
+    const badHeader = invalidHeader(raw.rawHeaders)
+    if (badHeader !== null) {
+      sendProblem(request, reply, problems.header(badHeader))
+      return
+    }
+    const length = raw.headers['content-length']
+    if (length !== undefined && Number(length) > route.bodyLimit) {
+      sendProblem(request, reply, problems.tooLarge(route.bodyLimit))
+      return
+    }
+    if (!route.breaker.allow()) {
+      observer.upstreamError(route.id, 'breaker-open')
+      const seconds = route.breaker.retryAfterSeconds()
+      const { name, contact } = contactOf(route.id, contactFor)
+      reply.header('retry-after', String(seconds))
+      sendProblem(request, reply, problems.open(name, seconds), { member: route.id, contact })
+      return
+    }
+    done()
+  }
+
+  function preHandler(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const headers = request.raw.headers
+    if (headers['content-length'] === undefined && headers['transfer-encoding'] !== undefined && request.body instanceof Readable) {
+      request.body = limitBody(request.body, route.bodyLimit)
+    }
+    done()
+  }
+
+  return { onRequest, preHandler }
+}
+
+export function memberReplyOptions(route: MemberRoute, contactFor: ContactLookup, observer: UpstreamObserver = NO_OBSERVER): FastifyReplyFromHooks {
+  return {
+    retryDelay: noRetry,
+    rewriteRequestHeaders(request, headers) {
+      return upstreamRequestHeaders(headers as IncomingHttpHeaders, {
+        upstreamHost: route.target?.host ?? '',
+        cookiePrefix: route.cookiePrefix,
+        clientIp: request.ip,
+        proto: request.protocol,
+        host: request.host,
+        requestId: String(request.id),
+      })
+    },
+    rewriteHeaders(headers, request) {
+      return rewriteResponse(route, headers as Record<string, unknown>, request?.raw.url ?? '') as IncomingHttpHeaders
+    },
+    onResponse(_request, reply, res) {
+      route.succeed()
+      observer.observeUpstream(route.id, res.statusCode, reply.elapsedTime / 1000)
+      reply.send(res.stream)
+    },
+    onError(reply, { error }) {
+      upstreamFailed(route, contactFor, reply as unknown as FastifyReply, error, observer)
+    },
+  }
+}
+
+function noRetry(): null {
+  return null
+}
+
+function rewriteResponse(route: MemberRoute, headers: Record<string, unknown>, url: string): Record<string, unknown> {
+  stripResponseHeaders(headers)
+  const setCookie = headers['set-cookie']
+  if (typeof setCookie === 'string' || Array.isArray(setCookie)) {
+    headers['set-cookie'] = rewriteSetCookies(setCookie as string | string[], route.cookieScope)
+  }
+  for (const name of ['location', 'content-location']) {
+    const value = headers[name]
+    if (typeof value !== 'string') continue
+    const rewritten = rewriteLocation(value, upstreamPath(route, url), route.locationScope)
+    if (rewritten === null) delete headers[name]
+    else headers[name] = rewritten
+  }
+  return headers
+}
+
+/** The path the upstream was asked for, to resolve relative Locations against. */
+function upstreamPath(route: MemberRoute, url: string): string {
+  const q = url.indexOf('?')
+  const suffix = url.slice(route.prefix.length + 1, q === -1 ? url.length : q)
+  return route.locationScope.basePath + suffix
+}
+
+function upstreamFailed(route: MemberRoute, contactFor: ContactLookup, reply: FastifyReply, error: Error, observer: UpstreamObserver): void {
+  const code = errorCode(error)
+  const request = reply.request
+  if (code === BODY_LIMIT_CODE) {
+    reply.header('connection', 'close')
+    sendProblem(request, reply, problems.tooLarge(route.bodyLimit))
+    return
+  }
+  route.fail(code)
+  observer.observeUpstream(route.id, 0, reply.elapsedTime / 1000)
+  observer.upstreamError(route.id, errorKind(code))
+  request.log.warn({ member: route.id, code }, 'upstream failed')
+  const { name, contact } = contactOf(route.id, contactFor)
+  const problem = TIMEOUT_CODES.has(code) ? problems.timeout(name) : problems.badGateway(name)
+  sendProblem(request, reply, problem, { member: route.id, contact })
+}
+
+/** reply-from wraps undici errors; the undici code sits on the cause. */
+function errorCode(error: Error): string {
+  let current: unknown = error
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as NodeJS.ErrnoException).code
+    if (typeof code === 'string' && !code.startsWith('FST_REPLY_FROM_INTERNAL')) {
+      if (!code.startsWith('FST_') || current.cause === undefined) return code
+    }
+    current = current.cause
+  }
+  return 'UPSTREAM_ERROR'
+}

@@ -1,0 +1,178 @@
+// One HTTP fetch of a remote manifest with undici: conditional request,
+// connect/headers/body timeouts, size cap, same-host redirects only, SSRF
+// guard. Errors are FetchError with a message fit for `lastError` and a flag
+// saying whether trying again could help.
+import { isIP } from 'node:net'
+import { Agent, request, type Dispatcher } from 'undici'
+import { blockedReason, guardedLookup } from './address-guard.js'
+
+export interface FetchLimits {
+  connectTimeoutMs: number
+  headersTimeoutMs: number
+  bodyTimeoutMs: number
+  maxBytes: number
+  maxRedirects: number
+}
+
+export const DEFAULT_LIMITS: FetchLimits = {
+  connectTimeoutMs: 5000,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
+  maxBytes: 2 * 1024 * 1024,
+  maxRedirects: 3,
+}
+
+export type FetchResult =
+  | { kind: 'not-modified' }
+  | { kind: 'ok'; body: string; etag?: string; lastModified?: string }
+
+export class FetchError extends Error {
+  constructor(message: string, readonly retryable: boolean) {
+    super(message)
+  }
+}
+
+export interface FetchRequest {
+  url: string
+  etag?: string
+  lastModified?: string
+  allowPrivateNetwork: boolean
+  signal?: AbortSignal
+}
+
+/** Agents for guarded (public only) and private-allowed members; close them with the refresher. */
+export function createAgents(limits: FetchLimits): { guarded: Agent; open: Agent } {
+  const common = { headersTimeout: limits.headersTimeoutMs, bodyTimeout: limits.bodyTimeoutMs, connections: 4 }
+  return {
+    guarded: new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs, lookup: guardedLookup } }),
+    open: new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } }),
+  }
+}
+
+export async function fetchManifest(
+  req: FetchRequest,
+  dispatcher: Dispatcher,
+  limits: FetchLimits = DEFAULT_LIMITS,
+): Promise<FetchResult> {
+  let url = checkTarget(req.url, req.allowPrivateNetwork)
+  const origin = url.origin
+  for (let hop = 0; ; hop++) {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'dachportal-refresh/1' }
+    if (req.etag) headers['if-none-match'] = req.etag
+    if (req.lastModified) headers['if-modified-since'] = req.lastModified
+    const response = await send(url, headers, dispatcher, limits, req.signal)
+    const { statusCode } = response
+    if (statusCode >= 300 && statusCode < 400 && statusCode !== 304) {
+      await response.body.dump()
+      const next = redirectTarget(url, response.headers.location, origin)
+      if (hop >= limits.maxRedirects) throw new FetchError(`too many redirects (more than ${limits.maxRedirects})`, false)
+      url = checkTarget(next.href, req.allowPrivateNetwork)
+      continue
+    }
+    if (statusCode === 304) {
+      await response.body.dump()
+      return { kind: 'not-modified' }
+    }
+    if (statusCode !== 200) {
+      await response.body.dump()
+      throw new FetchError(`HTTP ${statusCode} from ${url.host}`, statusCode >= 500 || statusCode === 429 || statusCode === 408)
+    }
+    const body = await readCapped(response.body, response.headers['content-length'], limits.maxBytes)
+    return { kind: 'ok', body, ...header('etag', response.headers.etag), ...header('lastModified', response.headers['last-modified']) }
+  }
+}
+
+function header<K extends string>(key: K, value: string | string[] | undefined): Partial<Record<K, string>> {
+  const text = Array.isArray(value) ? value[0] : value
+  return text ? ({ [key]: text } as Record<K, string>) : {}
+}
+
+/** https only (http for allowPrivateNetwork members); IP literals are checked here, names at connect */
+function checkTarget(raw: string, allowPrivateNetwork: boolean): URL {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new FetchError(`not a valid URL: ${raw.slice(0, 200)}`, false)
+  }
+  const schemeOk = url.protocol === 'https:' || (allowPrivateNetwork && url.protocol === 'http:')
+  if (!schemeOk) throw new FetchError(`refused: ${url.protocol.replace(':', '')} is not allowed, only https`, false)
+  if (url.username || url.password) throw new FetchError('refused: credentials in the manifest URL', false)
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  if (!allowPrivateNetwork && isIP(host) !== 0) {
+    const reason = blockedReason(host)
+    if (reason) throw new FetchError(`refused: ${host} is not a public address (${reason})`, false)
+  }
+  return url
+}
+
+function redirectTarget(from: URL, location: string | string[] | undefined, origin: string): URL {
+  const target = Array.isArray(location) ? location[0] : location
+  if (!target) throw new FetchError('redirect without a Location header', false)
+  let next: URL
+  try {
+    next = new URL(target, from)
+  } catch {
+    throw new FetchError('redirect to an invalid URL', false)
+  }
+  if (next.origin !== origin) throw new FetchError(`redirect to another host refused: ${next.host}`, false)
+  return next
+}
+
+async function send(url: URL, headers: Record<string, string>, dispatcher: Dispatcher, limits: FetchLimits, signal?: AbortSignal) {
+  try {
+    return await request(url, {
+      method: 'GET',
+      headers,
+      dispatcher,
+      headersTimeout: limits.headersTimeoutMs,
+      bodyTimeout: limits.bodyTimeoutMs,
+      ...(signal ? { signal } : {}),
+    })
+  } catch (error) {
+    throw describe(error, limits)
+  }
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], length: string | string[] | undefined, maxBytes: number): Promise<string> {
+  const declared = Number(Array.isArray(length) ? length[0] : length)
+  const tooLarge = () => new FetchError(`response larger than ${maxBytes} bytes`, false)
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    body.on('error', () => {}) // destroying an unread body reports an abort nobody needs
+    body.destroy()
+    throw tooLarge()
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length
+      // leaving the loop early destroys the stream
+      if (size > maxBytes) throw tooLarge()
+      chunks.push(chunk as Buffer)
+    }
+  } catch (error) {
+    throw error instanceof FetchError ? error : describe(error)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** a readable sentence for lastError; network trouble and timeouts may pass on retry */
+function describe(error: unknown, limits?: FetchLimits): FetchError {
+  if (error instanceof FetchError) return error
+  const { code, message, name } = (error ?? {}) as { code?: string; message?: string; name?: string }
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new FetchError(`timeout: no connection within ${limits?.connectTimeoutMs ?? '?'} ms`, true)
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new FetchError(`timeout: no response headers within ${limits?.headersTimeoutMs ?? '?'} ms`, true)
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new FetchError(`timeout: response body stalled`, true)
+    case 'DP_REFRESH_BLOCKED_ADDRESS':
+      return new FetchError(message ?? 'refused address', false)
+  }
+  if (cause?.code === 'DP_REFRESH_BLOCKED_ADDRESS') return new FetchError(cause.message ?? 'refused address', false)
+  if (name === 'AbortError' || code === 'UND_ERR_ABORTED') return new FetchError('aborted: refresh deadline reached', false)
+  return new FetchError(`network error: ${code ?? cause?.code ?? ''} ${message ?? ''}`.replace(/\s+/g, ' ').trim(), true)
+}

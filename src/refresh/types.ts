@@ -1,0 +1,20 @@
+import type { MemberStatus } from '../catalog/types.js'
+
+/**
+ * What one refresh of a remote manifest did:
+ * updated (new manifest live), not-modified (304 or same bytes), failed
+ * (last good one stays live, member stale/failed), busy (another instance
+ * holds the lock), fresh (another instance fetched it moments ago).
+ */
+export interface RefreshOutcome {
+  member: string
+  outcome: 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh'
+  status?: MemberStatus
+  version?: number
+  lastError?: string
+}
+
+/** a member manifest given as URL (http only for allowPrivateNetwork members) */
+export function isRemoteManifest(manifest: string): boolean {
+  return /^https?:\/\//i.test(manifest)
+}

@@ -1,0 +1,75 @@
+// Query analysis: the resident's words -> weighted index terms. Each query
+// word is one group; its stem is searched with prefix and length-scaled
+// typo tolerance, its compound parts and synonym expansions at lower weight.
+import { splitCompound } from './compounds.js'
+import { normalizeQuery, stem, typoBudget } from './normalize.js'
+import { matchSynonyms, type SynonymTable } from './synonyms.js'
+
+export const WEIGHT = { direct: 1, synonym: 0.7, part: 0.5 } as const
+/**
+ * Each further meaning of a synonym weighs this much less than the one
+ * before: config/synonyms.json lists the usual meaning first ("hundesteuer"
+ * -> "Hund anmelden", then "Hund abmelden"). Without it, BM25 ranks the
+ * rarer alternative word ("abmeld" beats the common "anmeld") first.
+ */
+export const SYNONYM_RANK_DECAY = 0.8
+const MAX_ALTERNATIVES = 40
+const MIN_PREFIX = 4
+
+export interface QueryTerm {
+  term: string
+  weight: number
+  prefix: boolean
+  fuzzy: number
+  /** query words (group indices) this term stands for */
+  covers: number[]
+}
+
+export interface AnalysedQuery {
+  normalized: string
+  groups: number
+  terms: QueryTerm[]
+  /** stemmed first (usual) meaning of each synonym key the query contains */
+  meanings: string[][]
+}
+
+export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonyms: SynonymTable): AnalysedQuery {
+  const { tokens, text } = normalizeQuery(q)
+  const stems = tokens.map(stem)
+  const terms = new Map<string, QueryTerm>()
+  const add = (t: QueryTerm) => {
+    const existing = terms.get(t.term)
+    if (!existing) {
+      if (terms.size < MAX_ALTERNATIVES) terms.set(t.term, t)
+      return
+    }
+    if (t.weight > existing.weight) Object.assign(existing, { weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy })
+    for (const c of t.covers) if (!existing.covers.includes(c)) existing.covers.push(c)
+  }
+  stems.forEach((s, i) => {
+    add({ term: s, weight: WEIGHT.direct, prefix: s.length >= MIN_PREFIX, fuzzy: typoBudget(tokens[i] ?? s), covers: [i] })
+  })
+  const meanings: string[][] = []
+  for (const match of matchSynonyms(synonyms, stems)) {
+    const covers = range(match.from, match.to)
+    if (match.phrases[0]) meanings.push(match.phrases[0])
+    match.phrases.forEach((phrase, rank) => {
+      const weight = WEIGHT.synonym * SYNONYM_RANK_DECAY ** rank
+      for (const term of phrase) add({ term, weight, prefix: false, fuzzy: 0, covers })
+    })
+  }
+  tokens.forEach((token, i) => {
+    // Only words the index does not know as such are split ("perso|nalausweis" is noise).
+    if (vocabulary.has(token)) return
+    for (const part of splitCompound(token, vocabulary)) {
+      add({ term: stem(part), weight: WEIGHT.part, prefix: false, fuzzy: 0, covers: [i] })
+    }
+  })
+  return { normalized: text, groups: tokens.length, terms: [...terms.values()], meanings }
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = []
+  for (let i = from; i <= to; i++) out.push(i)
+  return out
+}

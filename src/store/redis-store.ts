@@ -1,0 +1,241 @@
+// Shared CatalogStore on Redis: many stateless instances, one truth.
+// Layout (all under `prefix`, default "dachportal:"):
+//   manifest:{id}        last-known-good manifest JSON
+//   manifest:{id}:meta   hash: status, rev, etag, fetchedAt, acceptedAt, lastError, ...
+//   catalog:version      INCR, monotonic
+//   catalog:snapshot     hash member -> version of its last change; the merged
+//                        catalog itself is derived (pure merge) and not stored,
+//                        so instances reload only members whose revision moved
+//   lock:{name}          SET NX PX token, released by compare-and-delete
+//   channel {prefix}catalog:changed carries the new version (keyPrefix does not
+//   apply to channels). Pub/sub is at-most-once: after every reconnect and on a
+//   slow poll the version is compared, so a missed message heals itself.
+import { randomUUID } from 'node:crypto'
+import type { Redis } from 'ioredis'
+import { errors } from '../errors.js'
+import type { Manifest } from '../manifest/schema.js'
+import type { MemberState, MemberStatus } from '../catalog/types.js'
+import type { CatalogStore, MemberMeta, StoreHealth } from './types.js'
+import { createRedisClient, type RedisTarget } from './redis-connection.js'
+import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
+import { PUT_MANIFEST, PUT_STATUS, RELEASE_LOCK } from './redis-scripts.js'
+
+export interface RedisStoreOptions {
+  /** a redis:// URL, or a full target (Sentinel, Cluster) */
+  target: RedisTarget | string
+  prefix?: string
+  /** how often the version is polled in case a pub/sub message was missed */
+  pollIntervalMs?: number
+  commandTimeoutMs?: number
+  /** seconds clients are told to wait (Retry-After) while Redis is down */
+  retryAfterSeconds?: number
+}
+
+type Commands = Redis & {
+  dpPutManifest(...args: (string | number)[]): Promise<number>
+  dpPutStatus(...args: (string | number)[]): Promise<number>
+  dpReleaseLock(key: string, token: string): Promise<number>
+}
+
+export class RedisStore implements CatalogStore {
+  readonly kind = 'redis' as const
+  readonly prefix: string
+  private readonly client: Commands
+  private subscriber: Redis | undefined
+  private readonly channel: string
+  private readonly listeners = new Set<(version: number) => void>()
+  private readonly cache = new Map<string, DecodedMember>()
+  private readonly pollIntervalMs: number
+  private readonly retryAfterSeconds: number
+  private pollTimer: NodeJS.Timeout | undefined
+  private lastVersion = 0
+  private lastError: string | undefined
+  private closed = false
+
+  constructor(options: RedisStoreOptions) {
+    this.prefix = options.prefix ?? 'dachportal:'
+    this.channel = `${this.prefix}catalog:changed`
+    this.pollIntervalMs = options.pollIntervalMs ?? 5000
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5
+    const target: RedisTarget = typeof options.target === 'string' ? { kind: 'single', url: options.target } : options.target
+    const client = createRedisClient(target, { keyPrefix: this.prefix, commandTimeoutMs: options.commandTimeoutMs ?? 2000 })
+    client.defineCommand('dpPutManifest', { numberOfKeys: 4, lua: PUT_MANIFEST })
+    client.defineCommand('dpPutStatus', { numberOfKeys: 3, lua: PUT_STATUS })
+    client.defineCommand('dpReleaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK })
+    client.on('error', (error: Error) => this.noteError(error))
+    client.on('ready', () => {
+      this.lastError = undefined
+      void this.checkVersion()
+    })
+    this.client = client as Commands
+  }
+
+  async init(): Promise<void> {
+    try {
+      await this.client.connect()
+    } catch (error) {
+      // no background reconnects for a store that never started
+      this.client.disconnect()
+      throw new Error(`cannot connect to Redis: ${this.lastError ?? (error as Error).message}`)
+    }
+    this.lastVersion = await this.getVersion()
+    const subscriber = this.client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
+    subscriber.on('error', (error: Error) => this.noteError(error))
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.channel) this.observe(Number(message), false)
+    })
+    // ioredis resubscribes by itself; compare the version since messages may be lost
+    subscriber.on('ready', () => void this.checkVersion())
+    await subscriber.subscribe(this.channel)
+    this.subscriber = subscriber
+    this.pollTimer = setInterval(() => void this.checkVersion(), this.pollIntervalMs)
+    this.pollTimer.unref()
+  }
+
+  async listMembers(): Promise<MemberState[]> {
+    return this.call(async () => {
+      const snapshot = await this.client.hgetall('catalog:snapshot')
+      for (const id of this.cache.keys()) if (!(id in snapshot)) this.cache.delete(id)
+      const changed = Object.keys(snapshot).filter((id) => this.cache.get(id)?.rev !== snapshot[id])
+      if (changed.length > 0) await this.load(changed)
+      return [...this.cache.values()].map((entry) => structuredClone(entry.state))
+    })
+  }
+
+  async getMember(id: string): Promise<MemberState | undefined> {
+    return this.call(async () => {
+      const [decoded] = await this.read([id])
+      return decoded?.state
+    })
+  }
+
+  async putManifest(id: string, manifest: Manifest, meta: MemberMeta): Promise<number> {
+    const { set } = encodeMeta(meta)
+    const version = await this.call(() =>
+      this.client.dpPutManifest(
+        `manifest:${id}`, `manifest:${id}:meta`, 'catalog:version', 'catalog:snapshot',
+        id, JSON.stringify(manifest), this.channel, ...set,
+      ),
+    )
+    this.observe(version, false)
+    return version
+  }
+
+  async putStatus(id: string, status: MemberStatus, meta: MemberMeta): Promise<number> {
+    const { set, clear } = encodeMeta(meta)
+    const version = await this.call(() =>
+      this.client.dpPutStatus(
+        `manifest:${id}:meta`, 'catalog:version', 'catalog:snapshot',
+        id, status, this.channel, clear.length, ...clear, ...set,
+      ),
+    )
+    this.observe(version, false)
+    return version
+  }
+
+  async getVersion(): Promise<number> {
+    return this.call(async () => Number((await this.client.get('catalog:version')) ?? 0))
+  }
+
+  onChange(listener: (version: number) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async acquireLock(name: string, ttlMs: number): Promise<string | null> {
+    const token = randomUUID()
+    const result = await this.call(() => this.client.set(`lock:${name}`, token, 'PX', ttlMs, 'NX'))
+    return result === 'OK' ? token : null
+  }
+
+  async releaseLock(name: string, token: string): Promise<boolean> {
+    return (await this.call(() => this.client.dpReleaseLock(`lock:${name}`, token))) === 1
+  }
+
+  health(): StoreHealth {
+    if (this.client.status === 'ready') return { ok: true }
+    return { ok: false, reason: `redis: ${this.lastError ?? this.client.status}` }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.pollTimer)
+    this.listeners.clear()
+    for (const connection of [this.subscriber, this.client]) {
+      if (!connection) continue
+      if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect())
+      else connection.disconnect()
+    }
+  }
+
+  /** fetch members in one transaction so manifest, meta and rev agree */
+  private async read(ids: string[]): Promise<(DecodedMember | undefined)[]> {
+    const transaction = this.client.multi()
+    for (const id of ids) transaction.get(`manifest:${id}`).hgetall(`manifest:${id}:meta`)
+    const replies = (await transaction.exec()) ?? []
+    return ids.map((id, i) => {
+      const [manifestError, manifestJson] = replies[2 * i] ?? []
+      const [metaError, meta] = replies[2 * i + 1] ?? []
+      if (manifestError || metaError) throw manifestError ?? metaError
+      return decodeMember(id, manifestJson as string | null, meta as Record<string, string>)
+    })
+  }
+
+  private async load(ids: string[]): Promise<void> {
+    const decoded = await this.read(ids)
+    ids.forEach((id, i) => {
+      const entry = decoded[i]
+      if (entry) this.cache.set(id, entry)
+      else this.cache.delete(id)
+    })
+  }
+
+  /** Redis reply errors are bugs and pass through; everything else means "down". */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') throw this.unavailable(this.lastError ?? this.client.status)
+    try {
+      return await operation()
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ReplyError') throw error
+      throw this.unavailable(error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  private unavailable(reason: string): Error {
+    const retryAfter = this.retryAfterSeconds
+    // `headers` is applied by the problem handler (src/routes/problem.ts)
+    return Object.assign(new errors.STORE_UNAVAILABLE(`redis: ${reason}`), { retryAfter, headers: { 'retry-after': String(retryAfter) } })
+  }
+
+  private noteError(error: Error): void {
+    this.lastError = error.message || error.name
+  }
+
+  private async checkVersion(): Promise<void> {
+    if (this.closed || this.client.status !== 'ready') return
+    try {
+      this.observe(await this.getVersion(), true)
+    } catch {
+      // still down: the next reconnect or poll tries again
+    }
+  }
+
+  /**
+   * Messages only move forward (they may arrive out of order); a version read
+   * from Redis is the truth, even when lower (a Redis that lost its data).
+   */
+  private observe(version: number, authoritative: boolean): void {
+    if (!Number.isSafeInteger(version)) return
+    if (authoritative ? version === this.lastVersion : version <= this.lastVersion) return
+    // a Redis that lost its data reuses revisions: drop what was cached
+    if (version < this.lastVersion) this.cache.clear()
+    this.lastVersion = version
+    for (const listener of this.listeners) {
+      try {
+        listener(version)
+      } catch {
+        // one failing listener must not starve the others
+      }
+    }
+  }
+}

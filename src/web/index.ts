@@ -1,0 +1,66 @@
+// webPlugin: the reference portal for residents. Server-rendered German
+// pages over the same in-process catalog and search as the API; works
+// without JavaScript, portal.js only adds search suggestions. Encapsulated:
+// it decorates nothing outside itself.
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import { assetRoutes, loadAssets } from './assets.js'
+import type { PageDeps } from './context.js'
+import { homePage, lifeSituationPage, membersPage, servicePage } from './pages.js'
+import { sendErrorPage } from './not-found.js'
+import { searchPage, type SearchFn } from './search-page.js'
+
+export { prefersHtml, sendNotFoundPage } from './not-found.js'
+
+export interface WebPluginOptions {
+  /** ranked search over the live catalog (src/search/search.ts over the current index) */
+  search: SearchFn
+  /** folder with portal.css, portal.js and icon.svg (tests); defaults to src/web/assets */
+  assetsDir?: string
+}
+
+const QUERY = {
+  type: 'object',
+  properties: {
+    q: { type: 'string', maxLength: 500 },
+    plz: { type: 'string', maxLength: 50 },
+    merken: { type: 'string', maxLength: 10 },
+    vergessen: { type: 'string', maxLength: 10 },
+    lebenslage: { type: 'string', maxLength: 100 },
+    ebene: { type: 'string', maxLength: 20 },
+    anbieter: { type: 'string', maxLength: 100 },
+    seite: { type: 'string', maxLength: 10 },
+  },
+} as const
+const ID_PARAMS = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const
+const page = (params?: object) => ({ schema: { hide: true, querystring: QUERY, ...(params ? { params } : {}) } })
+
+export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app: FastifyInstance, options) => {
+  if (typeof options?.search !== 'function') throw new TypeError('webPlugin: options.search must be a function (SearchParams) => SearchResult')
+  if (!app.hasDecorator('live')) throw new TypeError('webPlugin: register it on the app from buildApp (needs app.live)')
+  const assets = await loadAssets(options.assetsDir)
+  const deps: PageDeps = {
+    catalog: () => app.live.current,
+    health: (id) => app.memberHealth(id),
+    css: assets.get('portal.css')?.href ?? '/assets/portal.css',
+    js: assets.get('portal.js')?.href ?? '/assets/portal.js',
+    icon: assets.get('icon.svg')?.href ?? '/assets/icon.svg',
+  }
+
+  // Over-long or odd query values are a person's typo: an HTML page, not problem+json.
+  app.setErrorHandler((error, request, reply) => {
+    if ((error as { validation?: unknown }).validation !== undefined) {
+      return reply.redirect(request.url.split('?', 1)[0] ?? '/', 303)
+    }
+    request.log.error({ err: error }, 'portal page failed')
+    return sendErrorPage(request, reply, deps)
+  })
+
+  assetRoutes(app, assets)
+  app.get('/', page(), homePage(deps))
+  app.get('/suche', page(), searchPage(deps, options.search))
+  app.get('/lebenslagen/:id', page(ID_PARAMS), lifeSituationPage(deps))
+  app.get('/leistungen/:id', page(ID_PARAMS), servicePage(deps))
+  app.get('/mitglieder', page(), membersPage(deps))
+}
+
+export default webPlugin

@@ -1,0 +1,157 @@
+// /suche: results with facets as plain links, the resident's offering marked
+// and linked via /go. Without JavaScript this is the whole search.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Catalog, Offering } from '../catalog/types.js'
+import { LEVELS, type Level } from '../manifest/schema.js'
+import type { FacetValue, SearchHit, SearchParams, SearchResult } from '../search/search.js'
+import { badgeFor, pageContext, title, type PageContext, type PageDeps } from './context.js'
+import { levelLabel } from './labels.js'
+import { offeringView, type OfferingView } from './offering-view.js'
+import { sendPage } from './render.js'
+import { pageUrl, serviceUrl } from './urls.js'
+
+export type SearchFn = (params: SearchParams) => SearchResult
+
+export const PAGE_SIZE = 10
+const MAX_QUERY = 200
+const MAX_PAGE = 100
+/** Filtering by member is done here (search ranks by member, it does not filter). */
+const MEMBER_FILTER_WINDOW = 1000
+
+interface SearchQuery {
+  q?: string
+  plz?: string
+  merken?: string
+  vergessen?: string
+  lebenslage?: string
+  ebene?: string
+  anbieter?: string
+  seite?: string
+}
+
+interface Filters {
+  q: string
+  lebenslage?: string
+  ebene?: Level
+  anbieter?: string
+  seite: number
+}
+
+interface HitView {
+  name: string
+  url: string
+  summary: string
+  badge?: string
+  responsible?: string
+  offering?: OfferingView
+  providers?: string
+}
+
+export function searchPage(deps: PageDeps, search: SearchFn) {
+  return async function handler(request: FastifyRequest<{ Querystring: SearchQuery }>, reply: FastifyReply) {
+    const query = request.query
+    const ctx = pageContext(deps, request, reply, query)
+    const filters = readFilters(ctx.catalog, query)
+    const plz = ctx.resident.plz
+    const link = (changes: Partial<Record<keyof Filters, string | number | undefined>>) =>
+      pageUrl('/suche', { q: filters.q, plz, lebenslage: filters.lebenslage, ebene: filters.ebene, anbieter: filters.anbieter, ...changes })
+    const base = {
+      ...ctx.layout,
+      nav: 'suche' as const,
+      q: filters.q,
+      resident: ctx.resident,
+      forgetUrl: pageUrl('/suche', { q: filters.q, vergessen: '1' }),
+      postalPromptUrl: pageUrl('/', { q: filters.q }) + '#plz',
+      homeUrl: pageUrl('/', { plz }),
+    }
+    if (filters.q === '') {
+      return sendPage(reply, 'search', { ...base, title: title(ctx, 'Suche'), description: 'Leistungen der Verwaltung im Verbund suchen.' })
+    }
+    const { result, hits, total } = runSearch(search, filters, plz)
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
+    return sendPage(reply, 'search', {
+      ...base,
+      title: title(ctx, `Suche nach „${filters.q}“`),
+      description: `${total} Leistungen zu „${filters.q}“ im ${ctx.catalog.region.name}.`,
+      total,
+      page: filters.seite,
+      pages,
+      firstNumber: (filters.seite - 1) * PAGE_SIZE + 1,
+      hits: hits.map((h) => hitView(ctx, h, filters)),
+      facetGroups: facetGroups(ctx.catalog, result, filters, link),
+      activeFilters: activeFilters(ctx.catalog, filters, link),
+      prevUrl: filters.seite > 1 ? link({ seite: filters.seite - 1 }) : undefined,
+      nextUrl: filters.seite < pages ? link({ seite: filters.seite + 1 }) : undefined,
+    })
+  }
+}
+
+function readFilters(catalog: Catalog, query: SearchQuery): Filters {
+  const filters: Filters = { q: (query.q ?? '').trim().slice(0, MAX_QUERY), seite: 1 }
+  if (query.lebenslage !== undefined && catalog.lifeSituationById.has(query.lebenslage)) filters.lebenslage = query.lebenslage
+  if (query.ebene !== undefined && (LEVELS as readonly string[]).includes(query.ebene)) filters.ebene = query.ebene as Level
+  if (query.anbieter !== undefined && catalog.memberById.has(query.anbieter)) filters.anbieter = query.anbieter
+  const page = Number(query.seite)
+  if (Number.isInteger(page) && page >= 1) filters.seite = Math.min(page, MAX_PAGE)
+  return filters
+}
+
+function runSearch(search: SearchFn, filters: Filters, plz: string | undefined): { result: SearchResult; hits: SearchHit[]; total: number } {
+  const params: SearchParams = { q: filters.q, page: filters.seite, pageSize: PAGE_SIZE }
+  if (filters.lebenslage !== undefined) params.lifeSituation = filters.lebenslage
+  if (filters.ebene !== undefined) params.level = filters.ebene
+  if (filters.anbieter === undefined) {
+    if (plz !== undefined) params.postalCode = plz
+    const result = search(params)
+    return { result, hits: result.hits, total: result.total }
+  }
+  const result = search({ ...params, member: filters.anbieter, page: 1, pageSize: MEMBER_FILTER_WINDOW })
+  const own = result.hits.filter((h) => h.forYou?.member === filters.anbieter)
+  const start = (filters.seite - 1) * PAGE_SIZE
+  return { result, hits: own.slice(start, start + PAGE_SIZE), total: own.length }
+}
+
+function hitView(ctx: PageContext, hit: SearchHit, filters: Filters): HitView {
+  const forYou: Offering | undefined = hit.forYou
+  // The resident's own offering describes it in their city's words.
+  const view: HitView = { name: hit.service.name, url: serviceUrl(hit.service.id, ctx.resident.plz), summary: forYou?.summary ?? hit.service.summary }
+  if (forYou) {
+    view.badge = filters.anbieter !== undefined ? `Angebot von ${forYou.memberName}` : badgeFor(ctx)
+    if (filters.anbieter === undefined && forYou.memberName !== ctx.resident.place) view.responsible = forYou.memberName
+    view.offering = offeringView(forYou, ctx.catalog, ctx.health)
+  } else {
+    const names = hit.service.offerings.slice(0, 3).map((o) => o.memberName)
+    const more = hit.service.offeringCount - names.length
+    view.providers = more > 0 ? `${names.join(', ')} und ${more} weitere` : names.join(', ')
+  }
+  return view
+}
+
+type Link = (changes: Partial<Record<keyof Filters, string | number | undefined>>) => string
+
+function facetGroups(catalog: Catalog, result: SearchResult, filters: Filters, link: Link) {
+  const group = (title: string, key: 'lebenslage' | 'ebene' | 'anbieter', values: FacetValue[], label: (v: string) => string) => ({
+    title,
+    // Short lists open; the long member list stays folded (small screens).
+    open: filters[key] !== undefined || (key !== 'anbieter' && values.length <= 6),
+    values: values.map((v) => ({
+      label: label(v.value),
+      count: v.count,
+      selected: filters[key] === v.value,
+      url: link({ [key]: v.value, seite: undefined }),
+    })),
+  })
+  return [
+    group('Lebenslage', 'lebenslage', result.facets.lifeSituation, (v) => catalog.lifeSituationById.get(v)?.label ?? v),
+    group('Ebene', 'ebene', result.facets.level, levelLabel),
+    group('Anbieter', 'anbieter', result.facets.member, (v) => catalog.memberById.get(v)?.name ?? v),
+  ].filter((g) => g.values.length > 0)
+}
+
+function activeFilters(catalog: Catalog, filters: Filters, link: Link) {
+  const out: { label: string; removeUrl: string }[] = []
+  if (filters.lebenslage !== undefined) out.push({ label: catalog.lifeSituationById.get(filters.lebenslage)?.label ?? filters.lebenslage, removeUrl: link({ lebenslage: undefined, seite: undefined }) })
+  if (filters.ebene !== undefined) out.push({ label: levelLabel(filters.ebene), removeUrl: link({ ebene: undefined, seite: undefined }) })
+  if (filters.anbieter !== undefined) out.push({ label: catalog.memberById.get(filters.anbieter)?.name ?? filters.anbieter, removeUrl: link({ anbieter: undefined, seite: undefined }) })
+  return out
+}

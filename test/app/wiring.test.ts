@@ -1,0 +1,92 @@
+// The whole gateway as buildApp() wires it, through its public HTTP API:
+// a member registers a manifest, and catalog, search, suggest, metrics and
+// the portal all serve it; errors stay problem+json (API) or HTML (people).
+import t from 'tap'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { loadRegionData } from '../../src/config/load.js'
+import { sha256Hex } from '../../src/auth/token.js'
+import { REPO } from '../helpers/region.js'
+
+const TOKEN = 'gladbeck-test-token'
+
+async function gateway(t: Tap.Test): Promise<FastifyInstance> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-wiring-'))
+  const regionData = await loadRegionData(join(REPO, 'config', 'region.json'))
+  const gladbeck = regionData.region.members.find((m) => m.id === 'gladbeck')
+  if (!gladbeck) throw new Error('gladbeck missing from config/region.json')
+  gladbeck.tokenSha256 = sha256Hex(TOKEN)
+  const app = await buildApp({ regionData, settings: { dataDir, rateLimit: false } })
+  t.teardown(async () => {
+    await app.close()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+  return app
+}
+
+t.test('a registered manifest reaches catalog, search, suggest and the portal', async (t) => {
+  const app = await gateway(t)
+  const doc = JSON.parse(await readFile(join(REPO, 'members', 'gladbeck.json'), 'utf8'))
+  doc.updatedAt = new Date().toISOString()
+  doc.services.push({
+    id: 'zebrafinken-anmelden', name: 'Zebrafinken anmelden', summary: 'Anmeldung einer Zebrafinkenzucht.',
+    audiences: ['residents'], lifeSituations: ['tiere'],
+  })
+  const put = await app.inject({
+    method: 'PUT', url: '/api/v1/admin/members/gladbeck/manifest',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(doc),
+  })
+  t.equal(put.statusCode, 200)
+  const { version } = put.json() as { version: number }
+  await app.live.refresh()
+  t.equal(app.live.current.version, version, 'the catalog swapped to the new version')
+  await app.searchIndex.update(app.live.current)
+
+  const service = await app.inject('/api/v1/services/gladbeck:zebrafinken-anmelden')
+  t.equal(service.statusCode, 200)
+  const search = await app.inject('/api/v1/search?q=zebrafinken&postalCode=45964')
+  t.equal(search.statusCode, 200)
+  t.equal(search.json().hits[0]?.service.id, 'gladbeck:zebrafinken-anmelden')
+  const suggest = await app.inject('/api/v1/suggest?q=zebraf')
+  t.match(suggest.json().suggestions, [{ text: /Zebrafinken/ }])
+  const page = await app.inject('/suche?q=zebrafinken')
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /Zebrafinken anmelden/)
+  t.match(page.headers['content-security-policy'], /script-src 'self'/, 'the portal runs under the strict CSP')
+
+  const metrics = await app.inject('/metrics')
+  t.match(metrics.body, /dachportal_search_duration_seconds_count\{kind="search"\} [1-9]/)
+  t.match(metrics.body, new RegExp(`dachportal_catalog_version ${version}`))
+})
+
+t.test('not found: problem+json for programs, an HTML page for people', async (t) => {
+  const app = await gateway(t)
+  const api = await app.inject('/api/v1/nothing-here')
+  t.equal(api.statusCode, 404)
+  t.match(api.headers['content-type'], /^application\/problem\+json/)
+  const browser = await app.inject({ url: '/gibt-es-nicht', headers: { accept: 'text/html,application/xhtml+xml' } })
+  t.equal(browser.statusCode, 404)
+  t.match(browser.headers['content-type'], /^text\/html/)
+  t.match(browser.body, /Seite nicht gefunden/)
+  const program = await app.inject('/gibt-es-nicht')
+  t.match(program.headers['content-type'], /^application\/problem\+json/)
+})
+
+t.test('the OpenAPI document lists every public route of api.md', async (t) => {
+  const app = await gateway(t)
+  const doc = (await app.inject('/docs/json')).json() as { openapi: string; paths: Record<string, unknown> }
+  t.equal(doc.openapi, '3.1.0')
+  for (const path of [
+    '/api/v1/region', '/api/v1/members', '/api/v1/members/{id}', '/api/v1/life-situations', '/api/v1/life-situations/{id}',
+    '/api/v1/services', '/api/v1/services/{id}', '/api/v1/search', '/api/v1/suggest', '/api/v1/responsibility',
+    '/go/{member}/{service}', '/schemas/manifest.json', '/api/v1/admin/members/{id}/manifest', '/api/v1/admin/members/{id}/refresh',
+    '/health', '/ready', '/metrics',
+  ]) t.ok(doc.paths[path], `${path} is documented`)
+  t.notOk(Object.keys(doc.paths).some((p) => p === '/' || p.startsWith('/suche')), 'portal pages stay out of the API document')
+})
+
+import type * as Tap from 'tap'

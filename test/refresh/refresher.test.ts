@@ -1,0 +1,231 @@
+// Remote manifests against a real loopback server: every failure leaves the
+// last good manifest live with a readable lastError.
+import t, * as Tap from 'tap'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createRefresher, type RefresherOptions } from '../../src/refresh/refresher.js'
+import { validateManifest } from '../../src/manifest/validate.js'
+import { MemoryStore } from '../../src/store/memory-store.js'
+import { RedisStore } from '../../src/store/redis-store.js'
+import type { MemberConfig } from '../../src/config/region-schema.js'
+import type { CatalogStore } from '../../src/store/types.js'
+import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
+
+type Test = Tap.Test
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
+
+function manifestDoc(name = 'Hund anmelden') {
+  return {
+    schemaVersion: 1, member: 'marl', updatedAt: '2026-11-25T00:00:00Z', sources: [{ what: 'test', source: 'test' }], links: {}, offices: [],
+    services: [{ id: 'hund', name, summary: 'Zusammenfassung.', audiences: ['residents'], lifeSituations: ['tiere'] }],
+  }
+}
+
+/** a loopback manifest server whose behaviour each test switches */
+async function upstream(t: Test) {
+  const state = { hits: 0, requests: [] as IncomingMessage['headers'][], handler: ((_req, res) => res.end()) as Handler }
+  const server = createServer((req, res) => {
+    state.hits++
+    state.requests.push(req.headers)
+    state.handler(req, res)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => {
+    server.closeAllConnections()
+    server.close(() => resolve())
+  }))
+  const port = (server.address() as AddressInfo).port
+  return { state, port, url: `http://127.0.0.1:${port}/manifest.json` }
+}
+
+function json(body: unknown, headers: Record<string, string> = {}): Handler {
+  return (req, res) => {
+    if (headers.etag && req.headers['if-none-match'] === headers.etag) return void res.writeHead(304).end()
+    res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
+  }
+}
+
+function member(url: string, extra: Partial<MemberConfig> = {}): MemberConfig {
+  return {
+    id: 'marl', name: 'Marl', level: 'stadt', ars: '055620024024', parent: null, postalCodes: ['45768'],
+    manifest: url, allowedHosts: ['www.marl.de'], allowPrivateNetwork: true, ...extra,
+  }
+}
+
+async function refresher(t: Test, members: MemberConfig[], extra: Partial<RefresherOptions> = {}) {
+  const store: CatalogStore = extra.store ?? new MemoryStore()
+  if (!extra.store) await store.init()
+  const r = createRefresher({
+    store,
+    members,
+    validate: (doc, m) => validateManifest(doc, { memberId: m.id, allowedHosts: m.allowedHosts, lifeSituationIds: new Set(['tiere']), serviceKeys: new Set() }),
+    retries: 0,
+    backoffBaseMs: 5,
+    limits: { headersTimeoutMs: 300, bodyTimeoutMs: 300, maxBytes: 4096 },
+    ...extra,
+  })
+  t.teardown(() => r.stop())
+  return { r, store }
+}
+
+t.test('fetches, stores the etag, then gets 304 and keeps the manifest', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc(), { etag: '"v1"', 'last-modified': 'Wed, 25 Nov 2026 10:00:00 GMT' })
+  const { r, store } = await refresher(t, [member(up.url)])
+  await r.start()
+  const first = await store.getMember('marl')
+  t.match(first, { status: 'ok', manifest: manifestDoc(), meta: { source: 'remote', etag: '"v1"', lastModified: 'Wed, 25 Nov 2026 10:00:00 GMT' } })
+  const again = await r.refreshNow('marl')
+  t.match(again, { outcome: 'not-modified', status: 'ok' })
+  t.equal(up.state.requests[1]?.['if-none-match'], '"v1"')
+  t.equal(up.state.requests[1]?.['if-modified-since'], 'Wed, 25 Nov 2026 10:00:00 GMT')
+  t.same((await store.getMember('marl'))?.manifest, manifestDoc())
+})
+
+t.test('each failure keeps the last good manifest live, with a readable lastError', async (t) => {
+  const up = await upstream(t)
+  const other = await upstream(t)
+  const { r, store } = await refresher(t, [member(up.url)], { retries: 2 })
+  up.state.handler = json(manifestDoc('Gut'))
+  t.equal((await r.refreshNow('marl')).outcome, 'updated')
+  const cases: [string, Handler, RegExp][] = [
+    ['500', (_q, s) => void s.writeHead(500).end('oops'), /^HTTP 500 from 127\.0\.0\.1:\d+$/],
+    ['timeout', () => {}, /^timeout: no response headers within 300 ms$/],
+    ['garbage', (_q, s) => void s.writeHead(200).end('<html>not json'), /^invalid JSON: /],
+    ['invalid manifest', json({ ...manifestDoc(), services: 'none' }), /^invalid manifest \(1 error\(s\)\): \/services must be of type array$/],
+    ['oversize (declared)', (_q, s) => void s.writeHead(200, { 'content-length': '5000' }).end('x'.repeat(5000)), /^response larger than 4096 bytes$/],
+    ['oversize (chunked)', (_q, s) => { s.writeHead(200); s.write('x'.repeat(3000)); s.end('x'.repeat(3000)) }, /^response larger than 4096 bytes$/],
+    ['redirect to another host', (_q, s) => void s.writeHead(302, { location: other.url.replace('127.0.0.1', 'localhost') }).end(), /^redirect to another host refused: localhost:\d+$/],
+    ['404', (_q, s) => void s.writeHead(404).end(), /^HTTP 404 from /],
+  ]
+  for (const [name, handler, lastError] of cases) {
+    up.state.handler = handler
+    const hitsBefore = up.state.hits
+    const outcome = await r.refreshNow('marl')
+    t.match(outcome, { outcome: 'failed', status: 'stale', lastError }, name)
+    const state = await store.getMember('marl')
+    t.equal(state?.status, 'stale', `${name}: member stale`)
+    t.match(state?.meta.lastError, lastError, `${name}: lastError stored`)
+    t.equal(state?.manifest?.services[0]?.name, 'Gut', `${name}: last good manifest still live`)
+    if (name === '500' || name === 'timeout') t.equal(up.state.hits - hitsBefore, 3, `${name}: retried twice`)
+    if (name === '404') t.equal(up.state.hits - hitsBefore, 1, '404: not retried')
+  }
+  t.equal(other.state.hits, 0, 'the redirect target was never contacted')
+  t.match((await store.getMember('marl'))?.meta, { lastError: /^HTTP 404/ })
+  up.state.handler = json(manifestDoc('Wieder gut'))
+  t.match(await r.refreshNow('marl'), { outcome: 'updated' })
+  const healed = await store.getMember('marl')
+  t.equal(healed?.status, 'ok')
+  t.equal(healed?.meta.lastError, undefined)
+})
+
+t.test('a same-host redirect is followed', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = (req, res) => {
+    if (req.url === '/manifest.json') return void res.writeHead(301, { location: '/v2/manifest.json' }).end()
+    json(manifestDoc())(req, res)
+  }
+  const { r } = await refresher(t, [member(up.url)])
+  t.match(await r.refreshNow('marl'), { outcome: 'updated' })
+})
+
+t.test('never loaded + failure = failed, with the validation errors kept', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json({ ...manifestDoc(), member: 'dorsten' })
+  const { r, store } = await refresher(t, [member(up.url)])
+  await r.start()
+  const state = await store.getMember('marl')
+  t.equal(state?.status, 'failed')
+  t.equal(state?.manifest, undefined)
+  t.same(state?.meta.errors?.map((e) => e.path), ['/member'])
+})
+
+t.test('SSRF guard: no http, no private addresses without allowPrivateNetwork', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc())
+  const cases: [string, RegExp][] = [
+    [up.url, /^refused: http is not allowed, only https$/],
+    [`https://127.0.0.1:${up.port}/m.json`, /^refused: 127\.0\.0\.1 is not a public address \(loopback\)$/],
+    [`https://[::ffff:127.0.0.1]:${up.port}/m.json`, /^refused: ::ffff:7f00:1 is not a public address \(loopback\)$/],
+    [`https://169.254.169.254/latest/meta-data/`, /cloud metadata/],
+    [`https://localhost:${up.port}/m.json`, /^refused: localhost resolves to .* \(loopback\)$/],
+  ]
+  for (const [url, lastError] of cases) {
+    const { r } = await refresher(t, [member(url, { allowPrivateNetwork: false })])
+    t.match(await r.refreshNow('marl'), { outcome: 'failed', status: 'failed', lastError }, url)
+  }
+  t.equal(up.state.hits, 0, 'nothing reached the private server')
+})
+
+t.test('onOutcome sees every refresh, scheduled or forced; a throwing observer changes nothing', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc(), { etag: '"v1"' })
+  const seen: string[] = []
+  const { r } = await refresher(t, [member(up.url)], {
+    onOutcome: (o) => {
+      seen.push(`${o.member}:${o.outcome}`)
+      throw new Error('observer broke')
+    },
+  })
+  await r.start()
+  t.match(await r.refreshNow('marl'), { outcome: 'not-modified' }, 'the refresh result is unaffected')
+  t.same(seen, ['marl:updated', 'marl:not-modified'])
+})
+
+t.test('bounded concurrency across members', async (t) => {
+  const up = await upstream(t)
+  let active = 0
+  let peak = 0
+  up.state.handler = (req, res) => {
+    active++
+    peak = Math.max(peak, active)
+    setTimeout(() => {
+      active--
+      const id = new URL(req.url ?? '/', 'http://x').searchParams.get('m') ?? ''
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...manifestDoc(), member: id }))
+    }, 30)
+  }
+  const members = Array.from({ length: 8 }, (_, i) => member(`${up.url}?m=m${i}`, { id: `m${i}` }))
+  const { r, store } = await refresher(t, members, { concurrency: 2 })
+  await r.start()
+  t.equal(up.state.hits, 8)
+  t.ok(peak <= 2, `at most 2 at once (saw ${peak})`)
+  t.equal((await store.listMembers()).filter((m) => m.status === 'ok').length, 8)
+})
+
+if (!redisAvailable()) {
+  t.test('refresh leader election', async (t) => void requireRedis(t))
+} else {
+  t.test('two instances racing a refresh: exactly one fetches', async (t) => {
+    const server = await startRedis(t)
+    const up = await upstream(t)
+    up.state.handler = (req, res) => setTimeout(() => json(manifestDoc())(req, res), 50)
+    const open = async () => {
+      const store = new RedisStore({ target: server.url, prefix: 'race:' })
+      await store.init()
+      t.teardown(() => store.close())
+      return (await refresher(t, [member(up.url, { refreshIntervalSeconds: 60 })], { store })).r
+    }
+    const [a, b] = [await open(), await open()]
+    await Promise.all([a.start(), b.start()])
+    t.equal(up.state.hits, 1, 'one upstream hit for two instances')
+  })
+
+  t.test('a dead leader’s lock expires and another instance takes over', async (t) => {
+    const server = await startRedis(t)
+    const up = await upstream(t)
+    up.state.handler = json(manifestDoc())
+    const store = new RedisStore({ target: server.url, prefix: 'dead:' })
+    await store.init()
+    t.teardown(() => store.close())
+    // the leader took the lock and died mid-refresh
+    t.type(await store.acquireLock('refresh:marl', 400), 'string')
+    const { r } = await refresher(t, [member(up.url)], { store, lockTtlMs: 400, random: () => 0 })
+    await r.start()
+    t.equal(up.state.hits, 0, 'busy while the dead leader’s lock lives')
+    const deadline = Date.now() + 15_000
+    while (!(await store.getMember('marl'))?.manifest && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20))
+    t.equal((await store.getMember('marl'))?.status, 'ok', 'taken over after expiry')
+    t.equal(up.state.hits, 1)
+  })
+}

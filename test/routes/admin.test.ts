@@ -1,0 +1,209 @@
+import t, * as Tap from 'tap'
+import crypto from 'node:crypto'
+import Fastify from 'fastify'
+import { adminRoutes, type AdminRoutesOptions } from '../../src/routes/admin.js'
+import { registerProblemHandlers } from '../../src/routes/problem.js'
+import { sharedSchemas } from '../../src/routes/schemas.js'
+import { validateManifest } from '../../src/manifest/validate.js'
+import { MemoryStore } from '../../src/store/memory-store.js'
+import { RedisStore } from '../../src/store/redis-store.js'
+import { sha256Hex } from '../../src/auth/token.js'
+import type { MemberConfig } from '../../src/config/region-schema.js'
+import type { CatalogStore } from '../../src/store/types.js'
+import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
+
+type Test = Tap.Test
+
+function member(id: string, extra: Partial<MemberConfig> = {}): MemberConfig {
+  return {
+    id, name: id, level: 'stadt', ars: '055620016016', parent: null, postalCodes: ['45964'],
+    manifest: `members/${id}.json`, allowedHosts: [`www.${id}.de`], ...extra,
+  }
+}
+const MEMBERS = [
+  member('gladbeck', { tokenSha256: sha256Hex('tok-gladbeck') }),
+  member('dorsten', { tokenSha256: sha256Hex('tok-dorsten') }),
+  member('herten'),
+  member('marl', { tokenSha256: sha256Hex('tok-marl'), manifest: 'https://www.marl.de/manifest.json' }),
+]
+
+function doc(id = 'gladbeck', name = 'Hund anmelden', website = `https://www.${id}.de/`) {
+  return {
+    schemaVersion: 1, member: id, updatedAt: '2026-11-25T00:00:00Z', sources: [{ what: 'test', source: 'test' }],
+    links: { website }, offices: [],
+    services: [{ id: 'hund', key: 'hund-anmelden', name, summary: 'Zusammenfassung.', audiences: ['residents'], lifeSituations: ['tiere'] }],
+  }
+}
+
+async function build(t: Test, extra: Partial<AdminRoutesOptions> = {}) {
+  const store: CatalogStore = extra.store ?? new MemoryStore()
+  await store.init()
+  const app = Fastify()
+  registerProblemHandlers(app, { production: false })
+  for (const schema of sharedSchemas) app.addSchema(schema)
+  await app.register(adminRoutes, {
+    prefix: '/api/v1/admin',
+    store,
+    members: MEMBERS,
+    validate: (d, m) => validateManifest(d, {
+      memberId: m.id, allowedHosts: m.allowedHosts, lifeSituationIds: new Set(['tiere']), serviceKeys: new Set(['hund-anmelden']),
+    }),
+    ...extra,
+  })
+  t.teardown(async () => {
+    await app.close()
+    await store.close()
+  })
+  return { app, store }
+}
+
+const put = (id: string, token: string | undefined, body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'PUT' as const,
+  url: `/api/v1/admin/members/${id}/manifest`,
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+  payload: typeof body === 'string' ? body : JSON.stringify(body),
+})
+
+t.test('accepts a valid manifest from its own member', async (t) => {
+  const { app, store } = await build(t, { now: () => new Date('2026-11-25T10:00:00Z') })
+  const res = await app.inject(put('gladbeck', 'tok-gladbeck', doc()))
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { member: 'gladbeck', version: 1, acceptedAt: '2026-11-25T10:00:00.000Z' })
+  t.same((await store.getMember('gladbeck'))?.meta, { source: 'api', acceptedAt: '2026-11-25T10:00:00.000Z' })
+  const got = await app.inject({ url: '/api/v1/admin/members/gladbeck/manifest', headers: { authorization: 'Bearer tok-gladbeck' } })
+  t.equal(got.statusCode, 200)
+  t.same(got.json(), doc())
+})
+
+t.test('authentication: 401 missing/wrong, 403 other member, problem+json in English', async (t) => {
+  const { app, store } = await build(t)
+  const missing = await app.inject(put('gladbeck', undefined, doc()))
+  t.equal(missing.statusCode, 401)
+  t.match(missing.headers['content-type'], /^application\/problem\+json/)
+  t.match(missing.headers['www-authenticate'], /^Bearer/)
+  t.match(missing.json(), { status: 401, title: 'Unauthorized', code: 'DP_ERR_AUTH_MISSING' })
+  const basic = await app.inject(put('gladbeck', undefined, doc(), { authorization: 'Basic Z2xhZGJlY2s=' }))
+  t.equal(basic.json().code, 'DP_ERR_AUTH_MISSING')
+  const wrong = await app.inject(put('gladbeck', 'tok-wrong', doc()))
+  t.match(wrong.json(), { status: 401, code: 'DP_ERR_AUTH_INVALID' })
+  const other = await app.inject(put('gladbeck', 'tok-dorsten', doc()))
+  t.match(other.json(), { status: 403, title: 'Forbidden', code: 'DP_ERR_AUTH_FORBIDDEN' })
+  const noToken = await app.inject(put('herten', 'tok-gladbeck', doc('herten')))
+  t.equal(noToken.statusCode, 403, 'a member without a configured token cannot be written')
+  const read = await app.inject({ url: '/api/v1/admin/members/gladbeck/manifest', headers: { authorization: 'Bearer tok-dorsten' } })
+  t.equal(read.statusCode, 403, 'reading needs the same token')
+  t.equal(await store.getVersion(), 0, 'nothing was written')
+})
+
+t.test('unknown member: the same 404 whether the token is right, wrong or missing', async (t) => {
+  const { app } = await build(t)
+  const answers = await Promise.all(['tok-gladbeck', 'tok-wrong', undefined].map((token) => app.inject(put('nobody', token, doc('nobody')))))
+  for (const res of answers) t.equal(res.statusCode, 404)
+  t.same(answers[1]!.json(), answers[0]!.json())
+  t.same(answers[2]!.json(), answers[0]!.json())
+  t.same(answers[1]!.headers, { ...answers[0]!.headers, date: answers[1]!.headers.date })
+})
+
+t.test('the token compare is constant-time: timingSafeEqual against every configured hash', async (t) => {
+  const { app } = await build(t)
+  const original = crypto.timingSafeEqual
+  const lengths: number[] = []
+  crypto.timingSafeEqual = ((a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
+    lengths.push(a.byteLength, b.byteLength)
+    return original(a, b)
+  }) as typeof crypto.timingSafeEqual
+  t.teardown(() => void (crypto.timingSafeEqual = original))
+  for (const token of ['tok-wrong', 'tok-gladbeck', 'x'.repeat(300)]) {
+    lengths.length = 0
+    await app.inject(put('gladbeck', token, doc()))
+    t.equal(lengths.length / 2, 3, `${token.slice(0, 10)}: compared with all three member hashes, no early exit`)
+    t.ok(lengths.every((n) => n === 32), 'on equal-length SHA-256 digests')
+  }
+})
+
+t.test('422 lists every validation error with its path; the old manifest stays live', async (t) => {
+  const { app, store } = await build(t)
+  await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Alt')))
+  const bad = { ...doc('gladbeck', ''), links: { website: 'https://evil.example/' }, extra: true }
+  const res = await app.inject(put('gladbeck', 'tok-gladbeck', bad))
+  t.equal(res.statusCode, 422)
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  const paths = (res.json().errors as { path: string }[]).map((e) => e.path).sort()
+  // schema errors and region rules together: the city fixes everything in one round
+  t.same(paths, ['/extra', '/links/website', '/services/0/name'])
+  const rules = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Neu', 'https://evil.example/')))
+  t.same(rules.json().errors.map((e: { path: string }) => e.path), ['/links/website'])
+  const foreign = await app.inject(put('gladbeck', 'tok-gladbeck', doc('dorsten', 'Neu', 'https://www.gladbeck.de/')))
+  t.equal(foreign.statusCode, 422)
+  t.same(foreign.json().errors.map((e: { path: string }) => e.path), ['/member'])
+  const garbage = await app.inject(put('gladbeck', 'tok-gladbeck', '{"schemaVersion": 1,'))
+  t.equal(garbage.statusCode, 422)
+  t.match(garbage.json().errors[0], { path: '', message: /^not valid JSON/ })
+  t.equal((await store.getMember('gladbeck'))?.manifest?.services[0]?.name, 'Alt')
+  t.equal(await store.getVersion(), 1)
+})
+
+t.test('415 for non-JSON, 413 over the body limit (after auth)', async (t) => {
+  const { app, store } = await build(t, { bodyLimitBytes: 4096 })
+  const text = await app.inject(put('gladbeck', 'tok-gladbeck', JSON.stringify(doc()), { 'content-type': 'text/plain' }))
+  t.match(text.json(), { status: 415, code: 'DP_ERR_MEDIA_TYPE' })
+  const form = await app.inject(put('gladbeck', 'tok-gladbeck', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }))
+  t.equal(form.statusCode, 415)
+  const big = doc('gladbeck', 'x'.repeat(5000))
+  const tooLarge = await app.inject(put('gladbeck', 'tok-gladbeck', big))
+  t.equal(tooLarge.statusCode, 413)
+  t.match(tooLarge.headers['content-type'], /^application\/problem\+json/)
+  const bigUnauthenticated = await app.inject(put('gladbeck', 'tok-wrong', big))
+  t.equal(bigUnauthenticated.statusCode, 401, 'auth runs before the body is read')
+  const plusJson = await app.inject(put('gladbeck', 'tok-gladbeck', doc(), { 'content-type': 'application/manifest+json; charset=utf-8' }))
+  t.equal(plusJson.statusCode, 200)
+  t.equal(await store.getVersion(), 1)
+})
+
+t.test('failed attempts are rate limited per client and member', async (t) => {
+  const { app } = await build(t, { failedAuth: { maxFailures: 3, windowMs: 60_000 } })
+  const from = (ip: string, token: string) => app.inject({ ...put('gladbeck', token, doc()), remoteAddress: ip })
+  for (let i = 0; i < 3; i++) t.equal((await from('192.0.2.1', 'tok-wrong')).statusCode, 401)
+  const limited = await from('192.0.2.1', 'tok-gladbeck')
+  t.equal(limited.statusCode, 429, 'even the right token waits')
+  t.match(limited.json(), { status: 429, code: 'DP_ERR_AUTH_RATE_LIMITED' })
+  t.ok(Number(limited.headers['retry-after']) >= 1)
+  t.equal((await from('192.0.2.2', 'tok-gladbeck')).statusCode, 200, 'another client is not affected')
+  const otherMember = await app.inject({ ...put('dorsten', 'tok-dorsten', doc('dorsten')), remoteAddress: '192.0.2.1' })
+  t.equal(otherMember.statusCode, 200, 'another member is not affected')
+})
+
+t.test('refresh: 409 for file manifests, the refresher answers for remote ones', async (t) => {
+  const calls: string[] = []
+  const { app } = await build(t, {
+    refresh: async (id) => {
+      calls.push(id)
+      return { member: id, outcome: 'not-modified', status: 'ok' }
+    },
+  })
+  const file = await app.inject({ method: 'POST', url: '/api/v1/admin/members/gladbeck/refresh', headers: { authorization: 'Bearer tok-gladbeck' } })
+  t.match(file.json(), { status: 409, code: 'DP_ERR_MANIFEST_NOT_REMOTE' })
+  const remote = await app.inject({ method: 'POST', url: '/api/v1/admin/members/marl/refresh', headers: { authorization: 'Bearer tok-marl' } })
+  t.same(remote.json(), { member: 'marl', outcome: 'not-modified', status: 'ok' })
+  t.same(calls, ['marl'])
+  const none = await app.inject({ url: '/api/v1/admin/members/marl/manifest', headers: { authorization: 'Bearer tok-marl' } })
+  t.equal(none.statusCode, 404)
+})
+
+t.test('503 with Retry-After while Redis is down; the old manifest survives', async (t) => {
+  if (!redisAvailable()) return void requireRedis(t)
+  const server = await startRedis(t, { aof: true })
+  const store = new RedisStore({ target: server.url, prefix: 'admin:' })
+  const { app } = await build(t, { store })
+  t.equal((await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Alt')))).statusCode, 200)
+  await server.stop('SIGKILL')
+  const down = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Neu')))
+  t.equal(down.statusCode, 503)
+  t.equal(down.headers['retry-after'], '5')
+  t.match(down.json(), { code: 'DP_ERR_STORE_UNAVAILABLE', title: 'Service Unavailable' })
+  await server.start()
+  const deadline = Date.now() + 15_000
+  while (!store.health().ok && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  t.equal((await store.getMember('gladbeck'))?.manifest?.services[0]?.name, 'Alt')
+  t.equal((await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Neu')))).statusCode, 200)
+})

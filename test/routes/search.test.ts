@@ -1,0 +1,100 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import { registerProblemHandlers } from '../../src/routes/problem.js'
+import { sharedSchemas } from '../../src/routes/schemas.js'
+import searchRoutes from '../../src/routes/search.js'
+import { SearchIndexHolder } from '../../src/search/holder.js'
+import { fixtureCatalog, synonyms } from '../search/fixture-catalog.js'
+
+type TestContext = { teardown: (fn: () => unknown) => void }
+
+async function buildTestApp(t: TestContext, options: { loaded?: boolean } = {}) {
+  const app = Fastify({ ajv: { customOptions: { allErrors: true } } })
+  t.teardown(() => app.close())
+  registerProblemHandlers(app, { production: false })
+  for (const schema of sharedSchemas) app.addSchema(schema)
+  let catalog = fixtureCatalog(1)
+  const holder = new SearchIndexHolder({ synonyms })
+  t.teardown(() => holder.cancel())
+  if (options.loaded !== false) holder.load(catalog)
+  await app.register(searchRoutes, { getCatalog: () => catalog, searchIndex: holder })
+  return { app, holder, setCatalog: (c: typeof catalog) => { catalog = c } }
+}
+
+const get = (app: Awaited<ReturnType<typeof buildTestApp>>['app'], url: string) => app.inject({ method: 'GET', url })
+
+t.test('GET /api/v1/search returns ranked hits, facets and forYou', async (t) => {
+  const { app } = await buildTestApp(t)
+  const res = await get(app, `/api/v1/search?q=${encodeURIComponent('Hunde Steuer')}&postalCode=22222`)
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['cache-control'], 'public, max-age=60')
+  const body = res.json()
+  t.equal(body.query, 'Hunde Steuer')
+  t.equal(body.normalizedQuery, 'hunde steuer')
+  t.equal(body.page, 1)
+  t.equal(body.pageSize, 10)
+  t.equal(body.hits[0].service.id, 'hund-anmelden')
+  t.equal(body.hits[0].forYou.member, 'stadt-b')
+  t.equal(body.hits[0].forYou.goUrl, '/go/stadt-b/hund-anmelden')
+  t.ok(body.hits[0].highlights.length > 0)
+  t.type(body.hits[0].score, 'number')
+  t.same(Object.keys(body.facets).sort(), ['level', 'lifeSituation', 'member'])
+})
+
+t.test('GET /api/v1/suggest', async (t) => {
+  const { app } = await buildTestApp(t)
+  const res = await get(app, '/api/v1/suggest?q=pers')
+  t.equal(res.statusCode, 200)
+  t.ok(res.headers['cache-control']?.startsWith('public'))
+  t.same(res.json().suggestions[0], { text: 'Personalausweis beantragen', serviceId: 'personalausweis' })
+})
+
+t.test('bad input answers 400 problem+json', async (t) => {
+  const { app } = await buildTestApp(t)
+  const cases: [string, string][] = [
+    ['/api/v1/search', '/q'],
+    ['/api/v1/search?q=', '/q'],
+    ['/api/v1/search?q=%20%20%09', '/q'],
+    [`/api/v1/search?q=${'a'.repeat(201)}`, '/q'],
+    ['/api/v1/search?q=hund&postalCode=4596', '/postalCode'],
+    ['/api/v1/search?q=hund&postalCode=4596x', '/postalCode'],
+    ['/api/v1/search?q=hund&level=gemeinde', '/level'],
+    ['/api/v1/search?q=hund&page=0', '/page'],
+    ['/api/v1/search?q=hund&pageSize=101', '/pageSize'],
+    ['/api/v1/search?q=hund&member=nirgendwo', '/member'],
+    ['/api/v1/search?q=hund&lifeSituation=unbekannt', '/lifeSituation'],
+    ['/api/v1/suggest?q=%20', '/q'],
+    [`/api/v1/suggest?q=${'a'.repeat(201)}`, '/q'],
+  ]
+  for (const [url, path] of cases) {
+    const res = await get(app, url)
+    t.equal(res.statusCode, 400, url)
+    t.match(res.headers['content-type'], /^application\/problem\+json/, url)
+    const body = res.json()
+    t.equal(body.status, 400, url)
+    t.ok(body.errors?.some((e: { path: string }) => e.path === path), `${url} names ${path}`)
+  }
+})
+
+t.test('hostile but valid queries are plain text', async (t) => {
+  const { app } = await buildTestApp(t)
+  for (const q of ['.*', '(hund', 'hund\u0000steuer', 'a'.repeat(200), 'hund '.repeat(40), '%%%', '<script>']) {
+    const res = await get(app, `/api/v1/search?q=${encodeURIComponent(q)}`)
+    t.equal(res.statusCode, 200, q)
+  }
+  const res = await get(app, `/api/v1/search?q=${encodeURIComponent('hund\u0000steuer')}`)
+  t.equal(res.json().normalizedQuery, 'hundsteuer')
+})
+
+t.test('503 before the first index; a newer catalog is picked up in the background', async (t) => {
+  const { app, holder, setCatalog } = await buildTestApp(t, { loaded: false })
+  const first = await get(app, '/api/v1/search?q=hund')
+  t.equal(first.statusCode, 503)
+  await holder.whenReady(1)
+  t.equal((await get(app, '/api/v1/search?q=hund')).statusCode, 200)
+  setCatalog(fixtureCatalog(2, ['stadt-a']))
+  await get(app, '/api/v1/search?q=hund')
+  await holder.whenReady(2)
+  const body = (await get(app, '/api/v1/search?q=hund')).json()
+  t.notOk(body.hits.some((h: { service: { id: string } }) => h.service.id === 'stadt-a:hundeschule'))
+})

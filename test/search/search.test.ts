@@ -1,0 +1,113 @@
+import t from 'tap'
+import { compoundSuffixes, splitCompound } from '../../src/search/compounds.js'
+import { buildSearchIndex } from '../../src/search/search-index.js'
+import { search, MAX_OFFERINGS_PER_HIT, type SearchParams } from '../../src/search/search.js'
+import { buildSynonymTable, matchSynonyms } from '../../src/search/synonyms.js'
+import { stem } from '../../src/search/normalize.js'
+import { fixtureCatalog, synonyms } from './fixture-catalog.js'
+
+const catalog = fixtureCatalog()
+const index = buildSearchIndex(catalog, { synonyms })
+const find = (q: string, extra: Partial<SearchParams> = {}) => search(index, { q, page: 1, pageSize: 10, ...extra })
+const ids = (q: string, extra: Partial<SearchParams> = {}) => find(q, extra).hits.map((h) => h.service.id)
+
+t.test('compounds: suffixes for the index, splits for the query', async (t) => {
+  t.ok(compoundSuffixes('bewohnerparkausweis').includes('parkausweis'))
+  t.ok(compoundSuffixes('hundesteu').includes('steu'))
+  t.same(splitCompound('hundesteuer', new Set(['hund', 'steuer'])).map(stem), ['hund', stem('steuer')])
+  t.same(splitCompound('kitaplatz', new Set(['kita', 'platz'])), ['kita', 'platz'])
+  t.same(splitCompound('hund', new Set(['hund'])), [])
+})
+
+t.test('synonym keys match stemmed n-grams', async (t) => {
+  const table = buildSynonymTable([{ term: 'Wohnung anmelden', means: ['Wohnsitz anmelden'] }])
+  const m = matchSynonyms(table, ['wohnungen', 'anmelden'].map(stem))
+  t.equal(m.length, 1)
+  t.same(m[0]?.phrases, [['wohnsitz', stem('anmelden')]])
+})
+
+t.test('compound queries find compound and split names', async (t) => {
+  t.equal(ids('hund steuer')[0], 'hund-anmelden')
+  t.equal(ids('hundesteuer')[0], 'hund-anmelden')
+  t.equal(ids('parkausweis')[0], 'bewohnerparkausweis')
+})
+
+t.test('spelling variants and typos', async (t) => {
+  t.equal(ids('fuehrungszeugnis')[0], 'fuehrungszeugnis')
+  t.equal(ids('fuhrungszeugnis')[0], 'fuehrungszeugnis')
+  t.equal(ids('personalausweiss')[0], 'personalausweis')
+  t.equal(ids('sperrmuell')[0], 'sperrmuell')
+  t.same(ids('pas'), [], 'short words get no typo budget')
+})
+
+t.test('synonyms expand, but below direct matches', async (t) => {
+  t.equal(ids('perso')[0], 'personalausweis')
+  const viaSynonym = find('auto anmelden').hits.find((h) => h.service.id === 'fahrzeug-zulassen')
+  const direct = find('fahrzeug zulassen').hits.find((h) => h.service.id === 'fahrzeug-zulassen')
+  t.ok(viaSynonym && direct && viaSynonym.score < direct.score)
+})
+
+t.test('a word in several names leans to its usual (first listed) meaning', async (t) => {
+  // "anmelden" is in both names; the order of meanings in synonyms.json moves the balance.
+  const ratio = (means: string[]) => {
+    const own = buildSearchIndex(catalog, { synonyms: [...synonyms, { term: 'anmelden', means }] })
+    const hits = search(own, { q: 'anmelden', page: 1, pageSize: 10 }).hits
+    const score = (id: string) => hits.find((h) => h.service.id === id)?.score ?? 0
+    return score('hund-anmelden') / score('sperrmuell')
+  }
+  const hundFirst = ratio(['Hund anmelden', 'Sperrmüll anmelden'])
+  const sperrmuellFirst = ratio(['Sperrmüll anmelden', 'Hund anmelden'])
+  t.ok(hundFirst > sperrmuellFirst * 1.3, `${hundFirst} vs ${sperrmuellFirst}`)
+})
+
+t.test('highlights name the words that matched', async (t) => {
+  const hit = find('hund steuer').hits[0]
+  t.ok(hit?.highlights.includes('Hundesteuer'))
+  t.equal(find('hund').normalizedQuery, 'hund')
+})
+
+t.test('ties are broken by id', async (t) => {
+  t.same(ids('zwillingsdienst'), ['zwilling-a', 'zwilling-b'])
+})
+
+t.test("resident's services first, with the offering that applies", async (t) => {
+  const a = find('hund', { postalCode: '11111' })
+  t.equal(a.hits[0]?.forYou?.member, 'stadt-a')
+  t.ok(a.hits.some((h) => h.service.id === 'stadt-a:hundeschule'))
+  const b = find('hund', { postalCode: '22222' })
+  t.equal(b.hits[0]?.service.id, 'hund-anmelden')
+  t.equal(b.hits[0]?.forYou?.member, 'stadt-b')
+  t.notOk(b.hits.find((h) => h.service.id === 'stadt-a:hundeschule')?.forYou)
+  t.equal(find('fahrzeug', { member: 'stadt-b' }).hits[0]?.forYou?.member, 'kreis-a', 'the Kreis serves its cities')
+  t.equal(find('fuhrungszeugnis', { postalCode: '11111' }).hits[0]?.forYou?.member, 'bund')
+  const ausweis = find('personalausweis', { postalCode: '22222' }).hits[0]
+  t.equal(ausweis?.service.offerings[0]?.member, 'stadt-b', 'forYou leads the bounded offering list')
+  t.ok((ausweis?.service.offerings.length ?? 0) <= MAX_OFFERINGS_PER_HIT)
+  t.equal(ausweis?.service.offeringCount, 3)
+})
+
+t.test('filters and disjunctive facets', async (t) => {
+  const all = find('anmelden')
+  t.ok(all.total >= 2)
+  const tiere = find('anmelden', { lifeSituation: 'tiere' })
+  t.ok(tiere.hits.every((h) => h.service.lifeSituations.includes('tiere')))
+  t.same(tiere.facets.lifeSituation, all.facets.lifeSituation, 'a facet ignores its own filter')
+  t.ok(find('fahrzeug', { level: 'stadt' }).total === 0)
+  const hund = find('hund')
+  t.same(hund.facets.member, [{ value: 'stadt-a', count: 2 }, { value: 'stadt-b', count: 1 }])
+  t.same(hund.facets.level, [{ value: 'stadt', count: 2 }])
+})
+
+t.test('paging', async (t) => {
+  const p1 = find('anmelden', { pageSize: 1 })
+  const p2 = find('anmelden', { pageSize: 1, page: 2 })
+  t.equal(p1.hits.length, 1)
+  t.not(p1.hits[0]?.service.id, p2.hits[0]?.service.id)
+  t.equal(find('anmelden', { page: 99 }).hits.length, 0)
+})
+
+t.test('hostile input is plain text', async (t) => {
+  t.doesNotThrow(() => find('.*+?^${}()|[]\\ AND OR NOT ~2 "'))
+  t.equal(find('(((((').total, 0)
+  t.doesNotThrow(() => find('hund '.repeat(400)))
+})

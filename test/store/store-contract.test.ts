@@ -1,0 +1,141 @@
+// One contract, every CatalogStore: the same tests run against the embedded
+// MemoryStore and against RedisStore on a real redis-server.
+import t, * as Tap from 'tap'
+import { MemoryStore } from '../../src/store/memory-store.js'
+import { RedisStore } from '../../src/store/redis-store.js'
+import type { CatalogStore } from '../../src/store/types.js'
+import type { Manifest } from '../../src/manifest/schema.js'
+import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
+
+type Test = Tap.Test
+type Factory = (t: Test) => Promise<CatalogStore[]>
+
+function manifest(member: string, name = 'Hund anmelden'): Manifest {
+  return {
+    schemaVersion: 1,
+    member,
+    updatedAt: '2026-11-25T00:00:00Z',
+    sources: [{ what: 'test', source: 'test' }],
+    links: {},
+    offices: [],
+    services: [{ id: 'hund', name, summary: 'Zusammenfassung.', audiences: ['residents'], lifeSituations: ['tiere'] }],
+  }
+}
+
+const memory: Factory = async (t) => {
+  const store = new MemoryStore()
+  await store.init()
+  t.teardown(() => store.close())
+  return [store, store]
+}
+
+/** two RedisStores on one server: what one writes, the other must see */
+const redis: Factory = async (t) => {
+  const server = await startRedis(t)
+  const open = async () => {
+    const store = new RedisStore({ target: server.url, prefix: 'contract:', pollIntervalMs: 200 })
+    await store.init()
+    t.teardown(() => store.close())
+    return store
+  }
+  return [await open(), await open()]
+}
+
+function contract(name: string, create: Factory): void {
+  t.test(name, async (t) => {
+    t.test('starts empty at version 0', async (t) => {
+      const [a] = await create(t)
+      t.equal(await a!.getVersion(), 0)
+      t.same(await a!.listMembers(), [])
+      t.equal(await a!.getMember('nope'), undefined)
+      t.same(a!.health(), { ok: true })
+    })
+
+    t.test('putManifest stores, bumps and is visible to every instance', async (t) => {
+      const [a, b] = await create(t)
+      const v1 = await a!.putManifest('gladbeck', manifest('gladbeck'), { source: 'api', acceptedAt: '2026-11-25T10:00:00Z' })
+      const v2 = await a!.putManifest('dorsten', manifest('dorsten'), { source: 'file' })
+      t.ok(v2 > v1, 'version is monotonic')
+      t.equal(await b!.getVersion(), v2)
+      const gladbeck = await b!.getMember('gladbeck')
+      t.same(gladbeck, { id: 'gladbeck', status: 'ok', manifest: manifest('gladbeck'), meta: { source: 'api', acceptedAt: '2026-11-25T10:00:00Z' } })
+      const ids = (await b!.listMembers()).map((m) => m.id).sort()
+      t.same(ids, ['dorsten', 'gladbeck'])
+    })
+
+    t.test('a new manifest replaces the old one and its meta', async (t) => {
+      const [a, b] = await create(t)
+      await a!.putManifest('gladbeck', manifest('gladbeck', 'Alt'), { source: 'remote', etag: '"1"', lastError: 'x' })
+      await b!.listMembers() // warm any cache
+      await a!.putManifest('gladbeck', manifest('gladbeck', 'Neu'), { source: 'api' })
+      const [state] = await b!.listMembers()
+      t.equal(state?.manifest?.services[0]?.name, 'Neu')
+      t.same(state?.meta, { source: 'api' })
+    })
+
+    t.test('putStatus keeps the live manifest (stale-if-error) and merges meta', async (t) => {
+      const [a, b] = await create(t)
+      await a!.putManifest('gladbeck', manifest('gladbeck'), { source: 'remote', etag: '"e1"' })
+      const v = await a!.putStatus('gladbeck', 'stale', { lastError: 'HTTP 500', fetchedAt: '2026-11-25T11:00:00Z' })
+      t.equal(await b!.getVersion(), v)
+      const state = await b!.getMember('gladbeck')
+      t.equal(state?.status, 'stale')
+      t.same(state?.manifest, manifest('gladbeck'))
+      t.same(state?.meta, { source: 'remote', etag: '"e1"', lastError: 'HTTP 500', fetchedAt: '2026-11-25T11:00:00Z' })
+      const errorsMeta = { errors: [{ path: '/services/0/name', message: 'too long' }], lastError: 'invalid' }
+      await a!.putStatus('gladbeck', 'stale', errorsMeta)
+      t.same((await b!.listMembers())[0]?.meta.errors, errorsMeta.errors)
+    })
+
+    t.test('putStatus for a member never loaded records a failure', async (t) => {
+      const [a] = await create(t)
+      await a!.putStatus('herten', 'failed', { lastError: 'connect ECONNREFUSED' })
+      const state = await a!.getMember('herten')
+      t.equal(state?.status, 'failed')
+      t.equal(state?.manifest, undefined)
+      t.equal(state?.meta.lastError, 'connect ECONNREFUSED')
+    })
+
+    t.test('onChange announces new versions to listeners', async (t) => {
+      const [a, b] = await create(t)
+      const seen = new Promise<number>((resolve) => {
+        const off = b!.onChange((version) => {
+          off()
+          resolve(version)
+        })
+      })
+      const v = await a!.putManifest('gladbeck', manifest('gladbeck'), {})
+      t.equal(await seen, v)
+    })
+
+    t.test('returned states are copies', async (t) => {
+      const [a] = await create(t)
+      await a!.putManifest('gladbeck', manifest('gladbeck'), {})
+      const first = await a!.getMember('gladbeck')
+      first!.manifest!.services.length = 0
+      const listed = await a!.listMembers()
+      listed[0]!.status = 'failed'
+      t.equal((await a!.getMember('gladbeck'))?.manifest?.services.length, 1)
+      t.equal((await a!.listMembers())[0]?.status, 'ok')
+    })
+
+    t.test('lock: one holder at a time, compare-and-delete, expiry', async (t) => {
+      const [a, b] = await create(t)
+      const token = await a!.acquireLock('refresh:gladbeck', 60_000)
+      t.type(token, 'string')
+      t.equal(await b!.acquireLock('refresh:gladbeck', 60_000), null, 'held by someone else')
+      t.equal(await b!.releaseLock('refresh:gladbeck', 'not-the-token'), false, 'a foreign token releases nothing')
+      t.equal(await a!.releaseLock('refresh:gladbeck', token!), true)
+      t.equal(await a!.releaseLock('refresh:gladbeck', token!), false, 'only once')
+      const short = await b!.acquireLock('refresh:x', 50)
+      t.type(short, 'string')
+      await new Promise((resolve) => setTimeout(resolve, 120))
+      t.type(await a!.acquireLock('refresh:x', 1000), 'string', 'an expired lock can be taken over')
+      t.equal(await b!.releaseLock('refresh:x', short!), false, 'the old holder cannot release the new lock')
+    })
+  })
+}
+
+contract('MemoryStore', memory)
+if (redisAvailable()) contract('RedisStore', redis)
+else t.test('RedisStore', async (t) => void requireRedis(t))
