@@ -21,7 +21,7 @@ function routes(catalog) {
   const ids = catalog.services.map((s) => s.id)
   const situations = catalog.lifeSituations.map((l) => l.id)
   const postalCodes = [...catalog.membersByPostalCode.keys()]
-  const every = (list, n) => list.filter((_, i) => i % n === 0)
+  const codes = postalCodes.filter((_, i) => i % Math.max(1, Math.floor(postalCodes.length / 40)) === 0).slice(0, 40)
   return [
     { label: `GET /api/v1/services?postalCode=${HOME}`, paths: [`/api/v1/services?postalCode=${HOME}`] },
     {
@@ -32,10 +32,7 @@ function routes(catalog) {
       label: `GET /api/v1/services/:id (${ids.length} ids, half with postalCode)`,
       paths: ids.map((id, i) => `/api/v1/services/${encodeURIComponent(id)}${i % 2 ? `?postalCode=${HOME}` : ''}`),
     },
-    {
-      label: `GET /api/v1/responsibility?postalCode= (${Math.min(postalCodes.length, 40)} codes)`,
-      paths: every(postalCodes, Math.max(1, Math.floor(postalCodes.length / 40))).slice(0, 40).map((p) => `/api/v1/responsibility?postalCode=${p}`),
-    },
+    { label: `GET /api/v1/responsibility?postalCode= (${codes.length} codes)`, paths: codes.map((p) => `/api/v1/responsibility?postalCode=${p}`) },
   ]
 }
 

@@ -94,14 +94,14 @@ function toRegionalService(
   lsOrder: Map<string, number>,
 ): RegionalService {
   offerings.sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || byString(a.member, b.member))
-  // The most general offering describes the service best (a city's text often names the city).
+  // The catalog's neutral text first; else the most general offering (a city's text often names the city).
   const general = offerings.reduce((best, o) => (LEVEL_RANK[o.level] > LEVEL_RANK[best.level] ? o : best))
   const lifeSituations = unique([...(entry?.lifeSituations ?? []), ...offerings.flatMap((o) => o.lifeSituations)])
     .sort((a, b) => (lsOrder.get(a) ?? 1e9) - (lsOrder.get(b) ?? 1e9) || byString(a, b))
   const service: RegionalService = {
     id,
     name: entry?.name ?? general.name,
-    summary: general.summary,
+    summary: entry?.summary ?? general.summary,
     synonyms: uniqueFolded([...(entry?.synonyms ?? []), ...offerings.flatMap((o) => o.synonyms)]),
     lifeSituations,
     levels: unique(offerings.map((o) => o.level)).sort((a, b) => LEVEL_RANK[a] - LEVEL_RANK[b]),

@@ -72,6 +72,7 @@ export const CatalogEntry = Type.Object(
   {
     key: Slug,
     name: Type.String({ minLength: 1, maxLength: 200 }),
+    summary: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'region-neutral description (a member\'s text often names its city)' })),
     synonyms: Type.Array(Type.String({ minLength: 1, maxLength: 100 })),
     lifeSituations: Type.Array(Slug, { minItems: 1 }),
     leikaKey: Type.Optional(Type.String({ pattern: '^[0-9]{14}$' })),

@@ -21,7 +21,13 @@ export interface QueryTerm {
   weight: number
   prefix: boolean
   fuzzy: number
-  /** query words (group indices) this term stands for */
+  /** query words (group indices) this term stands for on its own */
+  covers: number[]
+}
+
+/** A synonym meaning: it stands for its query words only where all its terms match. */
+export interface QueryPhrase {
+  terms: string[]
   covers: number[]
 }
 
@@ -29,6 +35,8 @@ export interface AnalysedQuery {
   normalized: string
   groups: number
   terms: QueryTerm[]
+  /** every meaning of each synonym key the query contains */
+  phrases: QueryPhrase[]
   /** stemmed first (usual) meaning of each synonym key the query contains */
   meanings: string[][]
 }
@@ -50,12 +58,15 @@ export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonym
     add({ term: s, weight: WEIGHT.direct, prefix: s.length >= MIN_PREFIX, fuzzy: typoBudget(tokens[i] ?? s), covers: [i] })
   })
   const meanings: string[][] = []
+  const phrases: QueryPhrase[] = []
   for (const match of matchSynonyms(synonyms, stems)) {
     const covers = range(match.from, match.to)
     if (match.phrases[0]) meanings.push(match.phrases[0])
     match.phrases.forEach((phrase, rank) => {
       const weight = WEIGHT.synonym * SYNONYM_RANK_DECAY ** rank
-      for (const term of phrase) add({ term, weight, prefix: false, fuzzy: 0, covers })
+      // "anmeld" alone (from "Hund anmelden") does not stand for "hundesteuer".
+      for (const term of phrase) add({ term, weight, prefix: false, fuzzy: 0, covers: [] })
+      phrases.push({ terms: phrase, covers })
     })
   }
   tokens.forEach((token, i) => {
@@ -65,7 +76,9 @@ export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonym
       add({ term: stem(part), weight: WEIGHT.part, prefix: false, fuzzy: 0, covers: [i] })
     }
   })
-  return { normalized: text, groups: tokens.length, terms: [...terms.values()], meanings }
+  // A term cut by MAX_ALTERNATIVES can never match: judge phrases by the terms searched.
+  for (const p of phrases) p.terms = p.terms.filter((term) => terms.has(term))
+  return { normalized: text, groups: tokens.length, terms: [...terms.values()], phrases: phrases.filter((p) => p.terms.length > 0), meanings }
 }
 
 function range(from: number, to: number): number[] {

@@ -7,7 +7,7 @@
 import type { Catalog, Offering, RegionalService } from '../catalog/types.js'
 import { responsibleChain } from '../catalog/responsibility.js'
 import type { Level } from '../manifest/schema.js'
-import { analyseQuery, type AnalysedQuery } from './query.js'
+import { analyseQuery, type AnalysedQuery, type QueryPhrase, type QueryTerm } from './query.js'
 import { FIELD_BOOST, MAIN_FIELDS, type IndexedService, type SearchIndex } from './search-index.js'
 
 export const MAX_OFFERINGS_PER_HIT = 3
@@ -89,7 +89,7 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
 const EXTRA_FIELD_BELOW = 20
 
 function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly string[]): Candidate[] {
-  const { terms, groups, meanings } = analysed
+  const { terms, groups, phrases, meanings } = analysed
   if (terms.length === 0) return []
   const byTerm = new Map(terms.map((t) => [t.term, t]))
   const options = {
@@ -112,14 +112,27 @@ function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly stri
   }
   const stems = terms.filter((t) => t.weight === 1).map((t) => t.term)
   const floor = results.reduce((m, r) => Math.max(m, r.score), 0) * NOISE_FLOOR
-  return results.filter((r) => r.score >= floor).map((r) => {
+  const out: Candidate[] = []
+  for (const r of results) {
+    if (r.score < floor) continue
+    const coverage = coverageOf(r.queryTerms, byTerm, phrases, groups)
+    // Only fragments of a meaning matched ("anmelden" of "Hund anmelden" for
+    // "hundesteuer"): nothing the resident typed or meant.
+    if (coverage === 0) continue
     const doc = index.docs[r.id as number] as IndexedService
-    const covered = new Set<number>()
-    for (const qt of r.queryTerms) for (const g of byTerm.get(qt)?.covers ?? []) covered.add(g)
-    const coverage = groups === 0 ? 0 : covered.size / groups
     const score = r.score * (0.3 + 0.7 * coverage * coverage) * nameBoost(doc.nameStems, stems, meanings)
-    return { doc, score, terms: r.terms, local: chain.some((m) => doc.offeringByMember.has(m)) }
-  })
+    out.push({ doc, score, terms: r.terms, local: chain.some((m) => doc.offeringByMember.has(m)) })
+  }
+  return out
+}
+
+/** Share of the query words a match stands for: direct terms and parts alone, synonym meanings only whole. */
+function coverageOf(matched: readonly string[], byTerm: ReadonlyMap<string, QueryTerm>, phrases: readonly QueryPhrase[], groups: number): number {
+  if (groups === 0) return 0
+  const covered = new Set<number>()
+  for (const qt of matched) for (const g of byTerm.get(qt)?.covers ?? []) covered.add(g)
+  for (const p of phrases) if (p.terms.every((term) => matched.includes(term))) for (const g of p.covers) covered.add(g)
+  return covered.size / groups
 }
 
 /**

@@ -132,8 +132,9 @@ type Link = (changes: Partial<Record<keyof Filters, string | number | undefined>
 function facetGroups(catalog: Catalog, result: SearchResult, filters: Filters, link: Link) {
   const group = (title: string, key: 'lebenslage' | 'ebene' | 'anbieter', values: FacetValue[], label: (v: string) => string) => ({
     title,
-    // Short lists open; the long member list stays folded (small screens).
-    open: filters[key] !== undefined || (key !== 'anbieter' && values.length <= 6),
+    // Folded unless in use: open lists pushed the first result below the
+    // fold on a 375px screen; the summaries still name every filter.
+    open: filters[key] !== undefined,
     values: values.map((v) => ({
       label: label(v.value),
       count: v.count,

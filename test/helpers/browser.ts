@@ -61,7 +61,10 @@ export async function startPortal(t: Tap, options: PortalOptions = {}): Promise<
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-web-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const { before, listen = true, ...build } = options
-  const app = await buildApp({ ...build, settings: { dataDir, ...build.settings } })
+  // No event-loop-delay 503s: on a loaded 2-core CI machine (Chromium plus
+  // other test files) a page must not fail for wall-clock reasons.
+  const pressure = { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 10 }
+  const app = await buildApp({ ...build, settings: { dataDir, pressure, ...build.settings } })
   t.teardown(() => app.close())
   await before?.(app)
   await app.ready()

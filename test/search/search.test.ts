@@ -60,6 +60,12 @@ t.test('a word in several names leans to its usual (first listed) meaning', asyn
   t.ok(hundFirst > sperrmuellFirst * 1.3, `${hundFirst} vs ${sperrmuellFirst}`)
 })
 
+t.test('a meaning counts only whole: its single words alone are no match', async (t) => {
+  const own = buildSearchIndex(catalog, { synonyms: [...synonyms, { term: 'töle', means: ['Hund anmelden'] }] })
+  const hits = search(own, { q: 'töle', page: 1, pageSize: 10 }).hits.map((h) => h.service.id)
+  t.same(hits, ['hund-anmelden'], 'not "Sperrmüll anmelden" for its "anmelden"')
+})
+
 t.test('highlights name the words that matched', async (t) => {
   const hit = find('hund steuer').hits[0]
   t.ok(hit?.highlights.includes('Hundesteuer'))

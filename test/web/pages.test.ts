@@ -201,4 +201,10 @@ t.test('assets are cacheable and revalidate', async (t) => {
   t.match(bare.headers['cache-control'], /max-age=300/)
   const again = await get(app, '/assets/portal.js', { 'if-none-match': String(bare.headers.etag) })
   t.equal(again.statusCode, 304)
+  // An icon, linked and at /favicon.ico: browsers ask for it on their own (no 404 in the console).
+  const icon = html.match(/<link rel="icon" href="(\/assets\/icon\.svg\?v=[0-9a-f]+)" type="image\/svg\+xml">/)?.[1] ?? ''
+  t.equal((await get(app, icon)).headers['content-type'], 'image/svg+xml')
+  const favicon = await get(app, '/favicon.ico')
+  t.equal(favicon.statusCode, 200)
+  t.equal(favicon.headers['content-type'], 'image/svg+xml')
 })

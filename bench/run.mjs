@@ -1,0 +1,73 @@
+// The bench harness (`npm run bench`): runs every bench's run() one after
+// another, prints its table, and writes a JSON summary to
+// bench/results/latest.json. Filter by name: `node bench/run.mjs search proxy`.
+// BENCH_DURATION (seconds per load run) shortens the autocannon benches.
+// A failing bench is reported and the others still run; the exit code is 1.
+import { execFileSync } from 'node:child_process'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { availableParallelism, cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { durationFromEnv } from './lib/autocannon.mjs'
+import { printTable } from './lib/table.mjs'
+
+// Heavy-memory and multi-process benches last, so they do not skew the others.
+const BENCHES = ['catalog', 'search', 'proxy', 'cold-start', 'propagation', 'nrw-scale']
+const RESULTS = new URL('./results/', import.meta.url)
+
+function selected(argv) {
+  const names = argv.filter((a) => !a.startsWith('-'))
+  const unknown = names.filter((n) => !BENCHES.includes(n))
+  if (unknown.length > 0) throw new Error(`unknown bench: ${unknown.join(', ')} (known: ${BENCHES.join(', ')})`)
+  return names.length > 0 ? BENCHES.filter((b) => names.includes(b)) : BENCHES
+}
+
+function commit() {
+  try {
+    const root = fileURLToPath(new URL('..', import.meta.url))
+    return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return undefined
+  }
+}
+
+async function main() {
+  const names = selected(process.argv.slice(2))
+  const durationSeconds = durationFromEnv()
+  const summary = {
+    startedAt: new Date().toISOString(),
+    commit: commit(),
+    node: process.version,
+    cpus: `${availableParallelism()} x ${cpus()[0]?.model ?? 'unknown'}`,
+    durationSeconds,
+    benches: [],
+  }
+  let failed = 0
+  for (const name of names) {
+    const started = performance.now()
+    console.log(`\n== ${name} ...`)
+    try {
+      const bench = await import(`./${name}.mjs`)
+      const result = await bench.run({ durationSeconds })
+      printTable(result)
+      summary.benches.push({ bench: name, seconds: Math.round((performance.now() - started) / 100) / 10, ...result })
+    } catch (err) {
+      failed++
+      console.error(`bench ${name} failed: ${err?.stack ?? err}`)
+      summary.benches.push({ bench: name, error: String(err?.message ?? err) })
+    }
+  }
+  summary.finishedAt = new Date().toISOString()
+  await mkdir(RESULTS, { recursive: true })
+  // write then rename: a crash never leaves a half-written latest.json (*.tmp is gitignored)
+  const tmp = new URL('latest.json.tmp', RESULTS)
+  await writeFile(tmp, `${JSON.stringify(summary, null, 2)}\n`)
+  await rename(tmp, new URL('latest.json', RESULTS))
+  console.log(`\nsummary: ${fileURLToPath(new URL('latest.json', RESULTS))}${failed ? ` (${failed} failed)` : ''}`)
+  // child processes and pools are closed by each bench; exit explicitly regardless
+  process.exit(failed ? 1 : 0)
+}
+
+main().catch((err) => {
+  console.error(err?.message ?? err)
+  process.exit(1)
+})
