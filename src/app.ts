@@ -51,6 +51,10 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     ajv: { customOptions: { allErrors: true } },
     return503OnClosing: true,
   })
+  if (settings.production) {
+    const open = data.region.members.filter((m) => m.allowPrivateNetwork === true).map((m) => m.id)
+    if (open.length > 0) throw new ConfigError(`allowPrivateNetwork is for tests only, not with NODE_ENV=production: ${open.join(', ')}`)
+  }
   const store = options.store ?? createStore(settings)
   const ownsStore = options.store === undefined
   await store.init()
@@ -77,47 +81,87 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
       warn: (obj, msg) => app.log.warn(obj, msg),
     },
   })
+  const searchIndex = new SearchIndexHolder({ synonyms: data.synonyms })
+  let unfollow = () => {}
+  let released = false
+  // one clean-up for close and for a start-up that fails half-way
+  const release = async () => {
+    if (released) return
+    released = true
+    unfollow()
+    searchIndex.cancel()
+    live.stop()
+    await refresher.stop().catch((err: unknown) => app.log.warn({ err }, 'refresher stop failed'))
+    if (ownsStore) await store.close().catch((err: unknown) => app.log.warn({ err }, 'store close failed'))
+  }
+  app.addHook('onClose', release)
 
+  try {
+    await loadCatalog(app, live, refresher, store, settings)
+
+    // The search index follows the catalog; the old index serves while a new one builds.
+    searchIndex.load(live.current)
+    app.decorate('searchIndex', searchIndex)
+    searchIndex.on('error', (err: unknown) => app.log.error({ err }, 'search index build failed; the previous index serves'))
+    unfollow = live.onSwap((catalog) => {
+      const started = performance.now()
+      void searchIndex.update(catalog).then((index) => {
+        if (index.version === catalog.version && app.hasDecorator('metrics')) app.metrics.observeIndexBuild((performance.now() - started) / 1000)
+      })
+    })
+    await registerRoutes(app, { settings, data, live, store, refresher, searchIndex, readiness, validate })
+    return app
+  } catch (err) {
+    await release()
+    await app.close().catch(() => {})
+    throw err
+  }
+}
+
+/** Seeds file manifests and loads the catalog; remote-only regions wait for their first fetch. */
+async function loadCatalog(app: FastifyInstance, live: LiveCatalog, refresher: Refresher, store: CatalogStore, settings: Settings): Promise<void> {
   const report = await seedFileManifests(live, store, app.log)
   await live.refresh()
-  if (usableMembers(live) === 0 && data.region.members.some((m) => isRemoteManifest(m.manifest))) {
-    // only remote manifests: nothing to serve until the first fetch
+  const members = live.data.region.members
+  if (usableMembers(live) === 0 && members.some((m) => isRemoteManifest(m.manifest))) {
+    // nothing to serve until the first fetch; another instance may hold the lock and be fetching
+    const changed = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { off(); resolve() }, settings.refreshLockTtlMs)
+      timer.unref()
+      const off = store.onChange(() => { clearTimeout(timer); off(); resolve() })
+    })
     await refresher.start()
     await live.refresh()
+    if (usableMembers(live) === 0) {
+      await changed
+      await live.refresh()
+    }
   } else {
     app.addHook('onReady', async () => {
       void refresher.start().catch((err: unknown) => app.log.error({ err }, 'refresher failed to start'))
     })
   }
-  live.follow()
   if (usableMembers(live) === 0) {
-    await refresher.stop()
-    await app.close()
-    if (ownsStore) await store.close()
-    throw new ConfigError(`no member has a valid manifest (${report.failed.map((f) => f.id).join(', ') || 'no members'}): nothing to serve`)
+    const failed = live.current.members.filter((m) => m.status === 'failed').map((m) => `${m.id}: ${m.meta.lastError ?? 'no valid manifest'}`)
+    throw new ConfigError(`no member has a valid manifest (${failed.join('; ') || 'no members'}): nothing to serve`)
   }
+  live.follow()
   app.log.info({ members: live.current.members.length, failed: report.failed.map((f) => f.id), version: live.current.version, store: store.kind }, 'catalog loaded')
+}
 
-  // The search index follows the catalog; the old index serves while a new one builds.
-  const searchIndex = new SearchIndexHolder({ synonyms: data.synonyms })
-  searchIndex.load(live.current)
-  app.decorate('searchIndex', searchIndex)
-  searchIndex.on('error', (err: unknown) => app.log.error({ err }, 'search index build failed; the previous index serves'))
-  const unfollow = live.onSwap((catalog) => {
-    const started = performance.now()
-    void searchIndex.update(catalog).then((index) => {
-      if (index.version === catalog.version && app.hasDecorator('metrics')) app.metrics.observeIndexBuild((performance.now() - started) / 1000)
-    })
-  })
+interface RouteDeps {
+  settings: Settings
+  data: RegionData
+  live: LiveCatalog
+  store: CatalogStore
+  refresher: Refresher
+  searchIndex: SearchIndexHolder
+  readiness: Readiness
+  validate: (doc: unknown, member: Parameters<LiveCatalog['validate']>[1]) => ReturnType<LiveCatalog['validate']>
+}
 
-  app.addHook('onClose', async () => {
-    unfollow()
-    searchIndex.cancel()
-    live.stop()
-    await refresher.stop()
-    if (ownsStore) await store.close()
-  })
-
+async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const { settings, data, live, store, refresher, searchIndex, readiness, validate } = deps
   registerProblemHandlers(app, {
     production: settings.production,
     // a person who mistyped a page address gets a page, programs get problem+json
@@ -154,7 +198,6 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
       return search(index, params, live.current)
     },
   })
-  return app
 }
 
 function usableMembers(live: LiveCatalog): number {
@@ -197,9 +240,8 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
 }
 
 function createStore(settings: Settings): CatalogStore {
-  const target: RedisTarget | undefined = settings.redisUrl !== undefined
-    ? { kind: 'single', url: settings.redisUrl }
-    : redisTargetFromEnv(process.env)
+  // Sentinel or Cluster settings win over REDIS_URL, as documented
+  const target: RedisTarget | undefined = redisTargetFromEnv({ ...process.env, REDIS_URL: settings.redisUrl })
   if (target === undefined) return new MemoryStore({ dataDir: settings.dataDir })
   return new RedisStore({ target, prefix: settings.redisPrefix })
 }

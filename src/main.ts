@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { readSettings, type Settings } from './config/env.js'
-import { ConfigError } from './config/load.js'
+import { ConfigError, loadRegionData } from './config/load.js'
 import { loggerOptions } from './ops/logging.js'
 
 async function main(): Promise<void> {
@@ -20,6 +20,26 @@ async function main(): Promise<void> {
   const address = await app.listen({ port: settings.port, host: settings.host })
   app.log.info({ address, readyMs: Math.round(performance.now() - startedAt) }, 'dachportal ready')
   onShutdownSignals(app, settings)
+  onReloadSignal(app, settings)
+}
+
+/**
+ * SIGHUP: re-read the region config and swap the proxy's upstream table
+ * (URLs, pools, timeouts, body limits) without dropping in-flight requests.
+ * A bad config is logged and the old table stays. Other region changes
+ * (members, postal codes, hosts) need a restart.
+ */
+function onReloadSignal(app: FastifyInstance, settings: Pick<Settings, 'regionConfig'>): void {
+  process.on('SIGHUP', () => {
+    loadRegionData(settings.regionConfig).then(
+      (data) => {
+        const result = app.reloadProxy(data.region.members)
+        app.log.info(result, 'proxy table reloaded')
+        if (result.needsRestart.length > 0) app.log.warn({ members: result.needsRestart }, 'new upstreams need a restart')
+      },
+      (err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'region config reload failed; the old proxy table stays'),
+    )
+  })
 }
 
 /**

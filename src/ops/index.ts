@@ -4,7 +4,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Settings } from '../config/env.js'
-import { genReqId } from './logging.js'
 import metrics from './metrics.js'
 import security from './security.js'
 import limits from './limits.js'
@@ -16,7 +15,6 @@ export interface OpsOptions {
 async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
   const { settings } = options
   if (!settings) throw new Error('ops: settings required')
-  app.setGenReqId(genReqId)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })

@@ -58,11 +58,17 @@ export function loggablePath(path: string): string {
   return proxied ? `/cities/${proxied[1]}/…` : path
 }
 
+/** An unmatched path is whatever someone typed (e.g. /suche/<a name>): its first segment only. */
+export function unmatchedPath(path: string): string {
+  const second = path.indexOf('/', 1)
+  return second === -1 || second === path.length - 1 ? path : `${path.slice(0, second)}/…`
+}
+
 export function serializeRequest(req: RequestLike): Record<string, unknown> {
   const { path, queryLength } = splitUrl(req.url)
-  const out: Record<string, unknown> = { method: req.method, path: loggablePath(path) }
-  if (queryLength !== undefined) out.queryLength = queryLength
   const route = req.routeOptions?.url
+  const out: Record<string, unknown> = { method: req.method, path: route === undefined ? unmatchedPath(path) : loggablePath(path) }
+  if (queryLength !== undefined) out.queryLength = queryLength
   if (route !== undefined) out.route = route
   const ip = truncateIp(req.ip ?? req.socket?.remoteAddress)
   if (ip !== undefined) out.remoteAddress = ip

@@ -14,6 +14,7 @@ import { createFailedAuthLimiter, type FailedAuthLimiterOptions } from '../auth/
 import { parseBearer, tokenOwner } from '../auth/token.js'
 import { isRemoteManifest, type RefreshOutcome } from '../refresh/types.js'
 import { truncateIp } from '../ops/logging.js'
+import { normalizeIP } from '@fastify/rate-limit'
 
 type Issue = { path: string; message: string }
 
@@ -80,7 +81,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
 
   app.addHook('onRequest', async (request) => {
     const id = (request.params as { id?: string }).id ?? ''
-    const client = request.ip
+    // an IPv6 client owns its whole /64: count failures per /64
+    const client = normalizeIP(request.ip, 64)
     const wait = limiter.retryAfter(client, id)
     if (wait > 0) {
       throw Object.assign(new errors.AUTH_RATE_LIMITED(), { headers: { 'retry-after': String(wait) } })
@@ -160,6 +162,8 @@ function invalid(issues: Issue[]): Error {
 function registerJsonOnly(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(JSON_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+    // POST .../refresh sent with a JSON content type and no body
+    if (body === '') return done(null, undefined)
     try {
       done(null, JSON.parse(body as string))
     } catch (error) {

@@ -63,6 +63,7 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
     if (!config || url === undefined || !isSafeRedirect(url, config.allowedHosts)) {
       throw new errors.GO_TARGET_NOT_FOUND(`${member}/${service}`)
     }
-    return reply.header('cache-control', 'public, max-age=300').redirect(url, 302)
+    // the parsed form: what was checked is exactly what is sent
+    return reply.header('cache-control', 'public, max-age=300').redirect(new URL(url).href, 302)
   })
 }

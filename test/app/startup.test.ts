@@ -43,7 +43,7 @@ t.test('one missing, one malformed and one invalid manifest: the rest is served'
 t.test('zero valid members is fatal, with a clear message', async (t) => {
   const region = await makeRegion([member('alpha', 'stadt')], { alpha: null })
   t.teardown(region.cleanup)
-  await t.rejects(buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir } }), /no member has a valid manifest \(alpha\)/)
+  await t.rejects(buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir } }), /no member has a valid manifest \(alpha: [^)]*\w/)
 })
 
 t.test('an inconsistent region config is fatal', async (t) => {
@@ -63,4 +63,16 @@ t.test('a registered manifest survives a restart; a bundled file does not overwr
   const second = await buildApp({ settings })
   t.teardown(() => second.close())
   t.equal((await second.inject('/api/v1/members/alpha')).json().serviceCount, 2)
+})
+
+t.test('allowPrivateNetwork (tests only) is refused in production', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt', { allowPrivateNetwork: true })], { alpha: manifest('alpha', []) })
+  t.teardown(region.cleanup)
+  await t.rejects(
+    buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, production: true } }),
+    /allowPrivateNetwork is for tests only, not with NODE_ENV=production: alpha/,
+  )
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, production: false } })
+  t.teardown(() => app.close())
+  t.equal((await app.inject('/ready')).statusCode, 200, 'outside production it starts')
 })

@@ -78,6 +78,7 @@ t.test('no secrets, no personal data, no query strings in the log', async (t) =>
       payload: JSON.stringify({ contact: 'Max Beispielperson', schemaVersion: 1 }),
     },
     { url: '/does/not/exist?name=Erika&token=SECRETTOKEN42', headers: { authorization: 'Bearer SECRETTOKEN42' } },
+    { url: '/suche/Erika%20Mustermann', headers: { accept: 'text/html' } },
   ]
   const ids: string[] = []
   for (const request of requests) {
