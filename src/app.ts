@@ -14,6 +14,7 @@ import { LiveCatalog } from './runtime/live-catalog.js'
 import { seedFileManifests } from './runtime/seed.js'
 import { registerProblemHandlers } from './routes/problem.js'
 import { sharedSchemas } from './routes/schemas.js'
+import { finishOpenApi } from './routes/openapi.js'
 import regionRoutes from './routes/region.js'
 import catalogRoutes from './routes/catalog.js'
 import responsibilityRoutes from './routes/responsibility.js'
@@ -236,6 +237,7 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
       components: { securitySchemes: { memberToken: { type: 'http', scheme: 'bearer', description: 'registration token of one member' } } },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: (documentObject) => finishOpenApi(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, unknown>),
   })
 }
 

@@ -87,6 +87,13 @@ t.test('the OpenAPI document lists every public route of api.md', async (t) => {
     '/health', '/ready', '/metrics',
   ]) t.ok(doc.paths[path], `${path} is documented`)
   t.notOk(Object.keys(doc.paths).some((p) => p === '/' || p.startsWith('/suche')), 'portal pages stay out of the API document')
+  const put = (doc.paths['/api/v1/admin/members/{id}/manifest'] as Record<string, any>).put
+  t.match(put.requestBody.content['application/json'].schema, { $ref: '/schemas/manifest.json' }, 'the manifest body is documented')
+  t.same(put.security, [{ memberToken: [] }])
+  t.ok(put.responses['422'].content['application/problem+json'], 'errors are documented as problem+json')
+  const search = (doc.paths['/api/v1/search'] as Record<string, any>).get
+  t.ok(search.responses['400'].content['application/problem+json'])
+  t.ok(search.responses['200'].content['application/json'], 'success stays application/json')
 })
 
 import type * as Tap from 'tap'
