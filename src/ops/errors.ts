@@ -3,6 +3,6 @@
 import createError from '@fastify/error'
 
 export const opsErrors = {
-  RATE_LIMITED: createError('DP_ERR_RATE_LIMITED', 'Zu viele Anfragen: bitte in %s erneut versuchen', 429),
+  RATE_LIMITED: createError('DP_ERR_RATE_LIMITED', 'Zu viele Anfragen: bitte in %d Sekunden erneut versuchen', 429),
   OVERLOADED: createError('DP_ERR_OVERLOADED', 'Der Dienst ist gerade überlastet: bitte später erneut versuchen', 503),
 } as const

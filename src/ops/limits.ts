@@ -66,7 +66,7 @@ async function registerRateLimit(app: FastifyInstance, settings: LimitSettings):
     global: false,
     skipOnError: true,
     ...(redis ? { redis, nameSpace: `${settings.redisPrefix}ratelimit:` } : {}),
-    errorResponseBuilder: (_request, context) => new opsErrors.RATE_LIMITED(context.after),
+    errorResponseBuilder: (_request, context) => new opsErrors.RATE_LIMITED(Math.max(1, Math.ceil(context.ttl / 1000))),
   })
   const limiter = (bucket: Exclude<Bucket, 'ops'>) => app.rateLimit({
     max: settings.rateLimits[bucket].max,

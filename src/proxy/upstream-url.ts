@@ -6,6 +6,7 @@
 
 import dns from 'node:dns'
 import net from 'node:net'
+import { blockedReason } from '../refresh/address-guard.js'
 
 export interface UpstreamTarget {
   origin: string
@@ -15,22 +16,9 @@ export interface UpstreamTarget {
   basePath: string
 }
 
-const blocked = new net.BlockList()
-for (const [addr, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3],
-] as const) blocked.addSubnet(addr, bits, 'ipv4')
-for (const [addr, bits] of [
-  ['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2002::', 16],
-] as const) blocked.addSubnet(addr, bits, 'ipv6')
-
+/** One block list for the whole gateway: the refresher's (src/refresh/address-guard.ts). */
 export function isPrivateAddress(address: string): boolean {
-  const family = net.isIP(address)
-  if (family === 4) return blocked.check(address, 'ipv4')
-  if (family !== 6) return true
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  if (mapped?.[1] !== undefined) return blocked.check(mapped[1], 'ipv4')
-  return blocked.check(address, 'ipv6')
+  return blockedReason(address) !== undefined
 }
 
 export function parseUpstream(memberId: string, upstream: string, allowPrivate: boolean): UpstreamTarget {

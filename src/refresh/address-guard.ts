@@ -29,6 +29,7 @@ const V6: [string, number, string][] = [
   ['64:ff9b::', 96, 'NAT64 (embeds IPv4)'],
   ['64:ff9b:1::', 48, 'NAT64 (embeds IPv4)'],
   ['100::', 64, 'discard'],
+  ['2002::', 16, '6to4 (embeds IPv4)'],
   ['2001:db8::', 32, 'documentation'],
   ['fc00::', 7, 'unique local'],
   ['fe80::', 10, 'link-local'],

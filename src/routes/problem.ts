@@ -108,7 +108,7 @@ export function registerProblemHandlers(app: FastifyInstance, options: ProblemHa
     const internal = status >= 500 && (options.production || !error.code?.startsWith('DP_ERR_'))
     const problem = problemFor(request, status, {
       ...(error.code ? { code: error.code } : {}),
-      detail: internal ? 'Ein interner Fehler ist aufgetreten.' : error.message,
+      detail: internal ? (request.url.startsWith('/api/v1/admin/') ? 'An internal error occurred.' : 'Ein interner Fehler ist aufgetreten.') : error.message,
     })
     if (Array.isArray(error.errors) && status < 500) problem.errors = error.errors
     return sendProblem(reply, problem)

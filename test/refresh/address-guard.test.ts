@@ -7,7 +7,7 @@ t.test('refuses every non-public address family', async (t) => {
     '169.254.169.254', '169.254.1.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '192.0.2.10',
     '::1', '::', 'fc00::1', 'fd00:ec2::254', 'fe80::1', 'fe80::1%eth0', 'ff02::1',
     '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '::ffff:10.0.0.1', '::127.0.0.1',
-    '64:ff9b::a9fe:a9fe', '0:0:0:0:0:ffff:c0a8:0101',
+    '64:ff9b::a9fe:a9fe', '0:0:0:0:0:ffff:c0a8:0101', '2002:7f00:1::1',
   ]
   for (const address of blocked) t.ok(blockedReason(address), `${address} refused (${blockedReason(address)})`)
   t.equal(blockedReason('169.254.169.254'), 'link-local / cloud metadata')
