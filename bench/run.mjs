@@ -8,7 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { durationFromEnv } from './lib/autocannon.mjs'
-import { printTable } from './lib/table.mjs'
+import { markdownTable, printTable } from './lib/table.mjs'
 
 // Heavy-memory and multi-process benches last, so they do not skew the others.
 const BENCHES = ['catalog', 'search', 'proxy', 'cold-start', 'propagation', 'search-libs', 'nrw-scale']
@@ -62,6 +62,10 @@ async function main() {
   const tmp = new URL('latest.json.tmp', RESULTS)
   await writeFile(tmp, `${JSON.stringify(summary, null, 2)}\n`)
   await rename(tmp, new URL('latest.json', RESULTS))
+  const md = [`# Benchmark results\n\n${summary.startedAt ?? ''}, Node ${process.version}, ${summary.cpus ?? '?'} CPUs, ${summary.durationSeconds ?? '?'} s per load run. Regenerate with \`npm run bench\`.\n`]
+  for (const bench of summary.benches ?? []) if (bench.rows) md.push(markdownTable(bench))
+  await writeFile(new URL('latest.md.tmp', RESULTS), md.join('\n'))
+  await rename(new URL('latest.md.tmp', RESULTS), new URL('latest.md', RESULTS))
   console.log(`\nsummary: ${fileURLToPath(new URL('latest.json', RESULTS))}${failed ? ` (${failed} failed)` : ''}`)
   // child processes and pools are closed by each bench; exit explicitly regardless
   process.exit(failed ? 1 : 0)

@@ -18,3 +18,10 @@ export function quantile(values, p) {
   values.sort((a, b) => a - b)
   return values[Math.min(values.length - 1, Math.floor(p * values.length))]
 }
+
+/** The same rows as a Markdown table (bench/results/latest.md). */
+export function markdownTable({ name, rows }) {
+  const cols = COLUMNS.filter((c) => rows.some((r) => r[c] !== undefined))
+  const cell = (v) => (v === undefined ? '' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v).replace(/\|/g, '\\|'))
+  return [`### ${name}`, '', `| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(' | ')} |`), ''].join('\n')
+}
