@@ -33,6 +33,8 @@
 import MiniSearch from 'minisearch'
 import type { Catalog, Offering, RegionalService } from '../catalog/types.js'
 import { buildDocument, FIELDS, type SearchDocument } from './document.js'
+import { prepareScoring, type ScoringData } from './execute.js'
+import { ValueDictionary } from './facets.js'
 import { buildSuggestIndex, type SuggestIndex } from './suggest.js'
 import { buildSynonymTable, type SynonymEntry, type SynonymTable } from './synonyms.js'
 
@@ -42,6 +44,9 @@ export interface IndexedService {
   surfaces: Map<string, string>
   /** distinct member positions (into SearchIndex.memberIds) offering it: facet counts */
   memberPositions: Int32Array
+  /** positions into SearchIndex.lifeSituationIds / levelIds: facet counts */
+  lifeSituationPositions: Int32Array
+  levelPositions: Int32Array
   /** first offering per member, as pickOffering would find it */
   offeringByMember: Map<string, Offering>
 }
@@ -50,8 +55,12 @@ export interface SearchIndex {
   version: number
   catalog: Catalog
   engine: MiniSearch<SearchDocument>
+  scoring: ScoringData
+  /** by document id, which is also minisearch's short id (add-only, from 0) */
   docs: IndexedService[]
   memberIds: string[]
+  lifeSituationIds: string[]
+  levelIds: string[]
   vocabulary: Set<string>
   synonyms: SynonymTable
   suggest: SuggestIndex
@@ -95,6 +104,8 @@ export function* buildSteps(catalog: Catalog, options: BuildOptions = {}): Gener
     processTerm: (term) => term,
   })
   const docs: IndexedService[] = []
+  const lifeSituations = new ValueDictionary()
+  const levels = new ValueDictionary()
   const vocabulary = new Set<string>()
   let offeringsSinceYield = 0
   for (const service of catalog.services) {
@@ -106,6 +117,8 @@ export function* buildSteps(catalog: Catalog, options: BuildOptions = {}): Gener
       nameStems: built.nameStems,
       surfaces: built.surfaces,
       ...memberData(service, memberPos),
+      lifeSituationPositions: lifeSituations.positions(service.lifeSituations),
+      levelPositions: levels.positions(service.levels),
     })
     offeringsSinceYield += service.offerings.length + 20
     if (offeringsSinceYield >= 2000) {
@@ -120,8 +133,11 @@ export function* buildSteps(catalog: Catalog, options: BuildOptions = {}): Gener
     version: catalog.version,
     catalog,
     engine,
+    scoring: prepareScoring(engine as MiniSearch<unknown>),
     docs,
     memberIds,
+    lifeSituationIds: lifeSituations.ids,
+    levelIds: levels.ids,
     vocabulary,
     synonyms,
     suggest,

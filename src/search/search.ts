@@ -3,13 +3,19 @@
 // offerings per service: facets use precomputed member positions, the
 // resident's offering is a map lookup, and each hit carries a bounded
 // offering list (MAX_OFFERINGS_PER_HIT; offeringCount says how many exist,
-// /api/v1/services/:id has them all).
+// /api/v1/services/:id has them all). Work per match is kept to scores and
+// counters (execute.ts, facets.ts); ordering, highlights and offerings are
+// computed for the page's hits only (top-k.ts).
 import type { Catalog, Offering, RegionalService } from '../catalog/types.js'
 import { responsibleChain } from '../catalog/responsibility.js'
 import type { Level } from '../manifest/schema.js'
-import { analyseQuery, type AnalysedQuery, type QueryPhrase, type QueryTerm } from './query.js'
+import { execute, matchedIndexTerms, type Execution, type TermQuery } from './execute.js'
+import { countInto, facetValues, type FacetValue } from './facets.js'
+import { analyseQuery, type AnalysedQuery } from './query.js'
 import { FIELD_BOOST, MAIN_FIELDS, type IndexedService, type SearchIndex } from './search-index.js'
+import { topK } from './top-k.js'
 
+export type { FacetValue } from './facets.js'
 export const MAX_OFFERINGS_PER_HIT = 3
 export const MAX_MEMBER_FACETS = 30
 const MAX_HIGHLIGHTS = 10
@@ -28,11 +34,6 @@ export interface SearchParams {
   level?: Level
   page: number
   pageSize: number
-}
-
-export interface FacetValue {
-  value: string
-  count: number
 }
 
 export interface SearchHit {
@@ -55,8 +56,11 @@ export interface SearchResult {
 interface Candidate {
   doc: IndexedService
   score: number
-  terms: string[]
+  /** the execution that matched it and its document id there (for highlights) */
+  run: Execution
+  id: number
   local: boolean
+  tier: number
 }
 
 export function search(index: SearchIndex, params: SearchParams, catalog: Catalog = index.catalog): SearchResult {
@@ -65,9 +69,21 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
     ? responsibleChain(catalog, params.member !== undefined ? { member: params.member } : { postalCode: params.postalCode as string })
     : []
   const matched = match(index, query, chain)
-  const byLevel = (c: Candidate) => params.level === undefined || c.doc.service.levels.includes(params.level)
-  const byLife = (c: Candidate) => params.lifeSituation === undefined || c.doc.service.lifeSituations.includes(params.lifeSituation)
-  const results = rank(matched.filter((c) => byLevel(c) && byLife(c)))
+  const { level, lifeSituation } = params
+  const results: Candidate[] = []
+  const members = new Uint32Array(index.memberIds.length)
+  const lifeSituations = new Uint32Array(index.lifeSituationIds.length)
+  const levels = new Uint32Array(index.levelIds.length)
+  for (const c of matched) {
+    const byLevel = level === undefined || c.doc.service.levels.includes(level)
+    const byLife = lifeSituation === undefined || c.doc.service.lifeSituations.includes(lifeSituation)
+    // Disjunctive facets: each one counts as if its own filter were not set.
+    if (byLevel) countInto(lifeSituations, c.doc.lifeSituationPositions)
+    if (byLife) countInto(levels, c.doc.levelPositions)
+    if (!byLevel || !byLife) continue
+    results.push(c)
+    countInto(members, c.doc.memberPositions)
+  }
   const start = (params.page - 1) * params.pageSize
   return {
     query: params.q,
@@ -75,64 +91,82 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
     total: results.length,
     page: params.page,
     pageSize: params.pageSize,
-    hits: results.slice(start, start + params.pageSize).map((c) => toHit(c, chain)),
+    hits: rank(results, start + params.pageSize).slice(start).map((c) => toHit(c, chain)),
     facets: {
-      member: memberFacet(index, results),
-      // Disjunctive facets: each one counts as if its own filter were not set.
-      lifeSituation: countValues(matched.filter(byLevel), (s) => s.lifeSituations),
-      level: countValues(matched.filter(byLife), (s) => s.levels),
+      member: facetValues(index.memberIds, members).slice(0, MAX_MEMBER_FACETS),
+      lifeSituation: facetValues(index.lifeSituationIds, lifeSituations),
+      level: facetValues(index.levelIds, levels),
     },
   }
 }
 
 /** Below this many matches in the main fields, documents and offices are searched too. */
 const EXTRA_FIELD_BELOW = 20
+const WEIGHTS = { fuzzy: 0.3, prefix: 0.35 }
 
 function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly string[]): Candidate[] {
-  const { terms, groups, phrases, meanings } = analysed
+  const { terms, meanings } = analysed
   if (terms.length === 0) return []
-  const byTerm = new Map(terms.map((t) => [t.term, t]))
-  const options = {
-    tokenize: (text: string) => text.split(' '),
-    processTerm: (term: string) => term,
-    boost: { ...FIELD_BOOST },
-    boostTerm: (_term: string, i: number) => terms[i]?.weight ?? 1,
-    prefix: (_term: string, i: number) => terms[i]?.prefix ?? false,
-    fuzzy: (_term: string, i: number) => terms[i]?.fuzzy ?? 0,
-    weights: { fuzzy: 0.3, prefix: 0.35 },
-  }
-  const query = terms.map((t) => t.term).join(' ')
-  let results = index.engine.search(query, { ...options, fields: MAIN_FIELDS })
+  const queries: TermQuery[] = terms.map((t) => ({ term: t.term, weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy }))
+  const main = execute(index.scoring, queries, { fields: MAIN_FIELDS, boost: FIELD_BOOST, weights: WEIGHTS })
+  const found: [Execution, number][] = main.docs.map((id) => [main, id])
   // Documents and offices are shared by most services ("Personalausweis"):
   // searched as written and only when the main fields find little.
-  if (results.length < EXTRA_FIELD_BELOW) {
-    const seen = new Set(results.map((r) => r.id as number))
-    const extra = index.engine.search(query, { ...options, fields: ['extra'], prefix: false, fuzzy: false })
-    results = [...results, ...extra.filter((r) => !seen.has(r.id as number))]
+  if (main.docs.length < EXTRA_FIELD_BELOW) {
+    const asWritten = queries.map((q) => ({ ...q, prefix: false, fuzzy: 0 }))
+    const extra = execute(index.scoring, asWritten, { fields: ['extra'], boost: FIELD_BOOST, weights: WEIGHTS })
+    for (const id of extra.docs) if (main.scores[id] === 0) found.push([extra, id])
   }
   const stems = terms.filter((t) => t.weight === 1).map((t) => t.term)
-  const floor = results.reduce((m, r) => Math.max(m, r.score), 0) * NOISE_FLOOR
+  const floor = found.reduce((m, [run, id]) => Math.max(m, run.scores[id] as number), 0) * NOISE_FLOOR
+  const coverage = coverageCache(analysed)
   const out: Candidate[] = []
-  for (const r of results) {
-    if (r.score < floor) continue
-    const coverage = coverageOf(r.queryTerms, byTerm, phrases, groups)
+  for (const [run, id] of found) {
+    const raw = run.scores[id] as number
+    if (raw < floor) continue
+    const covered = coverage(run, id)
     // Only fragments of a meaning matched ("anmelden" of "Hund anmelden" for
     // "hundesteuer"): nothing the resident typed or meant.
-    if (coverage === 0) continue
-    const doc = index.docs[r.id as number] as IndexedService
-    const score = r.score * (0.3 + 0.7 * coverage * coverage) * nameBoost(doc.nameStems, stems, meanings)
-    out.push({ doc, score, terms: r.terms, local: chain.some((m) => doc.offeringByMember.has(m)) })
+    if (covered === 0) continue
+    const doc = index.docs[id] as IndexedService
+    const score = raw * (0.3 + 0.7 * covered * covered) * nameBoost(doc.nameStems, stems, meanings)
+    out.push({ doc, score, run, id, local: chain.some((m) => doc.offeringByMember.has(m)), tier: 1 })
   }
   return out
 }
 
-/** Share of the query words a match stands for: direct terms and parts alone, synonym meanings only whole. */
-function coverageOf(matched: readonly string[], byTerm: ReadonlyMap<string, QueryTerm>, phrases: readonly QueryPhrase[], groups: number): number {
-  if (groups === 0) return 0
+/**
+ * Share of the query words a match stands for: direct terms and parts
+ * alone, synonym meanings only whole. Depends only on which query terms
+ * matched, so it is computed once per distinct set.
+ */
+function coverageCache(analysed: AnalysedQuery): (run: Execution, id: number) => number {
+  const { terms, phrases, groups } = analysed
+  const position = new Map(terms.map((t, i) => [t.term, i]))
+  const phraseTerms = phrases.map((p) => p.terms.map((term) => position.get(term) as number))
+  const cache = new Map<number | string, number>()
+  return (run, id) => {
+    // One mask word (up to 32 terms, nearly always) keys by number: no string per match.
+    const key = run.words === 1 ? (run.masks[id] as number) : run.masks.subarray(id * run.words, (id + 1) * run.words).join(',')
+    let value = cache.get(key)
+    if (value === undefined) {
+      value = groups === 0 ? 0 : coveredGroups(run, id, analysed, phraseTerms) / groups
+      cache.set(key, value)
+    }
+    return value
+  }
+}
+
+function coveredGroups(run: Execution, id: number, analysed: AnalysedQuery, phraseTerms: readonly number[][]): number {
+  const has = (i: number) => (((run.masks[id * run.words + (i >>> 5)] as number) >>> (i & 31)) & 1) === 1
   const covered = new Set<number>()
-  for (const qt of matched) for (const g of byTerm.get(qt)?.covers ?? []) covered.add(g)
-  for (const p of phrases) if (p.terms.every((term) => matched.includes(term))) for (const g of p.covers) covered.add(g)
-  return covered.size / groups
+  analysed.terms.forEach((t, i) => {
+    if (has(i)) for (const g of t.covers) covered.add(g)
+  })
+  analysed.phrases.forEach((p, n) => {
+    if ((phraseTerms[n] as number[]).every(has)) for (const g of p.covers) covered.add(g)
+  })
+  return covered.size
 }
 
 /**
@@ -152,11 +186,11 @@ function nameBoost(name: readonly string[], stems: readonly string[], meanings: 
   return boost
 }
 
-/** Resident's services first (when relevant enough), then score, then id for a stable order. */
-function rank(candidates: Candidate[]): Candidate[] {
+/** The first k in rank order: resident's services first (when relevant enough), then score, then id for a stable order. */
+function rank(candidates: Candidate[], k: number): Candidate[] {
   const best = candidates.reduce((m, c) => Math.max(m, c.score), 0)
-  const tier = (c: Candidate) => (c.local && c.score >= best * LOCAL_FLOOR ? 0 : 1)
-  return candidates.sort((a, b) => tier(a) - tier(b) || b.score - a.score || (a.doc.service.id < b.doc.service.id ? -1 : 1))
+  for (const c of candidates) c.tier = c.local && c.score >= best * LOCAL_FLOOR ? 0 : 1
+  return topK(candidates, k, (a, b) => a.tier - b.tier || b.score - a.score || (a.doc.service.id < b.doc.service.id ? -1 : 1))
 }
 
 function toHit(c: Candidate, chain: readonly string[]): SearchHit {
@@ -186,30 +220,10 @@ function withBoundedOfferings(service: RegionalService, forYou: Offering | undef
 
 function highlights(c: Candidate): string[] {
   const out = new Set<string>()
-  for (const term of c.terms) {
+  for (const term of matchedIndexTerms(c.run, c.id)) {
     const surface = c.doc.surfaces.get(term)
     if (surface !== undefined && surface.length > 0) out.add(surface)
     if (out.size >= MAX_HIGHLIGHTS) break
   }
   return [...out]
-}
-
-function memberFacet(index: SearchIndex, results: readonly Candidate[]): { value: string; count: number }[] {
-  const counts = new Uint32Array(index.memberIds.length)
-  for (const c of results) for (const pos of c.doc.memberPositions) counts[pos] = (counts[pos] ?? 0) + 1
-  const out: { value: string; count: number }[] = []
-  counts.forEach((count, pos) => {
-    if (count > 0) out.push({ value: index.memberIds[pos] as string, count })
-  })
-  return sortFacet(out).slice(0, MAX_MEMBER_FACETS)
-}
-
-function countValues(candidates: readonly Candidate[], values: (s: RegionalService) => readonly string[]): FacetValue[] {
-  const counts = new Map<string, number>()
-  for (const c of candidates) for (const v of values(c.doc.service)) counts.set(v, (counts.get(v) ?? 0) + 1)
-  return sortFacet([...counts].map(([value, count]) => ({ value, count })))
-}
-
-function sortFacet(values: FacetValue[]): FacetValue[] {
-  return values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
 }
