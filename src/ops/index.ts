@@ -1,4 +1,5 @@
-// Everything operational in one registration: request ids, metrics,
+// Everything operational in one registration: request ids (header set with
+// the security headers in security.ts), metrics,
 // hardening headers, rate limits, load shedding, server timeouts.
 // Register it before any route (rate limits attach to routes as they are added).
 import fp from 'fastify-plugin'
@@ -15,9 +16,6 @@ export interface OpsOptions {
 async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
   const { settings } = options
   if (!settings) throw new Error('ops: settings required')
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-  })
   await app.register(metrics, settings.metricsToken !== undefined ? { token: settings.metricsToken } : {})
   await app.register(security, { corsOrigins: settings.corsOrigins })
   await app.register(limits, { settings })

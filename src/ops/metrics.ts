@@ -58,6 +58,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   })
+  const httpChildren = new Map<string, { observe(value: number): void }>()
   const upstreamRequests = new Counter({
     name: 'dachportal_upstream_requests_total',
     help: 'Proxied upstream exchanges per member and status class',
@@ -140,7 +141,16 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     registry,
     observeRequest(request, reply) {
       const method = METHODS.has(request.method) ? request.method : 'OTHER'
-      httpDuration.observe({ route: routeLabel(request), method, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+      const route = routeLabel(request)
+      // labels are bounded (route patterns x methods x statuses): keep one child per combination
+      // instead of hashing the label object on every request
+      const key = `${route} ${method} ${reply.statusCode}`
+      let child = httpChildren.get(key)
+      if (child === undefined) {
+        child = httpDuration.labels({ route, method, status: String(reply.statusCode) })
+        httpChildren.set(key, child)
+      }
+      child.observe(reply.elapsedTime / 1000)
     },
     observeUpstream(id, status, seconds) {
       upstreamRequests.inc({ member: member(id), status_class: statusClass(status) })
@@ -183,8 +193,9 @@ function sameToken(given: string, expected: string): boolean {
 async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Promise<void> {
   const metrics = createMetrics(app)
   app.decorate('metrics', metrics as GatewayMetrics)
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request, reply)
+    done()
   })
   app.get('/metrics', {
     schema: { tags: ['Operations'], summary: 'Prometheus metrics', hide: false },

@@ -75,14 +75,13 @@ async function security(app: FastifyInstance, options: SecurityOptions): Promise
   const origins = [...(options.corsOrigins ?? [])]
   const portalHeaders = helmetHeaders(HELMET_OPTIONS)
   const docsHeaders = { ...portalHeaders, 'content-security-policy': DOCS_CSP }
+  // one hook for every response header the gateway always sets (Fastify itself never sends x-powered-by)
   app.addHook('onRequest', (request, reply, done) => {
     const url = request.url
     const isDocs = url.startsWith(docs) && (url.length === docs.length || url[docs.length] === '/' || url[docs.length] === '?')
     reply.headers(isDocs ? docsHeaders : portalHeaders)
+    reply.header('x-request-id', request.id)
     done()
-  })
-  app.addHook('onSend', async (_request, reply) => {
-    reply.removeHeader('x-powered-by')
   })
   if (origins.length > 0) {
     await app.register(cors, {
