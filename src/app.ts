@@ -43,6 +43,10 @@ export interface BuildOptions {
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const settings: Settings = { ...readSettings(), ...options.settings }
   const data = options.regionData ?? await loadRegionData(settings.regionConfig)
+  if (settings.production) {
+    const open = data.region.members.filter((m) => m.allowPrivateNetwork === true).map((m) => m.id)
+    if (open.length > 0) throw new ConfigError(`allowPrivateNetwork is for tests only, not with NODE_ENV=production: ${open.join(', ')}`)
+  }
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId,
@@ -52,13 +56,14 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     ajv: { customOptions: { allErrors: true } },
     return503OnClosing: true,
   })
-  if (settings.production) {
-    const open = data.region.members.filter((m) => m.allowPrivateNetwork === true).map((m) => m.id)
-    if (open.length > 0) throw new ConfigError(`allowPrivateNetwork is for tests only, not with NODE_ENV=production: ${open.join(', ')}`)
-  }
   const store = options.store ?? createStore(settings)
   const ownsStore = options.store === undefined
-  await store.init()
+  try {
+    await store.init()
+  } catch (err) {
+    if (ownsStore) await store.close().catch(() => {})
+    throw err
+  }
 
   const live = new LiveCatalog(data, store, app.log)
   const readiness: Readiness = { draining: false }
@@ -126,17 +131,20 @@ async function loadCatalog(app: FastifyInstance, live: LiveCatalog, refresher: R
   const members = live.data.region.members
   if (usableMembers(live) === 0 && members.some((m) => isRemoteManifest(m.manifest))) {
     // nothing to serve until the first fetch; another instance may hold the lock and be fetching
+    let stopWaiting = () => {}
     const changed = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { off(); resolve() }, settings.refreshLockTtlMs)
-      timer.unref()
-      const off = store.onChange(() => { clearTimeout(timer); off(); resolve() })
+      const timer = setTimeout(() => stopWaiting(), settings.refreshLockTtlMs)
+      const off = store.onChange(() => stopWaiting())
+      stopWaiting = () => {
+        clearTimeout(timer)
+        off()
+        resolve()
+      }
     })
     await refresher.start()
     await live.refresh()
-    if (usableMembers(live) === 0) {
-      await changed
-      await live.refresh()
-    }
+    if (usableMembers(live) === 0) await changed.then(() => live.refresh())
+    stopWaiting()
   } else {
     app.addHook('onReady', async () => {
       void refresher.start().catch((err: unknown) => app.log.error({ err }, 'refresher failed to start'))

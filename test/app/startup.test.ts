@@ -1,4 +1,6 @@
 import t from 'tap'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { buildApp } from '../../src/app.js'
 import { makeRegion, manifest, member, service } from '../helpers/region.js'
 
@@ -75,4 +77,33 @@ t.test('allowPrivateNetwork (tests only) is refused in production', async (t) =>
   const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, production: false } })
   t.teardown(() => app.close())
   t.equal((await app.inject('/ready')).statusCode, 200, 'outside production it starts')
+})
+
+t.test('a region of remote manifests only starts once the first fetch is in', async (t) => {
+  const doc = JSON.stringify(manifest('alpha', [service('fern', { name: 'Fernleistung' })]))
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(doc))
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  t.teardown(() => new Promise<void>((done) => server.close(() => done())))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alpha.json`
+  const region = await makeRegion([member('alpha', 'stadt', { manifest: url, allowPrivateNetwork: true })], {})
+  t.teardown(region.cleanup)
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir } })
+  t.teardown(() => app.close())
+  const res = await app.inject('/api/v1/services/alpha:fern')
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().name, 'Fernleistung')
+  t.match((await app.inject('/api/v1/members/alpha')).json(), { status: 'ok', meta: { source: 'remote' } })
+})
+
+t.test('a remote-only region whose manifests all fail names each failure', async (t) => {
+  const server = createServer((_req, res) => res.writeHead(500).end())
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  t.teardown(() => new Promise<void>((done) => server.close(() => done())))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alpha.json`
+  const region = await makeRegion([member('alpha', 'stadt', { manifest: url, allowPrivateNetwork: true })], {})
+  t.teardown(region.cleanup)
+  await t.rejects(
+    buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, refreshLockTtlMs: 10_000 } }),
+    /no member has a valid manifest \(alpha: .*500/,
+  )
 })
