@@ -7,11 +7,10 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { ratio } from './lib/gateway.mjs'
+import { ratio, freePort } from './lib/gateway.mjs'
 import { printTable, quantile } from './lib/table.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -23,16 +22,6 @@ app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })
 `
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** Resident set size of a live process (Linux /proc), in MB. */
 function rssMb(pid) {

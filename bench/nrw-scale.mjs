@@ -4,17 +4,14 @@
 // and suggest latency. Baseline in the same run: the same measurements on
 // the real region's catalog (15 members), as merged by buildApp; ratio =
 // NRW / region. Build first: npx tsc -p tsconfig.build.json.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { buildApp } from '../dist/app.js'
 import { loadRegionData } from '../dist/config/load.js'
 import { buildSearchIndex } from '../dist/search/search-index.js'
 import { search } from '../dist/search/search.js'
 import { suggest } from '../dist/search/suggest.js'
 import { QUERIES } from './search.mjs'
 import { printTable, quantile } from './lib/table.mjs'
+import { regionCatalog } from './lib/gateway.mjs'
 
 const KREISE = 31
 const CITIES = 396
@@ -113,18 +110,6 @@ function measureIndex(catalog, synonyms, postalCodeFor) {
   return { buildMs, s, g }
 }
 
-/** The real region's catalog exactly as the gateway merges it. */
-async function regionCatalog(data) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-bench-nrw-'))
-  try {
-    const app = await buildApp({ regionData: data, settings: { rateLimit: false, dataDir } })
-    const catalog = app.live.current
-    await app.close()
-    return catalog
-  } finally {
-    await rm(dataDir, { recursive: true, force: true })
-  }
-}
 
 export async function run() {
   const data = await loadRegionData(fileURLToPath(new URL('../config/region.json', import.meta.url)))

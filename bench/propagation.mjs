@@ -8,11 +8,11 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { printTable } from './lib/table.mjs'
+import { freePort } from './lib/gateway.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const MAIN = process.env.DP_MAIN ?? join(ROOT, 'dist/main.js')
@@ -23,16 +23,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 const round = (n) => Math.round(n * 10) / 10
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function startRedis(dir) {
   const port = await freePort()

@@ -11,8 +11,7 @@
 // letter dropped, since the service synonyms make the plain ones easy). Also the same build/heap/latency on the
 // synthetic NRW catalog from nrw-scale.mjs (about 25k services).
 // Build first: npx tsc -p tsconfig.build.json. Dev-only dependencies.
-import { readFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
@@ -20,11 +19,11 @@ import { runInNewContext } from 'node:vm'
 import MiniSearch from 'minisearch'
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama'
 import FlexSearch from 'flexsearch'
-import { buildApp } from '../dist/app.js'
 import { loadRegionData } from '../dist/config/load.js'
 import { normalizeQuery, stem, tokenize, typoBudget, STOP_WORDS } from '../dist/search/normalize.js'
 import { syntheticCatalog } from './nrw-scale.mjs'
 import { printTable, quantile } from './lib/table.mjs'
+import { regionCatalog } from './lib/gateway.mjs'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc')
@@ -149,17 +148,6 @@ function relevance(lib, index, services, judged, stemmed) {
   return { hitRate: hits / judged.length, mrr: rr / judged.length, misses }
 }
 
-async function regionCatalog(data) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-bench-libs-'))
-  try {
-    const app = await buildApp({ regionData: data, settings: { rateLimit: false, dataDir } })
-    const catalog = app.live.current
-    await app.close()
-    return catalog
-  } finally {
-    await rm(dataDir, { recursive: true, force: true })
-  }
-}
 
 /** Judged queries with one typo: the middle letter of the longest word (>= 6 letters) dropped. */
 function typoVariants(judged) {

@@ -1,6 +1,10 @@
 // The fully wired gateway (buildApp) listening on 127.0.0.1 for benches, and
 // the bare-Fastify static baseline they compare against in the same process.
 import Fastify from 'fastify'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { buildApp } from '../../dist/app.js'
 
 /**
@@ -39,3 +43,28 @@ export async function meanBodySize(app, paths) {
 }
 
 export const ratio = (a, b) => Math.round((a / b) * 100) / 100
+
+/** The real region's catalog exactly as the gateway merges it. */
+export async function regionCatalog(data) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-bench-catalog-'))
+  try {
+    const app = await buildApp({ regionData: data, settings: { rateLimit: false, dataDir } })
+    const catalog = app.live.current
+    await app.close()
+    return catalog
+  } finally {
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** A port that was free a moment ago, on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
