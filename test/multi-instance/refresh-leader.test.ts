@@ -37,6 +37,15 @@ async function marlStatus(gateway: GatewayProcess): Promise<string | undefined> 
   return ((await res.json()) as { status: string }).status
 }
 
+const LOCK = 'dachportal:lock:refresh:marl'
+
+/** dachportal_refresh_total for marl and one outcome, from /metrics */
+async function refreshCount(gateway: GatewayProcess, outcome: string): Promise<number> {
+  const text = await (await fetch(`${gateway.url}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith('dachportal_refresh_total{') && l.includes('member="marl"') && l.includes(`outcome="${outcome}"`))
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0
+}
+
 async function until(what: string, probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 30_000
   while (!(await probe().catch(() => false))) {
@@ -77,14 +86,17 @@ if (!redisAvailable()) {
     const leader = await startGateway(t, env)
     await until('leader fetching', async () => upstream.state.hits === 1)
     await leader.stop('SIGKILL') // dies holding the lock, before recording anything
-    const follower = await startGateway(t, env)
     const raw = new Redis(redisUrl)
     t.teardown(() => raw.quit())
-    if ((await raw.pttl('dachportal:lock:refresh:marl')) > 0) {
-      // normally the dead leader's lock is still alive here (a very slow start may outlast it)
-      t.equal(await marlStatus(follower), 'failed', 'nothing loaded while the dead leader holds the lock')
-      t.equal(upstream.state.hits, 1, 'the follower waits for the lock')
-    }
+    // The dead leader's lock would expire on its own; holding it here (as a
+    // lock nobody will release) keeps the test independent of how fast the
+    // follower starts.
+    await raw.set(LOCK, 'dead-leader', 'PX', 600_000)
+    const follower = await startGateway(t, env)
+    await until('follower found the lock busy', async () => (await refreshCount(follower, 'busy')) >= 1)
+    t.equal(await marlStatus(follower), 'failed', 'nothing loaded while the dead leader holds the lock')
+    t.equal(upstream.state.hits, 1, 'the follower waits for the lock')
+    await raw.pexpire(LOCK, 1) // the lock expires
     await until('follower took over', async () => (await marlStatus(follower)) === 'ok')
     t.equal(upstream.state.hits, 2, 'the hung request and the follower’s')
   })
