@@ -11,6 +11,8 @@ const REQUEST_DROP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate',
   'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings', 'host', 'expect',
   'forwarded', 'x-real-ip', 'x-client-ip', 'x-request-id', 'cookie',
+  // IIS/Symfony honour these over the request line: a way around the path guard
+  'x-original-url', 'x-rewrite-url',
 ])
 
 /**
@@ -21,6 +23,8 @@ const RESPONSE_DROP = [
   'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade', 'te',
   'transfer-encoding', 'alt-svc', 'clear-site-data', 'service-worker-allowed',
   'strict-transport-security', 'public-key-pins', 'public-key-pins-report-only',
+  // reporting and client-hint policies are origin-wide too
+  'nel', 'report-to', 'reporting-endpoints', 'accept-ch', 'critical-ch', 'origin-agent-cluster',
 ] as const
 
 export interface ForwardInfo {

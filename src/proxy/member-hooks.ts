@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import type { FastifyReplyFromHooks } from '@fastify/reply-from'
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
+import { scopeChallenges } from './authenticate.js'
 import { BODY_LIMIT_CODE, limitBody } from './body-limit.js'
 import { rewriteSetCookies } from './cookies.js'
 import { invalidHeader, stripResponseHeaders, upstreamRequestHeaders } from './headers.js'
@@ -44,7 +45,14 @@ export function memberHooks(route: MemberRoute, contactFor: ContactLookup, obser
       return
     }
     const raw = request.raw
-    const reason = checkProxyPath(raw.url ?? '', route.prefix)
+    const url = raw.url ?? ''
+    if (isBarePrefix(url, route.prefix)) {
+      // Content served at `/cities/<id>` (no slash) would get the scope
+      // `/cities/`: a service worker there could control every member's pages.
+      reply.code(308).header('location', `${route.prefix}/${url.slice(route.prefix.length)}`).send()
+      return
+    }
+    const reason = checkProxyPath(url, route.prefix)
     if (reason !== null) {
       sendProblem(request, reply, problems.path(reason))
       return
@@ -79,6 +87,10 @@ export function memberHooks(route: MemberRoute, contactFor: ContactLookup, obser
   }
 
   return { onRequest, preHandler }
+}
+
+function isBarePrefix(url: string, prefix: string): boolean {
+  return url.startsWith(prefix) && (url.length === prefix.length || url.charCodeAt(prefix.length) === 0x3f)
 }
 
 export function memberReplyOptions(route: MemberRoute, contactFor: ContactLookup, observer: UpstreamObserver = NO_OBSERVER): FastifyReplyFromHooks {
@@ -117,6 +129,12 @@ function rewriteResponse(route: MemberRoute, headers: Record<string, unknown>, u
   const setCookie = headers['set-cookie']
   if (typeof setCookie === 'string' || Array.isArray(setCookie)) {
     headers['set-cookie'] = rewriteSetCookies(setCookie as string | string[], route.cookieScope)
+  }
+  const challenge = headers['www-authenticate']
+  if (typeof challenge === 'string' || Array.isArray(challenge)) {
+    const scoped = scopeChallenges(challenge as string | string[], route.id)
+    if (scoped === undefined) delete headers['www-authenticate']
+    else headers['www-authenticate'] = scoped
   }
   for (const name of ['location', 'content-location']) {
     const value = headers[name]

@@ -21,7 +21,8 @@ export interface ProxyProblem {
   detail: string
 }
 
-const TYPE_BASE = '/problems/'
+// the same scheme as the API's problem documents (src/routes/problem.ts)
+const TYPE_BASE = 'urn:dachportal:problem:'
 
 function instanceOf(request: FastifyRequest): string {
   // Never echo the query string: it can hold personal data.

@@ -25,7 +25,19 @@ const respond: Respond = (req, res) => {
     res.setHeader('strict-transport-security', 'max-age=0')
     res.setHeader('connection', 'x-upstream-secret')
     res.setHeader('x-upstream-secret', '1')
+    res.setHeader('nel', '{"report_to":"x","max_age":31536000}')
+    res.setHeader('report-to', '{"group":"x","endpoints":[{"url":"https://collector.example/"}]}')
+    res.setHeader('reporting-endpoints', 'x="https://collector.example/"')
+    res.setHeader('accept-ch', 'Sec-CH-UA-Model')
+    res.setHeader('critical-ch', 'Sec-CH-UA-Model')
+    res.setHeader('origin-agent-cluster', '?0')
     res.end('ok')
+    return true
+  }
+  if (url.pathname.endsWith('/login')) {
+    res.statusCode = 401
+    res.setHeader('www-authenticate', url.searchParams.getAll('challenge'))
+    res.end()
     return true
   }
   if (url.pathname.endsWith('/redirect')) {
@@ -93,6 +105,7 @@ t.test('forwarding headers: client claims removed, gateway values set, hop-by-ho
     'X-Forwarded-For: 6.6.6.6', 'X-Forwarded-Host: evil.test', 'X-Forwarded-Proto: https', 'Forwarded: for=6.6.6.6',
     'X-Real-IP: 6.6.6.6', 'X-Request-Id: spoofed', 'Keep-Alive: timeout=5', 'TE: trailers',
     'Proxy-Authorization: Basic eA==', 'X-Drop-Me: 1', 'Connection: X-Drop-Me', 'Cookie: gateway_session=G',
+    'X-Original-URL: /admin', 'X-Rewrite-URL: /admin',
   ].map((h) => `${h}\r\n`).join('').replace('Connection: close\r\n', '')))
   t.equal(res.status, 200)
   const h = ups.a!.seen[0]!.headers
@@ -100,7 +113,7 @@ t.test('forwarding headers: client claims removed, gateway values set, hop-by-ho
   t.equal(h['x-forwarded-proto'], 'http')
   t.equal(h['x-forwarded-host'], 'gateway.test')
   t.match(h['x-request-id'], /^req-/)
-  for (const name of ['forwarded', 'x-real-ip', 'keep-alive', 'te', 'proxy-authorization', 'x-drop-me', 'cookie']) {
+  for (const name of ['forwarded', 'x-real-ip', 'keep-alive', 'te', 'proxy-authorization', 'x-drop-me', 'cookie', 'x-original-url', 'x-rewrite-url']) {
     t.equal(h[name], undefined, `${name} not forwarded`)
   }
   t.equal(h.host, `127.0.0.1:${ups.a!.port}`, 'Host is the upstream')
@@ -117,7 +130,8 @@ t.test('Set-Cookie rewriting on the raw headers', async (t) => {
     'a____Host-x=3; Path=/cities/a/; Secure',
     'a__up=4; Path=/cities/a/',
   ], 'separate headers, Domain removed, Path under prefix, names namespaced, malformed dropped')
-  for (const name of ['alt-svc', 'clear-site-data', 'service-worker-allowed', 'strict-transport-security', 'x-upstream-secret']) {
+  for (const name of ['alt-svc', 'clear-site-data', 'service-worker-allowed', 'strict-transport-security', 'x-upstream-secret',
+    'nel', 'report-to', 'reporting-endpoints', 'accept-ch', 'critical-ch', 'origin-agent-cluster']) {
     t.notOk(a.headerLines.some((l) => l.toLowerCase().startsWith(`${name}:`)), `${name} stripped`)
   }
   const c = await rawRequest(port, rawGet('/cities/c/set-cookies'))
@@ -147,6 +161,37 @@ t.test('Location rewriting on the raw headers', async (t) => {
     const loc = res.headerLines.find((l) => /^location:/i.test(l))?.slice(10)
     t.equal(loc, want, `${id}: ${to}`)
   }
+})
+
+t.test('Basic/Digest challenges get a member-scoped realm, so credentials are never shared between members', async (t) => {
+  const { port } = await setup(t)
+  const challenges = async (id: string, ...sent: string[]) => {
+    const query = sent.map((c) => `challenge=${encodeURIComponent(c)}`).join('&')
+    const res = await rawRequest(port, rawGet(`/cities/${id}/login?${query}`))
+    t.equal(res.status, 401)
+    return res.headerLines.filter((l) => /^www-authenticate:/i.test(l)).map((l) => l.slice(l.indexOf(':') + 2))
+  }
+  t.same(await challenges('a', 'Basic realm="Bürgerkonto"'), ['Basic realm="a: Bürgerkonto"'])
+  t.same(await challenges('b', 'Basic realm="a: Bürgerkonto"'), ['Basic realm="b: a: Bürgerkonto"'], 'b cannot claim a’s realm')
+  t.same(await challenges('b', 'Basic'), ['Basic realm="b: "'], 'no realm: the member’s own is added')
+  t.same(await challenges('c', 'Bearer error="invalid_token"', 'Digest realm="x", nonce="n", algorithm=MD5'),
+    ['Bearer error="invalid_token"', 'Digest realm="c: x", nonce="n", algorithm=MD5'], 'each header kept, other schemes untouched')
+  t.same(await challenges('a', 'Basic realm="kaputt'), [], 'unparseable: dropped')
+})
+
+t.test('a bare member prefix is redirected into it, so nothing is served with the scope /cities/', async (t) => {
+  const { ups, port, app } = await setup(t)
+  for (const [url, location] of [['/cities/a', '/cities/a/'], ['/cities/a?x=1&y=%2F', '/cities/a/?x=1&y=%2F']] as const) {
+    for (const method of ['GET', 'POST'] as const) {
+      const res = await app.inject({ method, url, headers: { 'service-worker': 'script' } })
+      t.equal(res.statusCode, 308, `${method} ${url}`)
+      t.equal(res.headers.location, location)
+    }
+  }
+  t.equal(ups.a!.seen.length, 0, 'the upstream was never asked')
+  const inside = await rawRequest(port, rawGet('/cities/a/?x=1'))
+  t.equal(inside.status, 200, 'the prefix with its slash is proxied')
+  t.equal(ups.a!.seen.at(-1)!.url, '/?x=1')
 })
 
 t.test('invalid header values -> 400 problem, upstream not hit', async (t) => {
