@@ -51,12 +51,15 @@ t.test('over the wire: every trick is 400 problem+json and never reaches the ups
     t.ok(res.status === 404 || res.status === 400, `404/400 for ${path}`)
   }
   t.equal(up.seen.length, 0, 'upstream never hit')
-  for (const path of fine) {
+  const bare = await rawRequest(port, rawGet('/cities/a'))
+  t.equal(bare.status, 308, 'the bare prefix is a redirect into the member, not proxied')
+  const proxied = fine.filter((path) => path !== '/cities/a')
+  for (const path of proxied) {
     const res = await rawRequest(port, rawGet(path))
     t.equal(res.status, 200, `200 for ${path}`, { body: res.body })
   }
-  t.equal(up.seen.length, fine.length)
-  t.same(up.seen.map((s) => s.url).slice(0, 3), ['/', '/', '/x/y'])
-  t.equal(up.seen[4]?.url, '/x.y..z')
-  t.equal(up.seen[5]?.url, '/%C3%BCbersicht', 'forwarded as sent, not re-encoded')
+  t.equal(up.seen.length, proxied.length)
+  t.same(up.seen.map((s) => s.url).slice(0, 2), ['/', '/x/y'])
+  t.equal(up.seen[3]?.url, '/x.y..z')
+  t.equal(up.seen[4]?.url, '/%C3%BCbersicht', 'forwarded as sent, not re-encoded')
 })
