@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // dachportal-validate: offline check of member manifests with the gateway's
 // own rules, for member city IT teams. Exit 0 valid, 1 invalid, 2 usage.
+import { realpathSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { loadRegionData, type RegionData } from '../config/load.js'
 import { readManifestFile } from '../manifest/load.js'
 import { validateManifest, type Issue } from '../manifest/validate.js'
@@ -75,7 +77,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   return failed === 0 ? 0 : 1
 }
 
-// Run only as a program, not when imported by tests.
-if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
+// Run only as a program, not when imported by tests. npm installs bins as
+// symlinks (node_modules/.bin), so compare against the resolved target.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).then((code) => { process.exitCode = code })
 }

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { symlink, writeFile } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { run } from '../../src/cli/validate.js'
 import { makeRegion, manifest, member, service, REPO } from '../helpers/region.js'
@@ -46,4 +48,15 @@ t.test('usage errors exit 2', async (t) => {
   t.equal((await capture([])).code, 2)
   t.equal((await capture(['--bogus'])).code, 2)
   t.equal((await capture(['--region', '/nonexistent/region.json', 'x.json'])).code, 2)
+})
+
+t.test('as an installed bin: runs through the node_modules/.bin symlink', async (t) => {
+  const bin = join(REPO, 'dist', 'cli', 'validate.js')
+  if (!existsSync(bin)) return void t.fail(`${bin} missing: run npx tsc -p tsconfig.build.json first`)
+  const dir = t.testdir({})
+  const link = join(dir, 'dachportal-validate')
+  await symlink(bin, link)
+  const result = spawnSync(process.execPath, [link, '--all', '--region', join(REPO, 'config', 'region.json')], { encoding: 'utf8', cwd: dir })
+  t.equal(result.status, 0, result.stderr)
+  t.match(result.stdout, /15 valid, 0 invalid/)
 })
