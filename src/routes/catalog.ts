@@ -7,6 +7,7 @@ import { pickOffering, responsibleChain } from '../catalog/responsibility.js'
 import { Audience, Level } from '../manifest/schema.js'
 import { Page, Paging, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
 import { notModified, paginate } from './http-cache.js'
+import { checkKnownFilters } from './known-filters.js'
 
 interface ServiceQuery {
   lifeSituation?: string
@@ -91,6 +92,7 @@ export default async function catalogRoutes(app: FastifyInstance): Promise<void>
   }, async (request, reply) => {
     const { page, pageSize, ...query } = request.query as ServiceQuery
     const c = app.live.current
+    checkKnownFilters(c, query)
     if (notModified(request, reply, c.version)) return reply
     const { services, chain } = filterServices(c, query)
     const result = paginate(services, page, pageSize)

@@ -2,24 +2,50 @@
 // cannot express without changing runtime behaviour: the manifest request
 // body (a body schema would let Fastify's Ajv coerce the manifest before our
 // validator sees it) and the problem+json media type of error responses
-// (their serialisation is the problem handler's, not the route's).
+// (their serialisation is the problem handler's, not the route's), and what
+// app-wide hooks add to every route: conditional GET, rate limits, load
+// shedding. Also the proxy, whose routes @fastify/http-proxy registers
+// without schemas.
 type Json = Record<string, unknown>
 
 const MANIFEST_PATH = '/api/v1/admin/members/{id}/manifest'
+const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
+const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer' } } }
+
+/** Routes answering with an ETag and 304 on If-None-Match (see http-cache.ts; a test keeps this list true). */
+export const CONDITIONAL_PATHS = new Set([
+  '/api/v1/region', '/api/v1/members', '/api/v1/members/{id}', '/api/v1/life-situations', '/api/v1/life-situations/{id}',
+  '/api/v1/services', '/api/v1/services/{id}', '/api/v1/responsibility', '/api/v1/search', '/api/v1/suggest',
+])
+/** Not rate limited (ops/limits.ts); /health and /metrics are not shed under pressure either. */
+const OPS_PATHS = new Set(['/health', '/ready', '/metrics'])
 
 export function finishOpenApi(doc: Json): Json {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>
-  for (const operations of Object.values(paths)) {
+  for (const [path, operations] of Object.entries(paths)) {
     for (const operation of Object.values(operations)) {
-      const responses = (operation.responses ?? {}) as Record<string, Json>
+      const responses = (operation.responses ??= {}) as Record<string, Json>
       for (const [status, response] of Object.entries(responses)) {
-        const content = response.content as Record<string, unknown> | undefined
-        if (Number(status) >= 400 && content?.['application/json'] !== undefined) {
+        const content = response.content as Record<string, { schema?: Json }> | undefined
+        // only problem documents; /ready's 503 really is application/json
+        if (Number(status) >= 400 && content?.['application/json']?.schema?.$ref === '#/components/schemas/Problem') {
           response.content = { 'application/problem+json': content['application/json'] }
         }
       }
+      // defaults make a parameter optional, whatever the TypeBox object says
+      for (const parameter of (operation.parameters ?? []) as Json[]) {
+        if (parameter.in === 'query' && (parameter.schema as Json | undefined)?.default !== undefined) parameter.required = false
+      }
+      if (CONDITIONAL_PATHS.has(path)) conditional(operation, responses)
+      if (!OPS_PATHS.has(path)) {
+        responses['429'] ??= { description: 'Too many requests from this client (per-client budget); wait Retry-After seconds', headers: RETRY_AFTER, content: PROBLEM }
+      }
+      if (path !== '/health' && path !== '/metrics') {
+        responses['503'] ??= { description: 'The gateway sheds load (event loop or memory pressure); try again after Retry-After seconds', headers: RETRY_AFTER, content: PROBLEM }
+      }
     }
   }
+  paths['/cities/{member}/{path}'] = proxyPath()
   const put = paths[MANIFEST_PATH]?.put
   if (put) {
     put.requestBody = {
@@ -37,4 +63,51 @@ export function finishOpenApi(doc: Json): Json {
     }
   }
   return doc
+}
+
+function conditional(operation: Json, responses: Record<string, Json>): void {
+  const parameters = (operation.parameters ??= []) as Json[]
+  parameters.push({
+    in: 'header', name: 'If-None-Match', required: false, schema: { type: 'string' }, example: '"v42"',
+    description: 'ETag of a copy the client holds; unchanged -> 304 without a body',
+  })
+  const ok = responses['200']
+  if (ok) {
+    ok.headers = {
+      ...(ok.headers as Json | undefined),
+      ETag: { description: 'derived from the catalog version (and member health where shown)', schema: { type: 'string' } },
+      'Cache-Control': { description: 'how long the answer may be reused', schema: { type: 'string' } },
+    }
+  }
+  responses['304'] = { description: 'Not modified: the copy named in If-None-Match is current' }
+}
+
+function proxyPath(): Record<string, Json> {
+  const operation = (method: string): Json => ({
+    tags: ['Proxy'],
+    summary: `${method} to the member's own e-government endpoint`,
+    description: 'Forwards to the `upstream` of the member in the region config; methods GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS. '
+      + 'Request and response bodies stream through unchanged. The upstream sees only this member\'s cookies (names prefixed `<member>__`), '
+      + 'no forwarding claims of the client, and X-Forwarded-For/-Proto/-Host set by the gateway. Set-Cookie is scoped to `/cities/<member>/`, '
+      + 'Location rewritten into the prefix (or kept when it points elsewhere), Basic/Digest realms prefixed with the member id, and headers '
+      + 'that would act on the whole origin (HSTS, Clear-Site-Data, Service-Worker-Allowed, NEL, Report-To, Alt-Svc, ...) dropped. '
+      + '`/cities/<member>` without the slash answers 308 to `/cities/<member>/`.',
+    parameters: [
+      { in: 'path', name: 'member', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' }, example: 'gladbeck' },
+      { in: 'path', name: 'path', required: true, schema: { type: 'string' }, example: 'formulare/hund', description: 'the rest of the path, forwarded as sent (query string too)' },
+    ],
+    responses: {
+      default: { description: 'whatever the upstream answers' },
+      308: { description: 'bare /cities/{member}: redirect to /cities/{member}/', headers: { Location: { schema: { type: 'string' } } } },
+      400: { description: 'a path that would leave the member prefix (dot segments, encoded slashes, backslashes) or a header with control characters', content: PROBLEM },
+      404: { description: 'no member with that id, or the member has no upstream', content: PROBLEM },
+      405: { description: 'method not forwarded', headers: { Allow: { schema: { type: 'string' } } }, content: PROBLEM },
+      413: { description: 'request body larger than the member\'s limit', content: PROBLEM },
+      429: { description: 'proxy budget of this client used up', headers: RETRY_AFTER, content: PROBLEM },
+      502: { description: 'the upstream failed; includes `member` and `contact` (phone, e-mail, portal) of the city', content: PROBLEM },
+      503: { description: 'circuit breaker open for this member, or the gateway sheds load', headers: RETRY_AFTER, content: PROBLEM },
+      504: { description: 'the upstream did not answer in time; includes the city\'s `contact`', content: PROBLEM },
+    },
+  })
+  return { get: operation('GET'), post: operation('POST') }
 }

@@ -5,7 +5,7 @@ import { Audience, Level, Office, TrustLevel } from '../manifest/schema.js'
 
 export const Problem = Type.Object(
   {
-    type: Type.String({ examples: ['https://serviceportal.emscher-lippe.de/problems/not-found'] }),
+    type: Type.String({ description: 'urn:dachportal:problem:<code in kebab case>', examples: ['urn:dachportal:problem:service-not-found'] }),
     title: Type.String({ examples: ['Nicht gefunden'] }),
     status: Type.Integer({ examples: [404] }),
     detail: Type.Optional(Type.String({ examples: ['Unknown service: hundesteur'] })),
@@ -15,7 +15,7 @@ export const Problem = Type.Object(
       Type.Array(
         Type.Object({
           path: Type.String({ examples: ['/postalCode'] }),
-          in: Type.Optional(Type.String({ examples: ['query'] })),
+          in: Type.Optional(Type.String({ description: 'querystring, params, headers or body', examples: ['querystring'] })),
           message: Type.String({ examples: ['must be a 5-digit postal code'] }),
         }),
       ),

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/types.js'
-import { errors, withIssues } from '../errors.js'
+import { errors } from '../errors.js'
 import { Level } from '../manifest/schema.js'
 import type { SearchIndexHolder } from '../search/holder.js'
 import { search } from '../search/search.js'
@@ -13,6 +13,8 @@ import { suggest } from '../search/suggest.js'
 import type { SearchIndex } from '../search/search-index.js'
 import { ResponseCache } from '../search/response-cache.js'
 import { PostalCode, problemResponses, Slug } from './schemas.js'
+import { notModified } from './http-cache.js'
+import { checkKnownFilters } from './known-filters.js'
 
 export interface SearchRoutesOptions {
   getCatalog: () => Catalog
@@ -106,8 +108,10 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   }, async (request, reply) => {
     const query = request.query as SearchQuerystring
     const index = serving()
-    checkKnown(index.catalog, query)
-    reply.header('cache-control', SEARCH_CACHE).type('application/json; charset=utf-8')
+    checkKnownFilters(index.catalog, query)
+    // the URL carries the query, so the index version alone identifies the answer
+    if (notModified(request, reply, index.version, '', SEARCH_CACHE)) return reply
+    reply.type('application/json; charset=utf-8')
     const key = [query.q, query.postalCode, query.member, query.lifeSituation, query.level, query.page, query.pageSize].join('\u0001')
     const started = performance.now()
     let body = searchCache.get(index, key)
@@ -129,7 +133,8 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   }, async (request, reply) => {
     const { q } = request.query as Static<typeof SuggestQuerystring>
     const index = serving()
-    reply.header('cache-control', SUGGEST_CACHE).type('application/json; charset=utf-8')
+    if (notModified(request, reply, index.version, '', SUGGEST_CACHE)) return reply
+    reply.type('application/json; charset=utf-8')
     const started = performance.now()
     let body = suggestCache.get(index, q)
     if (body === undefined) {
@@ -139,14 +144,4 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     options.observe?.('suggest', (performance.now() - started) / 1000)
     return reply.send(body)
   })
-}
-
-/** Unknown member or life situation is a client error, not an empty result. */
-function checkKnown(catalog: Catalog, query: SearchQuerystring): void {
-  const issues: { path: string; message: string }[] = []
-  if (query.member !== undefined && !catalog.memberById.has(query.member)) issues.push({ path: '/member', message: `unknown member: ${query.member}` })
-  if (query.lifeSituation !== undefined && !catalog.lifeSituationById.has(query.lifeSituation)) {
-    issues.push({ path: '/lifeSituation', message: `unknown life situation: ${query.lifeSituation}` })
-  }
-  if (issues.length > 0) throw withIssues(new errors.BAD_QUERY(issues.map((i) => i.message).join('; ')), issues)
 }

@@ -96,4 +96,43 @@ t.test('the OpenAPI document lists every public route of api.md', async (t) => {
   t.ok(search.responses['200'].content['application/json'], 'success stays application/json')
 })
 
+t.test('the OpenAPI document tells the truth about conditional GET, optional paging, limits and problems', async (t) => {
+  const app = await gateway(t)
+  const doc = (await app.inject('/docs/json')).json() as { paths: Record<string, Record<string, any>> }
+  const service = (await app.inject('/api/v1/services?pageSize=1')).json().items[0].id as string
+  const situation = (await app.inject('/api/v1/life-situations')).json().items[0].id as string
+  const ids: Record<string, string> = { '/api/v1/members/{id}': 'gladbeck', '/api/v1/life-situations/{id}': situation, '/api/v1/services/{id}': service }
+  const queries: Record<string, string> = { '/api/v1/search': '?q=hund', '/api/v1/suggest': '?q=hund', '/api/v1/responsibility': '?postalCode=45964' }
+  let checked = 0
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    const get = operations.get
+    if (!get || !path.startsWith('/api/v1/') || path.startsWith('/api/v1/admin/')) continue
+    const url = path.replace(/\{id\}/, ids[path] ?? '') + (queries[path] ?? '')
+    const res = await app.inject(url)
+    t.equal(res.statusCode, 200, url)
+    const documented = get.responses['304'] !== undefined
+    t.equal(res.headers.etag !== undefined, documented, `${path}: ETag ${documented ? 'documented and sent' : 'neither documented nor sent'}`)
+    if (documented) {
+      t.ok(get.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'If-None-Match'), `${path}: If-None-Match documented`)
+      const again = await app.inject({ url, headers: { 'if-none-match': String(res.headers.etag) } })
+      t.equal(again.statusCode, 304, `${path}: 304 as documented`)
+    }
+    for (const p of get.parameters ?? []) {
+      if (p.in === 'query' && (p.name === 'page' || p.name === 'pageSize')) t.equal(p.required, false, `${path}: ${p.name} is optional`)
+    }
+    t.ok(get.responses['429']?.headers?.['Retry-After'], `${path}: 429 with Retry-After documented`)
+    t.ok(get.responses['503']?.content?.['application/problem+json'], `${path}: load shedding documented`)
+    checked++
+  }
+  t.ok(checked >= 10, `${checked} API GET routes checked`)
+  t.ok(doc.paths['/ready']!.get.responses['503'].content['application/json'], '/ready’s 503 is documented as the JSON it is')
+  t.notOk(doc.paths['/health']!.get.responses['429'], 'ops routes are not rate limited')
+  t.ok(doc.paths['/cities/{member}/{path}']?.get.responses['502'], 'the proxy is documented')
+  const problem = await app.inject('/api/v1/services/gibt-es-nicht')
+  t.match(problem.json().type, /^urn:dachportal:problem:[a-z-]+$/)
+  const proxied = await app.inject('/cities/gibt-es-nicht/x')
+  t.equal(proxied.statusCode, 404)
+  t.match(proxied.json().type, /^urn:dachportal:problem:[a-z-]+$/, 'the proxy uses the same problem types')
+})
+
 import type * as Tap from 'tap'

@@ -52,6 +52,19 @@ t.test('filters and paging', async (t) => {
   t.notOk(marl.items.some((s: any) => s.id === 'fahrzeug-zulassen'), 'Marl does not (Kreis Recklinghausen does)')
 })
 
+t.test('a filter naming an unknown member or life situation is a 400 naming it, as on /search', async (t) => {
+  const app = await realApp(t)
+  for (const base of ['/api/v1/services', '/api/v1/search?q=hund']) {
+    const sep = base.includes('?') ? '&' : '?'
+    const res = await app.inject(`${base}${sep}member=gladbek&lifeSituation=familie-kind`)
+    t.equal(res.statusCode, 400, base)
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+    t.same(res.json().errors, [{ path: '/member', in: 'querystring', message: 'unknown member: gladbek' }])
+    const both = (await app.inject(`${base}${sep}member=gladbek&lifeSituation=familie`)).json()
+    t.same(both.errors.map((e: { path: string }) => e.path), ['/member', '/lifeSituation'], 'every bad filter named')
+  }
+})
+
 t.test('postalCode: what applies to a resident, with forYou', async (t) => {
   const app = await realApp(t)
   const gladbeck = (await app.inject('/api/v1/services?postalCode=45964&pageSize=100')).json()

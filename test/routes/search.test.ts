@@ -98,3 +98,23 @@ t.test('503 before the first index; a newer catalog is picked up in the backgrou
   const body = (await get(app, '/api/v1/search?q=hund')).json()
   t.notOk(body.hits.some((h: { service: { id: string } }) => h.service.id === 'stadt-a:hundeschule'))
 })
+
+t.test('search and suggest carry an ETag of the index version and answer If-None-Match with 304', async (t) => {
+  const { app, holder, setCatalog } = await buildTestApp(t)
+  for (const url of ['/api/v1/search?q=hund', '/api/v1/suggest?q=hund']) {
+    const first = await get(app, url)
+    t.equal(first.headers.etag, '"v1"', url)
+    const again = await app.inject({ url, headers: { 'if-none-match': '"v1"' } })
+    t.equal(again.statusCode, 304, `${url} unchanged: 304`)
+    t.equal(again.body, '')
+    t.equal(again.headers['cache-control'], first.headers['cache-control'], 'same caching rules on the 304')
+  }
+  const invalid = await app.inject({ url: '/api/v1/search?q=hund&member=gibt-es-nicht', headers: { 'if-none-match': '"v1"' } })
+  t.equal(invalid.statusCode, 400, 'a bad query is still a 400, whatever the client cached')
+  setCatalog(fixtureCatalog(2))
+  await get(app, '/api/v1/search?q=hund')
+  await holder.whenReady(2)
+  const changed = await app.inject({ url: '/api/v1/search?q=hund', headers: { 'if-none-match': '"v1"' } })
+  t.equal(changed.statusCode, 200, 'a new catalog: the full answer')
+  t.equal(changed.headers.etag, '"v2"')
+})

@@ -1,0 +1,15 @@
+// A filter naming a member or life situation that does not exist is a client
+// error (a typo, a stale link), not an empty result: 400 naming the parameter.
+import type { Catalog } from '../catalog/types.js'
+import { errors, withIssues } from '../errors.js'
+
+export function checkKnownFilters(catalog: Catalog, query: { member?: string | undefined; lifeSituation?: string | undefined }): void {
+  const issues: { path: string; in: string; message: string }[] = []
+  if (query.member !== undefined && !catalog.memberById.has(query.member)) {
+    issues.push({ path: '/member', in: 'querystring', message: `unknown member: ${query.member}` })
+  }
+  if (query.lifeSituation !== undefined && !catalog.lifeSituationById.has(query.lifeSituation)) {
+    issues.push({ path: '/lifeSituation', in: 'querystring', message: `unknown life situation: ${query.lifeSituation}` })
+  }
+  if (issues.length > 0) throw withIssues(new errors.BAD_QUERY(issues.map((i) => i.message).join('; ')), issues)
+}
