@@ -83,8 +83,10 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   if (typeof options.getCatalog !== 'function') throw new TypeError('searchRoutes: getCatalog must be a function')
   if (typeof options.searchIndex?.current !== 'function') throw new TypeError('searchRoutes: searchIndex must be a SearchIndexHolder')
   const { getCatalog, searchIndex } = options
-  const searchCache = new ResponseCache<SearchIndex>(options.cacheEntries ?? 1000)
-  const suggestCache = new ResponseCache<SearchIndex>(options.cacheEntries ?? 1000)
+  // Bodies are kept as UTF-8 bytes: German text (umlauts, „quotes“) would
+  // otherwise be re-encoded and re-measured on every send.
+  const searchCache = new ResponseCache<SearchIndex, Buffer>(options.cacheEntries ?? 1000)
+  const suggestCache = new ResponseCache<SearchIndex, Buffer>(options.cacheEntries ?? 1000)
 
   /** The serving index; nudges a rebuild when the catalog moved on (the old index serves meanwhile). */
   const serving = (): SearchIndex => {
@@ -116,7 +118,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     const started = performance.now()
     let body = searchCache.get(index, key)
     if (body === undefined) {
-      body = reply.serialize(search(index, query)) as string
+      body = Buffer.from(reply.serialize(search(index, query)) as string)
       searchCache.set(index, key, body)
     }
     options.observe?.('search', (performance.now() - started) / 1000)
@@ -138,7 +140,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     const started = performance.now()
     let body = suggestCache.get(index, q)
     if (body === undefined) {
-      body = reply.serialize({ query: q, suggestions: suggest(index.suggest, q) }) as string
+      body = Buffer.from(reply.serialize({ query: q, suggestions: suggest(index.suggest, q) }) as string)
       suggestCache.set(index, q, body)
     }
     options.observe?.('suggest', (performance.now() - started) / 1000)

@@ -2,13 +2,13 @@
 // search-box prefixes repeat a lot; the catalog changes rarely. A new index
 // (new catalog version) empties the cache, so an answer is never staler
 // than the index that would compute it.
-export class ResponseCache<K extends object> {
+export class ResponseCache<K extends object, V = string> {
   private owner: K | undefined
-  private readonly entries = new Map<string, string>()
+  private readonly entries = new Map<string, V>()
 
   constructor(private readonly maxEntries: number) {}
 
-  get(owner: K, key: string): string | undefined {
+  get(owner: K, key: string): V | undefined {
     if (owner !== this.owner) return undefined
     const value = this.entries.get(key)
     if (value !== undefined) {
@@ -18,7 +18,7 @@ export class ResponseCache<K extends object> {
     return value
   }
 
-  set(owner: K, key: string, value: string): void {
+  set(owner: K, key: string, value: V): void {
     if (this.maxEntries <= 0) return
     if (owner !== this.owner) {
       this.entries.clear()
