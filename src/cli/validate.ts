@@ -79,6 +79,14 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
 
 // Run only as a program, not when imported by tests. npm installs bins as
 // symlinks (node_modules/.bin), so compare against the resolved target.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+function invokedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
+  } catch {
+    return false // argv[1] is not a file (node -e, or a path Node resolved by itself)
+  }
+}
+
+if (invokedDirectly()) {
   run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).then((code) => { process.exitCode = code })
 }

@@ -58,7 +58,6 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   })
-  const httpChildren = new Map<string, { observe(value: number): void }>()
   const upstreamRequests = new Counter({
     name: 'dachportal_upstream_requests_total',
     help: 'Proxied upstream exchanges per member and status class',
@@ -130,8 +129,6 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   })
-  // bound once: hashing the label object per search is a measurable share of a cached answer
-  const searchKinds = { search: search.labels({ kind: 'search' }), suggest: search.labels({ kind: 'suggest' }) }
   const indexBuild = new Histogram({
     name: 'dachportal_index_build_duration_seconds',
     help: 'Search index rebuild duration',
@@ -144,15 +141,8 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     observeRequest(request, reply) {
       const method = METHODS.has(request.method) ? request.method : 'OTHER'
       const route = routeLabel(request)
-      // labels are bounded (route patterns x methods x statuses): keep one child per combination
-      // instead of hashing the label object on every request
-      const key = `${route} ${method} ${reply.statusCode}`
-      let child = httpChildren.get(key)
-      if (child === undefined) {
-        child = httpDuration.labels({ route, method, status: String(reply.statusCode) })
-        httpChildren.set(key, child)
-      }
-      child.observe(reply.elapsedTime / 1000)
+      // labels stay bounded: route patterns x methods x statuses
+      httpDuration.observe({ route, method, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
     },
     observeUpstream(id, status, seconds) {
       upstreamRequests.inc({ member: member(id), status_class: statusClass(status) })
@@ -168,7 +158,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
       refreshes.inc({ member: member(id), outcome })
     },
     observeSearch(kind, seconds) {
-      searchKinds[kind].observe(seconds)
+      search.observe({ kind }, seconds)
     },
     observeIndexBuild(seconds) {
       indexBuild.observe(seconds)

@@ -1,8 +1,15 @@
 // Browsers cache Basic and Digest credentials per origin and realm. All members
 // share the gateway's origin, so one member could challenge with another's
-// realm and receive that member's residents' passwords. Every Basic/Digest
-// challenge therefore gets a realm prefixed with the member id (added when the
-// upstream sent none); other schemes (Bearer, Negotiate, ...) pass unchanged.
+// realm and receive that member's residents' passwords. So, per scheme:
+// - Basic: the realm is prefixed with the member id (added when missing).
+// - Digest: the realm is part of the hash the browser computes, so it cannot
+//   be rewritten; a Digest challenge passes only when the member already uses
+//   a realm starting with `<member id>: `, otherwise it is dropped.
+// - NTLM, Negotiate, Kerberos: dropped (and their Authorization headers never
+//   forwarded): browsers answer them with ambient credentials for the whole
+//   origin, and they authenticate a TCP connection, which the gateway's pool
+//   shares between residents.
+// - Bearer and other schemes browsers do not answer themselves: unchanged.
 
 interface Challenge {
   scheme: string
@@ -79,21 +86,35 @@ function serialise(c: Challenge): string {
   return `${c.scheme} ${c.params.map((p) => `${p.name}=${p.raw}`).join(', ')}`
 }
 
-const PASSWORD_SCHEMES = new Set(['basic', 'digest'])
+const CONNECTION_SCHEMES = new Set(['ntlm', 'negotiate', 'kerberos'])
+
+/** Whether a request's Authorization header may go upstream (not connection-bound auth). */
+export function forwardableAuthorization(value: string): boolean {
+  const scheme = value.trimStart().split(/[ \t]/, 1)[0]!.toLowerCase()
+  return !CONNECTION_SCHEMES.has(scheme)
+}
 
 /**
  * The member-scoped WWW-Authenticate values, or undefined to drop the header
- * (nothing parseable: better no prompt than a prompt in a shared realm).
+ * (nothing left: better no prompt than a prompt in a shared realm).
  */
 export function scopeChallenges(value: string | string[], memberId: string): string[] | undefined {
   const out: string[] = []
+  const own = `${memberId}: `
   for (const field of Array.isArray(value) ? value : [value]) {
     for (const c of parseChallenges(field) ?? []) {
-      if (PASSWORD_SCHEMES.has(c.scheme.toLowerCase())) {
-        if (c.token68 !== undefined) continue // no realm to scope: drop the challenge
-        const realm = c.params.find((p) => p.name.toLowerCase() === 'realm')
-        c.params = [{ name: 'realm', raw: quote(`${memberId}: ${realm ? unquote(realm.raw) : ''}`) },
-          ...c.params.filter((p) => p.name.toLowerCase() !== 'realm')] // a second realm would be a second chance
+      const scheme = c.scheme.toLowerCase()
+      if (CONNECTION_SCHEMES.has(scheme)) continue
+      if (scheme === 'basic' || scheme === 'digest') {
+        if (c.token68 !== undefined) continue // no realm to scope
+        const realms = c.params.filter((p) => p.name.toLowerCase() === 'realm')
+        const realm = realms.length === 1 ? unquote(realms[0]!.raw) : undefined
+        if (scheme === 'digest') {
+          if (realm === undefined || !realm.startsWith(own)) continue
+        } else {
+          // a second realm would be a second chance
+          c.params = [{ name: 'realm', raw: quote(own + (realm ?? '')) }, ...c.params.filter((p) => p.name.toLowerCase() !== 'realm')]
+        }
       }
       out.push(serialise(c))
     }

@@ -5,6 +5,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http'
 import { memberCookies } from './cookies.js'
+import { forwardableAuthorization } from './authenticate.js'
 
 /** Client headers never forwarded (hop-by-hop, forwarding claims, re-set by us). */
 const REQUEST_DROP = new Set([
@@ -45,6 +46,8 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, info: Forwa
     if (value !== undefined) out[name] = value
   }
   out.host = info.upstreamHost
+  const authorization = headers.authorization
+  if (authorization !== undefined && !forwardableAuthorization(authorization)) delete out.authorization
   const cookie = memberCookies(headers.cookie, info.cookiePrefix)
   if (cookie !== undefined) out.cookie = cookie
   out['x-forwarded-for'] = info.clientIp

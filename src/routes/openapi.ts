@@ -40,12 +40,10 @@ export function finishOpenApi(doc: Json): Json {
       if (!OPS_PATHS.has(path)) {
         responses['429'] ??= { description: 'Too many requests from this client (per-client budget); wait Retry-After seconds', headers: RETRY_AFTER, content: PROBLEM }
       }
-      if (path !== '/health' && path !== '/metrics') {
-        responses['503'] ??= { description: 'The gateway sheds load (event loop or memory pressure); try again after Retry-After seconds', headers: RETRY_AFTER, content: PROBLEM }
-      }
+      if (path !== '/health' && path !== '/metrics') shedding(responses)
     }
   }
-  paths['/cities/{member}/{path}'] = proxyPath()
+  Object.assign(paths, proxyPaths())
   const put = paths[MANIFEST_PATH]?.put
   if (put) {
     put.requestBody = {
@@ -82,23 +80,40 @@ function conditional(operation: Json, responses: Record<string, Json>): void {
   responses['304'] = { description: 'Not modified: the copy named in If-None-Match is current' }
 }
 
-function proxyPath(): Record<string, Json> {
+const SHEDDING = 'or the gateway sheds load (event loop or memory pressure): problem+json with Retry-After'
+
+/** Load shedding answers 503 on every route but /health and /metrics, next to any 503 the route has itself. */
+function shedding(responses: Record<string, Json>): void {
+  const own = responses['503']
+  if (!own) {
+    responses['503'] = { description: `The gateway sheds load (event loop or memory pressure); try again after Retry-After seconds`, headers: RETRY_AFTER, content: PROBLEM }
+    return
+  }
+  own.description = `${String(own.description ?? '')}; ${SHEDDING}`
+  own.headers = { ...(own.headers as Json | undefined), ...RETRY_AFTER }
+  own.content = { ...PROBLEM, ...(own.content as Json | undefined) }
+}
+
+const PROXY_METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options']
+
+function proxyPaths(): Record<string, Record<string, Json>> {
+  const member = { in: 'path', name: 'member', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' }, example: 'gladbeck' }
   const operation = (method: string): Json => ({
     tags: ['Proxy'],
-    summary: `${method} to the member's own e-government endpoint`,
+    summary: `${method.toUpperCase()} to the member's own e-government endpoint`,
     description: 'Forwards to the `upstream` of the member in the region config; methods GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS. '
       + 'Request and response bodies stream through unchanged. The upstream sees only this member\'s cookies (names prefixed `<member>__`), '
       + 'no forwarding claims of the client, and X-Forwarded-For/-Proto/-Host set by the gateway. Set-Cookie is scoped to `/cities/<member>/`, '
-      + 'Location rewritten into the prefix (or kept when it points elsewhere), Basic/Digest realms prefixed with the member id, and headers '
+      + 'Location rewritten into the prefix (or kept when it points elsewhere), Basic realms prefixed with `<member>: ` (Digest passes only in '
+      + 'a realm that already starts so; NTLM and Negotiate are dropped both ways), and headers '
       + 'that would act on the whole origin (HSTS, Clear-Site-Data, Service-Worker-Allowed, NEL, Report-To, Alt-Svc, ...) dropped. '
-      + '`/cities/<member>` without the slash answers 308 to `/cities/<member>/`.',
+      + 'Not callable from the docs page: `{path}` stands for any number of segments, which the UI would encode as one (`%2F` answers 400).',
     parameters: [
-      { in: 'path', name: 'member', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' }, example: 'gladbeck' },
-      { in: 'path', name: 'path', required: true, schema: { type: 'string' }, example: 'formulare/hund', description: 'the rest of the path, forwarded as sent (query string too)' },
+      member,
+      { in: 'path', name: 'path', required: true, schema: { type: 'string' }, example: 'formulare', description: 'the rest of the path (any number of segments), forwarded as sent, query string too' },
     ],
     responses: {
       default: { description: 'whatever the upstream answers' },
-      308: { description: 'bare /cities/{member}: redirect to /cities/{member}/', headers: { Location: { schema: { type: 'string' } } } },
       400: { description: 'a path that would leave the member prefix (dot segments, encoded slashes, backslashes) or a header with control characters', content: PROBLEM },
       404: { description: 'no member with that id, or the member has no upstream', content: PROBLEM },
       405: { description: 'method not forwarded', headers: { Allow: { schema: { type: 'string' } } }, content: PROBLEM },
@@ -109,5 +124,18 @@ function proxyPath(): Record<string, Json> {
       504: { description: 'the upstream did not answer in time; includes the city\'s `contact`', content: PROBLEM },
     },
   })
-  return { get: operation('GET'), post: operation('POST') }
+  const bare: Json = {
+    tags: ['Proxy'],
+    summary: 'The bare member prefix: redirect into it',
+    description: 'Answers 308 to `/cities/{member}/` (query string kept) for every method, so nothing is ever served with the scope `/cities/`.',
+    parameters: [member],
+    responses: {
+      308: { description: 'redirect to /cities/{member}/', headers: { Location: { schema: { type: 'string' }, example: '/cities/gladbeck/' } } },
+      404: { description: 'no member with that id, or the member has no upstream', content: PROBLEM },
+    },
+  }
+  return {
+    '/cities/{member}': Object.fromEntries(PROXY_METHODS.map((m) => [m, bare])),
+    '/cities/{member}/{path}': Object.fromEntries(PROXY_METHODS.map((m) => [m, operation(m)])),
+  }
 }

@@ -26,7 +26,7 @@ export default async function opsRoutes(app: FastifyInstance, options: { readine
       tags: ['Operations'],
       summary: 'Readiness: catalog loaded; degraded (still serving) when the store is unreachable',
       description: 'Answers only once the catalog is loaded (before that the port is closed). 503 with status "unready" while the instance drains for shutdown: take it out of the load balancer.',
-      response: { 200: ReadySchema, 503: ReadySchema },
+      response: { 200: ReadySchema, 503: { ...ReadySchema, description: 'draining for shutdown: {"status":"unready"} (application/json)' } },
     },
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')

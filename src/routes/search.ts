@@ -105,7 +105,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
       tags: ['Search'],
       summary: 'Suche über alle Leistungen der Region (Tippfehler, Umlaute, Komposita, Synonyme)',
       querystring: SearchQuerystring,
-      response: { 200: SearchResponse, ...problemResponses, 503: Type.Ref('Problem') },
+      response: { 200: SearchResponse, ...problemResponses, 503: Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' }) },
     },
   }, async (request, reply) => {
     const query = request.query as SearchQuerystring
@@ -130,7 +130,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
       tags: ['Search'],
       summary: 'Bis zu 10 Vorschläge für ein Suchfeld (Präfix, tippfehlertolerant)',
       querystring: SuggestQuerystring,
-      response: { 200: SuggestResponse, ...problemResponses, 503: Type.Ref('Problem') },
+      response: { 200: SuggestResponse, ...problemResponses, 503: Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' }) },
     },
   }, async (request, reply) => {
     const { q } = request.query as Static<typeof SuggestQuerystring>

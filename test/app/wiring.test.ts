@@ -125,9 +125,14 @@ t.test('the OpenAPI document tells the truth about conditional GET, optional pag
     checked++
   }
   t.ok(checked >= 10, `${checked} API GET routes checked`)
-  t.ok(doc.paths['/ready']!.get.responses['503'].content['application/json'], '/ready’s 503 is documented as the JSON it is')
+  const ready503 = doc.paths['/ready']!.get.responses['503']
+  t.ok(ready503.content['application/json'] && ready503.content['application/problem+json'], '/ready’s 503: JSON while draining, a problem when shedding load')
+  t.ok(doc.paths['/api/v1/search']!.get.responses['503'].headers['Retry-After'], 'a route’s own 503 also documents load shedding')
   t.notOk(doc.paths['/health']!.get.responses['429'], 'ops routes are not rate limited')
-  t.ok(doc.paths['/cities/{member}/{path}']?.get.responses['502'], 'the proxy is documented')
+  for (const method of ['get', 'head', 'post', 'put', 'patch', 'delete', 'options']) {
+    t.ok(doc.paths['/cities/{member}/{path}']?.[method]?.responses['502'], `the proxy is documented: ${method}`)
+    t.ok(doc.paths['/cities/{member}']?.[method]?.responses['308'], `and its bare prefix redirect: ${method}`)
+  }
   const problem = await app.inject('/api/v1/services/gibt-es-nicht')
   t.match(problem.json().type, /^urn:dachportal:problem:[a-z-]+$/)
   const proxied = await app.inject('/cities/gibt-es-nicht/x')

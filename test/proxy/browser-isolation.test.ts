@@ -56,6 +56,9 @@ t.test('a member’s service worker stays inside /cities/<member>/', async (t) =
   t.match(await register('/cities/a/w.js?sw', '/cities/'), /^refused/, 'Service-Worker-Allowed is stripped: no scope above the member')
   t.match(await register('/cities/a/w.js?sw', '/'), /^refused/)
   t.equal(await register('/cities/a/w.js?sw'), '/cities/a/', 'inside its own prefix a member may use a worker (the test can see one)')
+  await page.evaluate(() => navigator.serviceWorker.ready) // installed and active
+  await page.goto(`${base}/cities/a/start`)
+  t.equal(await page.textContent('body'), 'hijacked', 'the worker is active: it answers a’s own pages')
 
   await page.goto(`${base}/cities/b/`)
   t.match(await page.textContent('p'), 'Stadt b', 'member b is served by b, not by a’s worker')

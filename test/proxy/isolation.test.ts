@@ -105,7 +105,7 @@ t.test('forwarding headers: client claims removed, gateway values set, hop-by-ho
     'X-Forwarded-For: 6.6.6.6', 'X-Forwarded-Host: evil.test', 'X-Forwarded-Proto: https', 'Forwarded: for=6.6.6.6',
     'X-Real-IP: 6.6.6.6', 'X-Request-Id: spoofed', 'Keep-Alive: timeout=5', 'TE: trailers',
     'Proxy-Authorization: Basic eA==', 'X-Drop-Me: 1', 'Connection: X-Drop-Me', 'Cookie: gateway_session=G',
-    'X-Original-URL: /admin', 'X-Rewrite-URL: /admin',
+    'X-Original-URL: /admin', 'X-Rewrite-URL: /admin', 'Authorization: NTLM TlRMTVNTUAABAAAA',
   ].map((h) => `${h}\r\n`).join('').replace('Connection: close\r\n', '')))
   t.equal(res.status, 200)
   const h = ups.a!.seen[0]!.headers
@@ -113,7 +113,7 @@ t.test('forwarding headers: client claims removed, gateway values set, hop-by-ho
   t.equal(h['x-forwarded-proto'], 'http')
   t.equal(h['x-forwarded-host'], 'gateway.test')
   t.match(h['x-request-id'], /^req-/)
-  for (const name of ['forwarded', 'x-real-ip', 'keep-alive', 'te', 'proxy-authorization', 'x-drop-me', 'cookie', 'x-original-url', 'x-rewrite-url']) {
+  for (const name of ['forwarded', 'x-real-ip', 'keep-alive', 'te', 'proxy-authorization', 'x-drop-me', 'cookie', 'x-original-url', 'x-rewrite-url', 'authorization']) {
     t.equal(h[name], undefined, `${name} not forwarded`)
   }
   t.equal(h.host, `127.0.0.1:${ups.a!.port}`, 'Host is the upstream')
@@ -174,8 +174,9 @@ t.test('Basic/Digest challenges get a member-scoped realm, so credentials are ne
   t.same(await challenges('a', 'Basic realm="Bürgerkonto"'), ['Basic realm="a: Bürgerkonto"'])
   t.same(await challenges('b', 'Basic realm="a: Bürgerkonto"'), ['Basic realm="b: a: Bürgerkonto"'], 'b cannot claim a’s realm')
   t.same(await challenges('b', 'Basic'), ['Basic realm="b: "'], 'no realm: the member’s own is added')
-  t.same(await challenges('c', 'Bearer error="invalid_token"', 'Digest realm="x", nonce="n", algorithm=MD5'),
-    ['Bearer error="invalid_token"', 'Digest realm="c: x", nonce="n", algorithm=MD5'], 'each header kept, other schemes untouched')
+  t.same(await challenges('c', 'Bearer error="invalid_token"', 'Digest realm="c: x", nonce="n", algorithm=MD5'),
+    ['Bearer error="invalid_token"', 'Digest realm="c: x", nonce="n", algorithm=MD5'], 'each header kept; Digest in the member’s own realm unchanged')
+  t.same(await challenges('c', 'Digest realm="x", nonce="n"', 'NTLM', 'Negotiate'), [], 'Digest in a shared realm and connection-bound schemes are dropped')
   t.same(await challenges('a', 'Basic realm="kaputt'), [], 'unparseable: dropped')
 })
 
