@@ -47,16 +47,27 @@ export function buildSuggestIndex(services: readonly RegionalService[], colloqui
   for (const s of services) for (const syn of s.synonyms) add(syn, 0.8, s.id)
   for (const c of colloquial) add(c.term, 0.6)
   const entries = [...byText.values()]
-  const words = new SearchableMap<number[]>()
-  const prefixes = new SearchableMap<string[]>()
+  // Collected in plain maps first: appending to lists inside SearchableMap
+  // updates would copy them, quadratic for words shared by thousands of entries.
+  const wordLists = new Map<string, number[]>()
+  const prefixSets = new Map<string, Set<string>>()
   entries.forEach((entry, i) => {
     for (const word of new Set(entry.tokens)) {
-      words.update(word, (list = []) => [...list, i])
+      const list = wordLists.get(word)
+      if (list) list.push(i)
+      else wordLists.set(word, [i])
       for (let n = MIN_PREFIX_KEY; n <= Math.min(MAX_PREFIX, word.length); n++) {
-        prefixes.update(word.slice(0, n), (list = []) => (list.includes(word) ? list : [...list, word]))
+        const prefix = word.slice(0, n)
+        const set = prefixSets.get(prefix)
+        if (set) set.add(word)
+        else prefixSets.set(prefix, new Set([word]))
       }
     }
   })
+  const words = new SearchableMap<number[]>()
+  for (const [word, list] of wordLists) words.set(word, list)
+  const prefixes = new SearchableMap<string[]>()
+  for (const [prefix, set] of prefixSets) prefixes.set(prefix, [...set])
   return { entries, words, prefixes }
 }
 
