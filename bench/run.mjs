@@ -2,9 +2,11 @@
 // another, prints its table, and writes a JSON summary to
 // bench/results/latest.json. Filter by name: `node bench/run.mjs search proxy`.
 // BENCH_DURATION (seconds per load run) shortens the autocannon benches.
+// A filtered run replaces only its benches in latest.json/md; the others
+// keep their earlier results, each marked with when and at which commit it ran.
 // A failing bench is reported and the others still run; the exit code is 1.
 import { execFileSync } from 'node:child_process'
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { durationFromEnv } from './lib/autocannon.mjs'
@@ -49,26 +51,44 @@ async function main() {
       const bench = await import(`./${name}.mjs`)
       const result = await bench.run({ durationSeconds })
       printTable(result)
-      summary.benches.push({ bench: name, seconds: Math.round((performance.now() - started) / 100) / 10, ...result })
+      summary.benches.push({ bench: name, ranAt: summary.startedAt, commit: summary.commit, durationSeconds, seconds: Math.round((performance.now() - started) / 100) / 10, ...result })
     } catch (err) {
       failed++
       console.error(`bench ${name} failed: ${err?.stack ?? err}`)
-      summary.benches.push({ bench: name, error: String(err?.message ?? err) })
+      summary.benches.push({ bench: name, ranAt: summary.startedAt, commit: summary.commit, error: String(err?.message ?? err) })
     }
   }
   summary.finishedAt = new Date().toISOString()
+  if (names.length < BENCHES.length) summary.benches = await withEarlier(summary.benches)
   await mkdir(RESULTS, { recursive: true })
   // write then rename: a crash never leaves a half-written latest.json (*.tmp is gitignored)
   const tmp = new URL('latest.json.tmp', RESULTS)
   await writeFile(tmp, `${JSON.stringify(summary, null, 2)}\n`)
   await rename(tmp, new URL('latest.json', RESULTS))
   const md = [`# Benchmark results\n\n${summary.startedAt ?? ''}, Node ${process.version}, ${summary.cpus ?? '?'} CPUs, ${summary.durationSeconds ?? '?'} s per load run. Regenerate with \`npm run bench\`.\n`]
-  for (const bench of summary.benches ?? []) if (bench.rows) md.push(markdownTable(bench))
+  for (const bench of summary.benches ?? []) {
+    if (!bench.rows) continue
+    const earlier = bench.ranAt !== undefined && bench.ranAt !== summary.startedAt
+    md.push(markdownTable(bench) + (earlier ? `\n_from an earlier run: ${bench.ranAt}, commit ${bench.commit ?? '?'}, ${bench.durationSeconds ?? '?'} s per load run_\n` : ''))
+  }
   await writeFile(new URL('latest.md.tmp', RESULTS), md.join('\n'))
   await rename(new URL('latest.md.tmp', RESULTS), new URL('latest.md', RESULTS))
   console.log(`\nsummary: ${fileURLToPath(new URL('latest.json', RESULTS))}${failed ? ` (${failed} failed)` : ''}`)
   // child processes and pools are closed by each bench; exit explicitly regardless
   process.exit(failed ? 1 : 0)
+}
+
+/** This run's benches, plus the earlier results of those it did not run (in harness order). */
+async function withEarlier(fresh) {
+  let previous
+  try {
+    previous = JSON.parse(await readFile(new URL('latest.json', RESULTS), 'utf8'))
+  } catch {
+    return fresh
+  }
+  const byName = new Map((previous.benches ?? []).map((b) => [b.bench, { ranAt: previous.startedAt, commit: previous.commit, durationSeconds: previous.durationSeconds, ...b }]))
+  for (const b of fresh) byName.set(b.bench, b)
+  return BENCHES.filter((name) => byName.has(name)).map((name) => byName.get(name))
 }
 
 main().catch((err) => {
