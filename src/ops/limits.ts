@@ -11,6 +11,7 @@ import type { Server } from 'node:http'
 import type { Settings } from '../config/env.js'
 import { problemFor } from '../routes/problem.js'
 import { opsErrors } from './errors.js'
+import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from './exempt-paths.js'
 
 export type Bucket = 'api' | 'suggest' | 'proxy' | 'admin' | 'ops'
 
@@ -20,12 +21,10 @@ export interface LimitsOptions {
   settings: LimitSettings
 }
 
-const OPS_PATHS = new Set(['/health', '/ready', '/metrics'])
-
 /** Which budget a request spends: by route prefix, never by raw query. */
 export function bucketOf(request: FastifyRequest): Bucket {
   const path = request.routeOptions.url ?? request.url.split('?', 1)[0] ?? ''
-  if (OPS_PATHS.has(path)) return 'ops'
+  if (RATE_LIMIT_EXEMPT.has(path)) return 'ops'
   if (path.startsWith('/api/v1/admin/')) return 'admin'
   if (path === '/api/v1/suggest') return 'suggest'
   if (path.startsWith('/cities/')) return 'proxy'
@@ -87,9 +86,7 @@ async function registerUnderPressure(app: FastifyInstance, pressure: Settings['p
     maxRssBytes: pressure.maxRssBytes,
     retryAfter: pressure.retryAfterSeconds,
     pressureHandler: (request, reply, type) => {
-      // liveness and metrics stay answerable so operators can see the pressure
-      const path = request.routeOptions.url
-      if (path === '/health' || path === '/metrics') return undefined
+      if (SHEDDING_EXEMPT.has(request.routeOptions.url ?? '')) return undefined
       const error = new opsErrors.OVERLOADED()
       reply.code(503).header('retry-after', String(pressure.retryAfterSeconds)).type('application/problem+json; charset=utf-8')
       request.log.warn({ pressure: type }, 'shedding load')

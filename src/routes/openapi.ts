@@ -6,6 +6,8 @@
 // app-wide hooks add to every route: conditional GET, rate limits, load
 // shedding. Also the proxy, whose routes @fastify/http-proxy registers
 // without schemas.
+import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from '../ops/exempt-paths.js'
+
 type Json = Record<string, unknown>
 
 const MANIFEST_PATH = '/api/v1/admin/members/{id}/manifest'
@@ -17,8 +19,6 @@ export const CONDITIONAL_PATHS = new Set([
   '/api/v1/region', '/api/v1/members', '/api/v1/members/{id}', '/api/v1/life-situations', '/api/v1/life-situations/{id}',
   '/api/v1/services', '/api/v1/services/{id}', '/api/v1/responsibility', '/api/v1/search', '/api/v1/suggest',
 ])
-/** Not rate limited (ops/limits.ts); /health and /metrics are not shed under pressure either. */
-const OPS_PATHS = new Set(['/health', '/ready', '/metrics'])
 
 export function finishOpenApi(doc: Json): Json {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>
@@ -37,10 +37,10 @@ export function finishOpenApi(doc: Json): Json {
         if (parameter.in === 'query' && (parameter.schema as Json | undefined)?.default !== undefined) parameter.required = false
       }
       if (CONDITIONAL_PATHS.has(path)) conditional(operation, responses)
-      if (!OPS_PATHS.has(path)) {
+      if (!RATE_LIMIT_EXEMPT.has(path)) {
         responses['429'] ??= { description: 'Too many requests from this client (per-client budget); wait Retry-After seconds', headers: RETRY_AFTER, content: PROBLEM }
       }
-      if (path !== '/health' && path !== '/metrics') shedding(responses)
+      if (!SHEDDING_EXEMPT.has(path)) shedding(responses)
     }
   }
   Object.assign(paths, proxyPaths())
@@ -97,6 +97,7 @@ function shedding(responses: Record<string, Json>): void {
 const PROXY_METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options']
 
 function proxyPaths(): Record<string, Record<string, Json>> {
+  const noUpstream = { description: 'no member with that id, or the member has no upstream', content: PROBLEM }
   const member = { in: 'path', name: 'member', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' }, example: 'gladbeck' }
   const operation = (method: string): Json => ({
     tags: ['Proxy'],
@@ -115,7 +116,7 @@ function proxyPaths(): Record<string, Record<string, Json>> {
     responses: {
       default: { description: 'whatever the upstream answers' },
       400: { description: 'a path that would leave the member prefix (dot segments, encoded slashes, backslashes) or a header with control characters', content: PROBLEM },
-      404: { description: 'no member with that id, or the member has no upstream', content: PROBLEM },
+      404: noUpstream,
       405: { description: 'method not forwarded', headers: { Allow: { schema: { type: 'string' } } }, content: PROBLEM },
       413: { description: 'request body larger than the member\'s limit', content: PROBLEM },
       429: { description: 'proxy budget of this client used up', headers: RETRY_AFTER, content: PROBLEM },
@@ -131,7 +132,7 @@ function proxyPaths(): Record<string, Record<string, Json>> {
     parameters: [member],
     responses: {
       308: { description: 'redirect to /cities/{member}/', headers: { Location: { schema: { type: 'string' }, example: '/cities/gladbeck/' } } },
-      404: { description: 'no member with that id, or the member has no upstream', content: PROBLEM },
+      404: noUpstream,
     },
   }
   return {

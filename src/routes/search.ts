@@ -79,6 +79,8 @@ export const SuggestResponse = Type.Object({
   }), { maxItems: 10 }),
 }, { description: 'Vorschläge für ein Suchfeld' })
 
+const NOT_READY = Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' })
+
 export default async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
   if (typeof options.getCatalog !== 'function') throw new TypeError('searchRoutes: getCatalog must be a function')
   if (typeof options.searchIndex?.current !== 'function') throw new TypeError('searchRoutes: searchIndex must be a SearchIndexHolder')
@@ -105,7 +107,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
       tags: ['Search'],
       summary: 'Suche über alle Leistungen der Region (Tippfehler, Umlaute, Komposita, Synonyme)',
       querystring: SearchQuerystring,
-      response: { 200: SearchResponse, ...problemResponses, 503: Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' }) },
+      response: { 200: SearchResponse, ...problemResponses, 503: NOT_READY },
     },
   }, async (request, reply) => {
     const query = request.query as SearchQuerystring
@@ -130,7 +132,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
       tags: ['Search'],
       summary: 'Bis zu 10 Vorschläge für ein Suchfeld (Präfix, tippfehlertolerant)',
       querystring: SuggestQuerystring,
-      response: { 200: SuggestResponse, ...problemResponses, 503: Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' }) },
+      response: { 200: SuggestResponse, ...problemResponses, 503: NOT_READY },
     },
   }, async (request, reply) => {
     const { q } = request.query as Static<typeof SuggestQuerystring>

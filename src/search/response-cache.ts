@@ -2,7 +2,7 @@
 // search-box prefixes repeat a lot; the catalog changes rarely. A new index
 // (new catalog version) empties the cache, so an answer is never staler
 // than the index that would compute it.
-export class ResponseCache<K extends object, V = string> {
+export class ResponseCache<K extends object, V> {
   private owner: K | undefined
   private readonly entries = new Map<string, V>()
 
