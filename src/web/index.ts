@@ -2,11 +2,11 @@
 // pages over the same in-process catalog and search as the API; works
 // without JavaScript, portal.js only adds search suggestions. Encapsulated:
 // it decorates nothing outside itself.
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { assetRoutes, loadAssets } from './assets.js'
 import type { PageDeps } from './context.js'
 import { homePage, lifeSituationPage, membersPage, servicePage } from './pages.js'
-import { sendErrorPage } from './not-found.js'
+import { prefersHtml, sendErrorPage, sendRateLimitedPage } from './not-found.js'
 import { searchPage, type SearchFn } from './search-page.js'
 
 export { prefersHtml, sendNotFoundPage } from './not-found.js'
@@ -51,6 +51,14 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app: Fasti
     if ((error as { validation?: unknown }).validation !== undefined) {
       return reply.redirect(request.url.split('?', 1)[0] ?? '/', 303)
     }
+    // A client's error (429 from the rate limiter, thrown in an app-wide hook)
+    // is not the portal's failure: no error log, no 500. Browsers get a page,
+    // programs the app's problem+json (rethrown to the parent handler).
+    const status = (error as { statusCode?: number }).statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      if (status === 429 && prefersHtml(request)) return sendRateLimitedPage(request, reply, retryAfterOf(reply), deps)
+      throw error
+    }
     request.log.error({ err: error }, 'portal page failed')
     return sendErrorPage(request, reply, deps)
   })
@@ -61,6 +69,12 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app: Fasti
   app.get('/lebenslagen/:id', page(ID_PARAMS), lifeSituationPage(deps))
   app.get('/leistungen/:id', page(ID_PARAMS), servicePage(deps))
   app.get('/mitglieder', page(), membersPage(deps))
+}
+
+/** the seconds the rate limiter put in Retry-After (at least 1) */
+function retryAfterOf(reply: FastifyReply): number {
+  const seconds = Number(reply.getHeader('retry-after'))
+  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 1
 }
 
 export default webPlugin

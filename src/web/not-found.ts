@@ -50,3 +50,9 @@ export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, asse
   const html = renderPage('error', layoutFor(request, assets, 'Fehler'))
   return reply.code(500).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html)
 }
+
+/** 429 for a person whose request budget is spent; the Retry-After header is the rate limiter's. */
+export function sendRateLimitedPage(request: FastifyRequest, reply: FastifyReply, seconds: number, assets?: AssetLinks): FastifyReply {
+  const html = renderPage('rate-limited', { ...layoutFor(request, assets, 'Zu viele Anfragen'), seconds })
+  return reply.code(429).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html)
+}

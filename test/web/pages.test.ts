@@ -1,9 +1,11 @@
 // Server-rendered portal pages over the real app (inject; no browser).
 import t from 'tap'
+import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { startPortal, markupManifest } from '../helpers/browser.js'
 import { prefersHtml, sendNotFoundPage } from '../../src/web/index.js'
 import type { Manifest } from '../../src/manifest/schema.js'
+import { readSettings } from '../../src/config/env.js'
 
 const get = (app: FastifyInstance, url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers })
 
@@ -207,4 +209,30 @@ t.test('assets are cacheable and revalidate', async (t) => {
   const favicon = await get(app, '/favicon.ico')
   t.equal(favicon.statusCode, 200)
   t.equal(favicon.headers['content-type'], 'image/svg+xml')
+})
+
+t.test('a spent request budget answers 429 with Retry-After, not 500, and logs no error', async (t) => {
+  const lines: { level: number; msg: string }[] = []
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line))
+      done()
+    },
+  })
+  const settings = { ...readSettings({ RATE_LIMIT_API: '2', RATE_LIMIT_WINDOW_MS: '60000' }) }
+  const { app } = await startPortal(t, { listen: false, settings, logger: { level: 'info', stream } })
+  const html = { accept: 'text/html,application/xhtml+xml' }
+  for (let i = 0; i < 2; i++) t.equal((await get(app, '/mitglieder', html)).statusCode, 200)
+  const page = await get(app, '/mitglieder', html)
+  t.equal(page.statusCode, 429, 'a browser gets 429')
+  t.ok(Number(page.headers['retry-after']) > 0, 'with Retry-After')
+  t.match(page.headers['content-type'], /^text\/html; charset=utf-8/)
+  t.match(page.body, /<h1>Zu viele Anfragen<\/h1>/)
+  t.match(page.body, new RegExp(`in ${page.headers['retry-after']} Sekunden`))
+  const program = await get(app, '/suche?q=hund', { accept: 'application/json' })
+  t.equal(program.statusCode, 429, 'a program gets 429 too')
+  t.ok(Number(program.headers['retry-after']) > 0)
+  t.match(program.headers['content-type'], /^application\/problem\+json/)
+  t.match(program.json(), { status: 429, type: 'urn:dachportal:problem:rate-limited', instance: '/suche' })
+  t.same(lines.filter((l) => l.level >= 50).map((l) => l.msg), [], 'no error logged')
 })
