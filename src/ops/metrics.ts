@@ -9,7 +9,7 @@ import type { MemberStatus } from '../catalog/types.js'
 import { problemFor, sendProblem } from '../routes/problem.js'
 
 export type BreakerStateName = 'closed' | 'half-open' | 'open'
-export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh'
+export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
 
 /** What other parts of the gateway report; `app.metrics` */
 export interface GatewayMetrics {

@@ -9,6 +9,8 @@ import type { MemberState } from '../catalog/types.js'
 import type { CatalogStore } from '../store/types.js'
 import { createAgents, DEFAULT_LIMITS, fetchManifest, FetchError, type FetchLimits, type FetchResult } from './fetch-manifest.js'
 import { isRemoteManifest, type RefreshOutcome } from './types.js'
+import { createDeadline } from './deadline.js'
+import { FencedOut, manifestFingerprint, type WriteFence } from '../store/fence.js'
 
 type Issue = { path: string; message: string }
 type Log = (obj: object, msg: string) => void
@@ -85,17 +87,31 @@ export function createRefresher(options: RefresherOptions): Refresher {
     try {
       const state = await store.getMember(member.id)
       if (!force && isFresh(state, intervalMs(member))) return { member: member.id, outcome: 'fresh', status: state!.status }
-      return await fetchAndStore(member, state)
+      // every write of this refresh is fenced: still our lock, still the manifest we started from
+      const fence: WriteFence = { lock, token, basis: manifestFingerprint(state?.manifest) }
+      return await fetchAndStore(member, state, fence)
     } catch (error) {
+      if (error instanceof FencedOut) {
+        log.warn({ member: member.id, reason: error.reason }, 'remote manifest refresh superseded, nothing stored')
+        return { member: member.id, outcome: 'superseded', lastError: error.message }
+      }
       return { member: member.id, outcome: 'failed', lastError: `store: ${(error as Error).message}` }
     } finally {
       await store.releaseLock(lock, token).catch(() => false)
     }
   }
 
-  async function fetchAndStore(member: MemberConfig, state: MemberState | undefined): Promise<RefreshOutcome> {
-    // stay inside the lock: give up well before it expires
-    const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(Math.floor(lockTtlMs * 0.8))])
+  async function fetchAndStore(member: MemberConfig, state: MemberState | undefined, fence: WriteFence): Promise<RefreshOutcome> {
+    // stay inside the lock: give up well before it expires (own timer, see deadline.ts)
+    const deadline = createDeadline(Math.floor(lockTtlMs * 0.8), stopping.signal)
+    try {
+      return await fetchAndStoreWithin(member, state, fence, deadline.signal)
+    } finally {
+      deadline.clear()
+    }
+  }
+
+  async function fetchAndStoreWithin(member: MemberConfig, state: MemberState | undefined, fence: WriteFence, signal: AbortSignal): Promise<RefreshOutcome> {
     const conditional = state?.manifest ? { ...pick('etag', state.meta.etag), ...pick('lastModified', state.meta.lastModified) } : {}
     const fetchedAt = new Date().toISOString()
     let accepted: { manifest: Manifest; result: Extract<FetchResult, { kind: 'ok' }> } | undefined
@@ -104,25 +120,25 @@ export function createRefresher(options: RefresherOptions): Refresher {
         fetchManifest({ url: member.manifest, allowPrivateNetwork: member.allowPrivateNetwork === true, signal, ...conditional },
           member.allowPrivateNetwork ? agents.open : agents.guarded, limits), signal)
       if (result.kind === 'not-modified') {
-        const version = await store.putStatus(member.id, 'ok', { fetchedAt, lastError: undefined, errors: undefined })
+        const version = await store.putStatusFenced(member.id, 'ok', { fetchedAt, lastError: undefined, errors: undefined }, fence)
         return { member: member.id, outcome: 'not-modified', status: 'ok', version }
       }
       accepted = { manifest: parseAndValidate(result.body, member, options.validate), result }
     } catch (error) {
       if (!(error instanceof FetchError || error instanceof InvalidManifest)) throw error
-      return recordFailure(member, state, fetchedAt, error)
+      return recordFailure(member, state, fetchedAt, error, fence)
     }
     const { etag, lastModified } = accepted.result
     const meta = { source: 'remote' as const, fetchedAt, acceptedAt: new Date().toISOString(), ...pick('etag', etag), ...pick('lastModified', lastModified) }
-    const version = await store.putManifest(member.id, accepted.manifest, meta)
+    const version = await store.putManifestFenced(member.id, accepted.manifest, meta, fence)
     log.info({ member: member.id, version }, 'remote manifest accepted')
     return { member: member.id, outcome: 'updated', status: 'ok', version }
   }
 
-  async function recordFailure(member: MemberConfig, state: MemberState | undefined, fetchedAt: string, error: FetchError | InvalidManifest): Promise<RefreshOutcome> {
+  async function recordFailure(member: MemberConfig, state: MemberState | undefined, fetchedAt: string, error: FetchError | InvalidManifest, fence: WriteFence): Promise<RefreshOutcome> {
     const status = state?.manifest ? 'stale' : 'failed'
     const issues = error instanceof InvalidManifest ? error.issues : undefined
-    const version = await store.putStatus(member.id, status, { fetchedAt, lastError: error.message, errors: issues })
+    const version = await store.putStatusFenced(member.id, status, { fetchedAt, lastError: error.message, errors: issues }, fence)
     log.warn({ member: member.id, status, lastError: error.message }, 'remote manifest refresh failed')
     return { member: member.id, outcome: 'failed', status, version, lastError: error.message }
   }

@@ -60,7 +60,7 @@ const Outcome = {
   required: ['member', 'outcome'],
   properties: {
     member: { type: 'string', examples: ['marl'] },
-    outcome: { type: 'string', enum: ['updated', 'not-modified', 'failed', 'busy', 'fresh'] },
+    outcome: { type: 'string', enum: ['updated', 'not-modified', 'failed', 'busy', 'fresh', 'superseded'] },
     status: { type: 'string', enum: ['ok', 'stale', 'failed'] },
     version: { type: 'integer' },
     lastError: { type: 'string', examples: ['HTTP 503 from https://www.marl.de/dachportal/manifest.json'] },

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
 import type { CatalogStore, MemberMeta, StoreHealth } from './types.js'
+import { FencedOut, manifestFingerprint, type WriteFence } from './fence.js'
 
 export interface MemoryStoreOptions {
   /** where to persist; omit for a purely in-memory store (tests) */
@@ -25,6 +26,7 @@ export class MemoryStore implements CatalogStore {
   private readonly listeners = new Set<(version: number) => void>()
   private readonly locks = new Map<string, { token: string; expires: number }>()
   private version = 0
+  private fencedTail: Promise<unknown> = Promise.resolve()
   private readonly dataDir: string | undefined
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -69,6 +71,27 @@ export class MemoryStore implements CatalogStore {
     if (state.manifest) await this.persist(state)
     this.members.set(id, state)
     return this.bump()
+  }
+
+  // The check and the write's in-memory step run in one turn of the event
+  // loop; fenced writes are chained so two of them never interleave.
+  async putManifestFenced(id: string, manifest: Manifest, meta: MemberMeta, fence: WriteFence): Promise<number> {
+    return this.fencedWrite(id, fence, () => this.putManifest(id, manifest, meta))
+  }
+
+  async putStatusFenced(id: string, status: MemberStatus, meta: MemberMeta, fence: WriteFence): Promise<number> {
+    return this.fencedWrite(id, fence, () => this.putStatus(id, status, meta))
+  }
+
+  private fencedWrite(id: string, fence: WriteFence, write: () => Promise<number>): Promise<number> {
+    const run = this.fencedTail.then(() => {
+      const held = this.locks.get(fence.lock)
+      if (!held || held.token !== fence.token || held.expires <= Date.now()) throw new FencedOut('lock-lost')
+      if (manifestFingerprint(this.members.get(id)?.manifest) !== fence.basis) throw new FencedOut('manifest-changed')
+      return write()
+    })
+    this.fencedTail = run.catch(() => {})
+    return run
   }
 
   async getVersion(): Promise<number> {

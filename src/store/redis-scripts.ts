@@ -40,3 +40,24 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `
+
+/**
+ * Prefix that turns a write script into a fenced one (refreshes): the caller
+ * appends KEYS manifest:{id}, lock:{name} and ARGV token, basis (see
+ * store/fence.ts); they are taken off the end so the script below sees its
+ * usual KEYS and ARGV. Returns -1 when the lock is no longer the caller's,
+ * -2 when the stored manifest is not the one the caller started from; in
+ * both cases nothing is written. Checked and written in one atomic step.
+ */
+const FENCE = `
+local lockKey = table.remove(KEYS)
+local manifestKey = table.remove(KEYS)
+local basis = table.remove(ARGV)
+local token = table.remove(ARGV)
+if redis.call('GET', lockKey) ~= token then return -1 end
+local current = redis.call('GET', manifestKey)
+if (current and redis.sha1hex(current) or '') ~= basis then return -2 end
+`
+
+export const PUT_MANIFEST_FENCED = FENCE + PUT_MANIFEST
+export const PUT_STATUS_FENCED = FENCE + PUT_STATUS

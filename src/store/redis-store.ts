@@ -18,7 +18,8 @@ import type { MemberState, MemberStatus } from '../catalog/types.js'
 import type { CatalogStore, MemberMeta, StoreHealth } from './types.js'
 import { createRedisClient, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
-import { PUT_MANIFEST, PUT_STATUS, RELEASE_LOCK } from './redis-scripts.js'
+import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_STATUS, PUT_STATUS_FENCED, RELEASE_LOCK } from './redis-scripts.js'
+import { FencedOut, type WriteFence } from './fence.js'
 
 export interface RedisStoreOptions {
   /** a redis:// URL, or a full target (Sentinel, Cluster) */
@@ -35,6 +36,8 @@ type Commands = Redis & {
   dpPutManifest(...args: (string | number)[]): Promise<number>
   dpPutStatus(...args: (string | number)[]): Promise<number>
   dpReleaseLock(key: string, token: string): Promise<number>
+  dpPutManifestFenced(...args: (string | number)[]): Promise<number>
+  dpPutStatusFenced(...args: (string | number)[]): Promise<number>
 }
 
 export class RedisStore implements CatalogStore {
@@ -62,6 +65,9 @@ export class RedisStore implements CatalogStore {
     client.defineCommand('dpPutManifest', { numberOfKeys: 4, lua: PUT_MANIFEST })
     client.defineCommand('dpPutStatus', { numberOfKeys: 3, lua: PUT_STATUS })
     client.defineCommand('dpReleaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK })
+    // the fenced variants take two more keys (manifest, lock) at the end
+    client.defineCommand('dpPutManifestFenced', { numberOfKeys: 6, lua: PUT_MANIFEST_FENCED })
+    client.defineCommand('dpPutStatusFenced', { numberOfKeys: 5, lua: PUT_STATUS_FENCED })
     client.on('error', (error: Error) => this.noteError(error))
     client.on('ready', () => {
       this.lastError = undefined
@@ -129,6 +135,30 @@ export class RedisStore implements CatalogStore {
         id, status, this.channel, clear.length, ...clear, ...set,
       ),
     )
+    this.observe(version, false)
+    return version
+  }
+
+  async putManifestFenced(id: string, manifest: Manifest, meta: MemberMeta, fence: WriteFence): Promise<number> {
+    const { set } = encodeMeta(meta)
+    const version = fenced(await this.call(() =>
+      this.client.dpPutManifestFenced(
+        `manifest:${id}`, `manifest:${id}:meta`, 'catalog:version', 'catalog:snapshot', `manifest:${id}`, `lock:${fence.lock}`,
+        id, JSON.stringify(manifest), this.channel, ...set, fence.token, fence.basis,
+      ),
+    ))
+    this.observe(version, false)
+    return version
+  }
+
+  async putStatusFenced(id: string, status: MemberStatus, meta: MemberMeta, fence: WriteFence): Promise<number> {
+    const { set, clear } = encodeMeta(meta)
+    const version = fenced(await this.call(() =>
+      this.client.dpPutStatusFenced(
+        `manifest:${id}:meta`, 'catalog:version', 'catalog:snapshot', `manifest:${id}`, `lock:${fence.lock}`,
+        id, status, this.channel, clear.length, ...clear, ...set, fence.token, fence.basis,
+      ),
+    ))
     this.observe(version, false)
     return version
   }
@@ -238,4 +268,11 @@ export class RedisStore implements CatalogStore {
       }
     }
   }
+}
+
+/** the fenced scripts answer -1 / -2 instead of a version when they wrote nothing */
+function fenced(result: number): number {
+  if (result === -1) throw new FencedOut('lock-lost')
+  if (result === -2) throw new FencedOut('manifest-changed')
+  return result
 }

@@ -3,6 +3,7 @@
 // (shared by many instances) implement it; routes never see which one runs.
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
+import type { WriteFence } from './fence.js'
 
 export type MemberMeta = MemberState['meta']
 
@@ -28,6 +29,14 @@ export interface CatalogStore {
    * (stale-if-error). Bumps and announces the catalog version.
    */
   putStatus(id: string, status: MemberStatus, meta: MemberMeta): Promise<number>
+  /**
+   * putManifest / putStatus for a refresh: only while `fence.token` still
+   * holds `fence.lock` and the stored manifest still has the fingerprint
+   * `fence.basis`, checked atomically with the write. Otherwise nothing is
+   * written and it rejects with FencedOut.
+   */
+  putManifestFenced(id: string, manifest: Manifest, meta: MemberMeta, fence: WriteFence): Promise<number>
+  putStatusFenced(id: string, status: MemberStatus, meta: MemberMeta, fence: WriteFence): Promise<number>
   getVersion(): Promise<number>
   /** called with the new version whenever any instance changed the catalog */
   onChange(listener: (version: number) => void): () => void
