@@ -1,9 +1,11 @@
 // Member self-registration (api.md, "Member cities"): a member city's IT puts
 // its manifest with its own bearer token. Checks run cheapest and least
 // revealing first, all before the body is read:
-//   429 too many failed attempts -> 404 unknown member (token never looked at,
-//   so a 404 says nothing about the token) -> 401 missing/wrong token ->
-//   403 another member's token; then 415/413 (body), 422 (every issue), 503.
+//   404 unknown member (token never looked at, so a 404 says nothing about
+//   the token) -> a delay once the member's failure budget is spent (shared
+//   by all instances; slows guessing, never locks the city out) ->
+//   401 missing/wrong token -> 403 another member's token; then 415/413
+//   (body), 422 (every issue), 503.
 // On any error the previous manifest stays live: the store is written last.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { errors, withIssues } from '../errors.js'
@@ -75,30 +77,27 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   const now = options.now ?? (() => new Date())
   const members = new Map(options.members.map((m) => [m.id, m]))
   const authorized = new WeakMap<FastifyRequest, MemberConfig>()
-  const limiter = createFailedAuthLimiter(options.failedAuth)
+  const limiter = createFailedAuthLimiter(options.store, options.failedAuth)
 
   registerJsonOnly(app, bodyLimit)
 
   app.addHook('onRequest', async (request) => {
     const id = (request.params as { id?: string }).id ?? ''
-    // an IPv6 client owns its whole /64: count failures per /64
-    const client = normalizeIP(request.ip, 64)
-    const wait = limiter.retryAfter(client, id)
-    if (wait > 0) {
-      throw Object.assign(new errors.AUTH_RATE_LIMITED(), { headers: { 'retry-after': String(wait) } })
-    }
     const member = members.get(id)
     if (!member) throw new errors.MEMBER_NOT_FOUND(id.slice(0, 64))
-    const fail = (error: Error): Error => {
-      limiter.recordFailure(client, id)
-      request.log.warn({ member: id, client: truncateIp(client) ?? 'unknown', code: (error as { code?: string }).code }, 'admin authentication failed')
+    const client = truncateIp(normalizeIP(request.ip, 64)) ?? 'unknown'
+    const delayMs = await limiter.brake(id)
+    if (delayMs > 0) request.log.info({ member: id, client, delayMs }, 'admin authentication slowed: failure budget spent')
+    const fail = async (error: Error): Promise<Error> => {
+      await limiter.recordFailure(id)
+      request.log.warn({ member: id, client, code: (error as { code?: string }).code }, 'admin authentication failed')
       return Object.assign(error, { headers: { 'www-authenticate': 'Bearer realm="dachportal-admin"' } })
     }
     const token = parseBearer(request.headers.authorization)
-    if (token === undefined) throw fail(new errors.AUTH_MISSING())
+    if (token === undefined) throw await fail(new errors.AUTH_MISSING())
     const owner = tokenOwner(token, options.members)
-    if (owner === undefined) throw fail(new errors.AUTH_INVALID())
-    if (owner.id !== member.id) throw fail(new errors.AUTH_FORBIDDEN(member.id))
+    if (owner === undefined) throw await fail(new errors.AUTH_INVALID())
+    if (owner.id !== member.id) throw await fail(new errors.AUTH_FORBIDDEN(member.id))
     authorized.set(request, member)
   })
 

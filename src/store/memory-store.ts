@@ -27,6 +27,8 @@ export class MemoryStore implements CatalogStore {
   private readonly locks = new Map<string, { token: string; expires: number }>()
   private version = 0
   private fencedTail: Promise<unknown> = Promise.resolve()
+  // keys are member ids (unknown members are refused before counting): bounded
+  private readonly failures = new Map<string, { count: number; expires: number }>()
   private readonly dataDir: string | undefined
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -92,6 +94,18 @@ export class MemoryStore implements CatalogStore {
     })
     this.fencedTail = run.catch(() => {})
     return run
+  }
+
+  async countFailure(key: string, windowMs: number): Promise<number> {
+    const count = (await this.failureCount(key)) + 1
+    this.failures.set(key, { count, expires: Date.now() + windowMs })
+    return count
+  }
+
+  async failureCount(key: string): Promise<number> {
+    const entry = this.failures.get(key)
+    if (entry && entry.expires <= Date.now()) this.failures.delete(key)
+    return entry && entry.expires > Date.now() ? entry.count : 0
   }
 
   async getVersion(): Promise<number> {

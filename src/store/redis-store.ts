@@ -7,6 +7,7 @@
 //                        catalog itself is derived (pure merge) and not stored,
 //                        so instances reload only members whose revision moved
 //   lock:{name}          SET NX PX token, released by compare-and-delete
+//   authfail:{key}       failed admin authentications (INCR, PEXPIRE on each)
 //   channel {prefix}catalog:changed carries the new version (keyPrefix does not
 //   apply to channels). Pub/sub is at-most-once: after every reconnect and on a
 //   slow poll the version is compared, so a missed message heals itself.
@@ -161,6 +162,20 @@ export class RedisStore implements CatalogStore {
     ))
     this.observe(version, false)
     return version
+  }
+
+  // authfail:{key}: a counter whose expiry restarts with every failure
+  async countFailure(key: string, windowMs: number): Promise<number> {
+    return this.call(async () => {
+      const replies = await this.client.multi().incr(`authfail:${key}`).pexpire(`authfail:${key}`, windowMs).exec()
+      const [error, count] = replies?.[0] ?? []
+      if (error) throw error
+      return Number(count)
+    })
+  }
+
+  async failureCount(key: string): Promise<number> {
+    return this.call(async () => Number((await this.client.get(`authfail:${key}`)) ?? 0))
   }
 
   async getVersion(): Promise<number> {

@@ -4,6 +4,7 @@
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
 import type { WriteFence } from './fence.js'
+import type { FailureCounter } from '../auth/failed-auth-limiter.js'
 
 export type MemberMeta = MemberState['meta']
 
@@ -13,7 +14,8 @@ export interface StoreHealth {
   reason?: string
 }
 
-export interface CatalogStore {
+/** also counts failed admin authentications, shared like the catalog (FailureCounter) */
+export interface CatalogStore extends FailureCounter {
   readonly kind: 'memory' | 'redis'
   /** connect / read persisted state; safe to call once before use */
   init(): Promise<void>

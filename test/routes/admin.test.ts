@@ -160,17 +160,60 @@ t.test('415 for non-JSON, 413 over the body limit (after auth)', async (t) => {
   t.equal(await store.getVersion(), 1)
 })
 
-t.test('failed attempts are rate limited per client and member', async (t) => {
-  const { app } = await build(t, { failedAuth: { maxFailures: 3, windowMs: 60_000 } })
-  const from = (ip: string, token: string) => app.inject({ ...put('gladbeck', token, doc()), remoteAddress: ip })
+/** a sleep that only records: the brake's delays, without waiting on the clock */
+function recordedSleep() {
+  const delays: number[] = []
+  return { delays, sleep: async (ms: number) => void delays.push(ms) }
+}
+
+t.test('a spent failure budget slows every attempt for the member, and the right token still gets in', async (t) => {
+  const clock = recordedSleep()
+  const { app } = await build(t, { failedAuth: { maxFailures: 3, windowMs: 60_000, baseDelayMs: 1000, maxDelayMs: 4000, sleep: clock.sleep } })
+  const from = (ip: string, token: string, id = 'gladbeck') => app.inject({ ...put(id, token, doc(id)), remoteAddress: ip })
+  // three failures (say the city's own typo, from its one NAT address) spend the budget, undelayed
   for (let i = 0; i < 3; i++) t.equal((await from('192.0.2.1', 'tok-wrong')).statusCode, 401)
-  const limited = await from('192.0.2.1', 'tok-gladbeck')
-  t.equal(limited.statusCode, 429, 'even the right token waits')
-  t.match(limited.json(), { status: 429, code: 'DP_ERR_AUTH_RATE_LIMITED' })
-  t.ok(Number(limited.headers['retry-after']) >= 1)
-  t.equal((await from('192.0.2.2', 'tok-gladbeck')).statusCode, 200, 'another client is not affected')
-  const otherMember = await app.inject({ ...put('dorsten', 'tok-dorsten', doc('dorsten')), remoteAddress: '192.0.2.1' })
-  t.equal(otherMember.statusCode, 200, 'another member is not affected')
+  t.same(clock.delays, [], 'no delay within the budget')
+  // the right token from that same address: delayed, not locked out
+  const city = await from('192.0.2.1', 'tok-gladbeck')
+  t.equal(city.statusCode, 200, 'the right token succeeds after the budget is spent')
+  t.same(clock.delays, [1000], 'after a delay')
+  // the budget is the member's, not the client's: guesses from anywhere wait longer and longer, up to the bound
+  for (const ip of ['198.51.100.2', '203.0.113.3', '2001:db8::1', '192.0.2.77']) t.equal((await from(ip, 'tok-wrong')).statusCode, 401)
+  t.same(clock.delays, [1000, 1000, 2000, 4000, 4000], 'growing, bounded')
+  t.equal((await from('192.0.2.9', 'tok-gladbeck')).statusCode, 200, 'still gets in')
+  t.equal(clock.delays.at(-1), 4000)
+  // another city's token counts as a failure for this member, too (403)
+  t.equal((await from('192.0.2.1', 'tok-dorsten')).statusCode, 403)
+  // another member's budget is untouched
+  const before = clock.delays.length
+  t.equal((await from('192.0.2.1', 'tok-dorsten', 'dorsten')).statusCode, 200)
+  t.equal(clock.delays.length, before, 'another member is not slowed')
+})
+
+t.test('two instances on one Redis share one failure budget per member', async (t) => {
+  if (!redisAvailable()) return void requireRedis(t)
+  const server = await startRedis(t)
+  const instance = async () => {
+    const clock = recordedSleep()
+    const store = new RedisStore({ target: server.url, prefix: 'authfail:' })
+    const { app } = await build(t, { store, failedAuth: { maxFailures: 4, windowMs: 60_000, baseDelayMs: 500, maxDelayMs: 8000, sleep: clock.sleep } })
+    return { app, clock }
+  }
+  const a = await instance()
+  const b = await instance()
+  // 2 + 2 guesses on two instances: with a per-instance budget neither would be spent
+  for (const { app } of [a, b, a, b]) t.equal((await app.inject(put('gladbeck', 'tok-wrong', doc()))).statusCode, 401)
+  t.same([...a.clock.delays, ...b.clock.delays], [], 'within the shared budget')
+  t.equal((await b.app.inject(put('gladbeck', 'tok-wrong', doc()))).statusCode, 401)
+  t.same(b.clock.delays, [500], 'the fifth guess overall is slowed, on either instance')
+  t.equal((await a.app.inject(put('gladbeck', 'tok-gladbeck', doc()))).statusCode, 200, 'the right token gets in')
+  t.same(a.clock.delays, [1000], 'after the delay the shared count demands')
+  // the count lives in Redis with an expiry, not in either process
+  const probe = new RedisStore({ target: server.url, prefix: 'authfail:' })
+  await probe.init()
+  t.teardown(() => probe.close())
+  t.equal(await probe.failureCount('admin-auth:gladbeck'), 5)
+  t.equal(await probe.failureCount('admin-auth:dorsten'), 0)
 })
 
 t.test('refresh: 409 for file manifests, the refresher answers for remote ones', async (t) => {
