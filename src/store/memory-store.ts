@@ -75,8 +75,11 @@ export class MemoryStore implements CatalogStore {
     return this.bump()
   }
 
-  // The check and the write's in-memory step run in one turn of the event
-  // loop; fenced writes are chained so two of them never interleave.
+  // Fenced writes are chained, so two never interleave, and each checks its
+  // fence right before it writes. Unlike the one Lua script on Redis this
+  // leaves one window: an unfenced putManifest (an API registration) whose
+  // file write is still running when the check passes lands first and is
+  // then overwritten. Closing it would mean serialising every write here.
   async putManifestFenced(id: string, manifest: Manifest, meta: MemberMeta, fence: WriteFence): Promise<number> {
     return this.fencedWrite(id, fence, () => this.putManifest(id, manifest, meta))
   }
@@ -97,15 +100,22 @@ export class MemoryStore implements CatalogStore {
   }
 
   async countFailure(key: string, windowMs: number): Promise<number> {
-    const count = (await this.failureCount(key)) + 1
+    // read and write in one step: concurrent failures must not lose a count
+    const count = this.liveFailures(key) + 1
     this.failures.set(key, { count, expires: Date.now() + windowMs })
     return count
   }
 
   async failureCount(key: string): Promise<number> {
+    return this.liveFailures(key)
+  }
+
+  private liveFailures(key: string): number {
     const entry = this.failures.get(key)
-    if (entry && entry.expires <= Date.now()) this.failures.delete(key)
-    return entry && entry.expires > Date.now() ? entry.count : 0
+    if (entry === undefined) return 0
+    if (entry.expires > Date.now()) return entry.count
+    this.failures.delete(key)
+    return 0
   }
 
   async getVersion(): Promise<number> {
