@@ -25,7 +25,7 @@ import { SearchIndexHolder } from './search/holder.js'
 import { search } from './search/search.js'
 import { createRefresher, type Refresher } from './refresh/refresher.js'
 import { isRemoteManifest } from './refresh/types.js'
-import { proxyPlugin, type MemberContact } from './proxy/index.js'
+import { memberHostRouter, proxyPlugin, type MemberContact } from './proxy/index.js'
 import opsPlugin from './ops/index.js'
 import { genReqId } from './ops/logging.js'
 import { webPlugin, prefersHtml, sendNotFoundPage } from './web/index.js'
@@ -46,7 +46,10 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   if (settings.production) {
     const open = data.region.members.filter((m) => m.allowPrivateNetwork === true).map((m) => m.id)
     if (open.length > 0) throw new ConfigError(`allowPrivateNetwork is for tests only, not with NODE_ENV=production: ${open.join(', ')}`)
+    // member origins over http would lose the __Host- cookie protection
+    if (settings.proxy.scheme !== 'https') throw new ConfigError('PROXY_PUBLIC_SCHEME=http is for development and tests only, not with NODE_ENV=production')
   }
+  const baseDomain = settings.proxy.baseDomain
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId,
@@ -55,6 +58,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     bodyLimit: settings.adminBodyLimitBytes,
     ajv: { customOptions: { allErrors: true } },
     return503OnClosing: true,
+    // `<member>.<PROXY_BASE_DOMAIN>` reaches only that member's proxy (src/proxy/origin.ts)
+    ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
   })
   const store = options.store ?? createStore(settings)
   const ownsStore = options.store === undefined
@@ -199,7 +204,10 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     members: data.region.members,
     contactFor: (id) => contactFor(live, id),
     observer: app.metrics,
+    origins: settings.proxy,
   })
+  const shared = data.region.members.filter((m) => m.upstream !== undefined && m.sameOriginTrusted === true).map((m) => m.id)
+  if (shared.length > 0) app.log.warn({ members: shared }, 'sameOriginTrusted: these members are also proxied on the portal\'s origin and share it')
   await app.register(webPlugin, {
     search: (params) => {
       const index = searchIndex.current()
