@@ -247,7 +247,7 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'Navigation', description: 'Lebenslagen, Leistungen, Zuständigkeit, Deep Links' },
         { name: 'Search', description: 'Suche und Vorschläge' },
         { name: 'Member cities', description: 'Manifest registration for member city IT teams' },
-        { name: 'Proxy', description: 'ALL /cities/{member}/* forwards to the upstream declared for that member in the region config (members without one answer 404). Cookies are scoped per member, Location headers rewritten, failures answer 502/504 problem+json with the member\'s contact data, an open circuit breaker 503 with Retry-After.' },
+        { name: 'Proxy', description: 'Each member\'s upstream is proxied on its own origin <member>.<PROXY_BASE_DOMAIN>; ALL /cities/{member}/* on the portal\'s origin only for members marked sameOriginTrusted (others: 307 to their origin). Members without an upstream answer 404. Cookies are scoped per member, Location headers rewritten, failures answer 502/504 problem+json with the member\'s contact data, an open circuit breaker 503 with Retry-After.' },
         { name: 'Operations', description: 'Health, readiness, metrics' },
       ],
       components: { securitySchemes: { memberToken: { type: 'http', scheme: 'bearer', description: 'registration token of one member' } } },
