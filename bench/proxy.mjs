@@ -67,7 +67,8 @@ async function gatewayRole(upstream) {
   const { listenGateway } = await import('./lib/gateway.mjs')
   const data = await loadRegionData(fileURLToPath(new URL('../config/region.json', import.meta.url)))
   const member = data.region.members.find((m) => m.id === MEMBER)
-  Object.assign(member, { upstream, allowPrivateNetwork: true })
+  // the path form on the gateway's origin, as measured before member origins existed
+  Object.assign(member, { upstream, allowPrivateNetwork: true, sameOriginTrusted: true })
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-bench-proxy-'))
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }))
   const gateway = await listenGateway({ regionData: data, dataDir })
@@ -83,7 +84,7 @@ async function pluginRole(upstream) {
   const app = Fastify({ logger: false })
   const member = {
     id: MEMBER, name: 'Bench', level: 'stadt', ars: '055620000000', parent: null, postalCodes: [],
-    manifest: 'bench.json', allowedHosts: ['example.org'], upstream, allowPrivateNetwork: true,
+    manifest: 'bench.json', allowedHosts: ['example.org'], upstream, allowPrivateNetwork: true, sameOriginTrusted: true,
   }
   await app.register(proxyPlugin, { members: [member], contactFor: () => ({ name: 'Bench' }) })
   await app.listen({ port: 0, host: '127.0.0.1' })

@@ -25,7 +25,7 @@ import { SearchIndexHolder } from './search/holder.js'
 import { search } from './search/search.js'
 import { createRefresher, type Refresher } from './refresh/refresher.js'
 import { isRemoteManifest } from './refresh/types.js'
-import { proxyPlugin, type MemberContact } from './proxy/index.js'
+import { memberHostRouter, proxyPlugin, type MemberContact } from './proxy/index.js'
 import opsPlugin from './ops/index.js'
 import { genReqId } from './ops/logging.js'
 import { webPlugin, prefersHtml, sendNotFoundPage } from './web/index.js'
@@ -46,7 +46,10 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   if (settings.production) {
     const open = data.region.members.filter((m) => m.allowPrivateNetwork === true).map((m) => m.id)
     if (open.length > 0) throw new ConfigError(`allowPrivateNetwork is for tests only, not with NODE_ENV=production: ${open.join(', ')}`)
+    // member origins over http would lose the __Host- cookie protection
+    if (settings.proxy.scheme !== 'https') throw new ConfigError('PROXY_PUBLIC_SCHEME=http is for development and tests only, not with NODE_ENV=production')
   }
+  const baseDomain = settings.proxy.baseDomain
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId,
@@ -55,6 +58,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     bodyLimit: settings.adminBodyLimitBytes,
     ajv: { customOptions: { allErrors: true } },
     return503OnClosing: true,
+    // `<member>.<PROXY_BASE_DOMAIN>` reaches only that member's proxy (src/proxy/origin.ts)
+    ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
   })
   const store = options.store ?? createStore(settings)
   const ownsStore = options.store === undefined
@@ -199,7 +204,10 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     members: data.region.members,
     contactFor: (id) => contactFor(live, id),
     observer: app.metrics,
+    origins: settings.proxy,
   })
+  const shared = data.region.members.filter((m) => m.upstream !== undefined && m.sameOriginTrusted === true).map((m) => m.id)
+  if (shared.length > 0) app.log.warn({ members: shared }, 'sameOriginTrusted: these members are also proxied on the portal\'s origin and share it')
   await app.register(webPlugin, {
     search: (params) => {
       const index = searchIndex.current()
@@ -239,7 +247,7 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'Navigation', description: 'Lebenslagen, Leistungen, Zuständigkeit, Deep Links' },
         { name: 'Search', description: 'Suche und Vorschläge' },
         { name: 'Member cities', description: 'Manifest registration for member city IT teams' },
-        { name: 'Proxy', description: 'ALL /cities/{member}/* forwards to the upstream declared for that member in the region config (members without one answer 404). Cookies are scoped per member, Location headers rewritten, failures answer 502/504 problem+json with the member\'s contact data, an open circuit breaker 503 with Retry-After.' },
+        { name: 'Proxy', description: 'Each member\'s upstream is proxied on its own origin <member>.<PROXY_BASE_DOMAIN>; ALL /cities/{member}/* on the portal\'s origin only for members marked sameOriginTrusted (others: 307 to their origin). Members without an upstream answer 404. Cookies are scoped per member, Location headers rewritten, failures answer 502/504 problem+json with the member\'s contact data, an open circuit breaker 503 with Retry-After.' },
         { name: 'Operations', description: 'Health, readiness, metrics' },
       ],
       components: { securitySchemes: { memberToken: { type: 'http', scheme: 'bearer', description: 'registration token of one member' } } },

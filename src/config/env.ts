@@ -43,6 +43,19 @@ export interface Settings {
    * (aborted at 80 %) and how long a dead leader blocks the others
    */
   refreshLockTtlMs: number
+  /** the proxy's public addresses (see src/proxy/origin.ts) */
+  proxy: ProxySettings
+}
+
+export interface ProxySettings {
+  /** members are proxied on `<member>.<baseDomain>`; unset = only the path form for sameOriginTrusted members */
+  baseDomain?: string
+  /** scheme of the member origins (and of the forwarded headers): https, http only outside production */
+  scheme: 'https' | 'http'
+  /** port of the member origins as residents see it; unset = the scheme's default */
+  port?: number
+  /** the gateway's own public origin (scheme://host[:port]): X-Forwarded-Host/-Proto for the path form */
+  publicOrigin?: string
 }
 
 export const ENV_VARS = [
@@ -57,6 +70,7 @@ export const ENV_VARS = [
   'CORS_ORIGINS', 'METRICS_TOKEN',
   'SHUTDOWN_DRAIN_MS', 'SHUTDOWN_TIMEOUT_MS',
   'REFRESH_LOCK_TTL_MS',
+  'PROXY_BASE_DOMAIN', 'PROXY_PUBLIC_SCHEME', 'PROXY_PUBLIC_PORT', 'PUBLIC_ORIGIN',
 ] as const
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -109,6 +123,36 @@ export function parseOrigins(raw: string | undefined): string[] {
   return origins
 }
 
+const HOST_NAME = /^(?=.{1,200}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/
+
+/** PROXY_BASE_DOMAIN, PROXY_PUBLIC_SCHEME, PROXY_PUBLIC_PORT, PUBLIC_ORIGIN */
+export function parseProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
+  const base = env.PROXY_BASE_DOMAIN?.trim().toLowerCase().replace(/\.$/, '')
+  const scheme = env.PROXY_PUBLIC_SCHEME?.trim().toLowerCase() || 'https'
+  if (scheme !== 'https' && scheme !== 'http') throw new Error(`PROXY_PUBLIC_SCHEME must be https or http, got "${scheme}"`)
+  const out: ProxySettings = { scheme }
+  if (base) {
+    if (!HOST_NAME.test(base)) throw new Error(`PROXY_BASE_DOMAIN must be a lower-case host name without port, got "${base}"`)
+    out.baseDomain = base
+  }
+  const port = int(env, 'PROXY_PUBLIC_PORT', 0, 0, 65535)
+  if (port !== 0) out.port = port
+  const origin = env.PUBLIC_ORIGIN?.trim()
+  if (origin) {
+    let url: URL | undefined
+    try {
+      url = new URL(origin)
+    } catch {
+      url = undefined
+    }
+    if (url === undefined || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
+      throw new Error(`PUBLIC_ORIGIN must be exactly scheme://host[:port], got "${origin}"`)
+    }
+    out.publicOrigin = origin
+  }
+  return out
+}
+
 const MINUTE = 60_000
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -148,6 +192,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 5000, 0, 300_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 600_000),
     refreshLockTtlMs: int(env, 'REFRESH_LOCK_TTL_MS', MINUTE, 1000, 60 * MINUTE),
+    proxy: parseProxySettings(env),
   }
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL
   if (env.METRICS_TOKEN) settings.metricsToken = env.METRICS_TOKEN

@@ -36,6 +36,9 @@ export const MemberConfig = Type.Object(
     allowPrivateNetwork: Type.Optional(Type.Boolean({ description: 'tests only: allow loopback/private manifest and upstream addresses' })),
     refreshIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
     proxy: Type.Optional(ProxyOptions),
+    sameOriginTrusted: Type.Optional(Type.Boolean({
+      description: 'also proxy under /cities/<id>/ on the portal\'s own origin: the member\'s pages then share that origin (its scripts can read the portal\'s and every other trusted member\'s pages and cookies). Otherwise the path form redirects to <id>.<PROXY_BASE_DOMAIN>.',
+    })),
   },
   { additionalProperties: false },
 )

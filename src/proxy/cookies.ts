@@ -1,16 +1,29 @@
-// Cookie isolation between members on one origin. Upstream cookies are
-// renamed `<member>__<name>` and scoped to `/cities/<member>/`; on the way up a
-// member only ever receives its own cookies, un-namespaced. Member ids are
-// slugs ([a-z0-9-]), so the `__` separator can never be ambiguous.
+// Upstream cookies, per proxy mode (the scope says which):
+// - path form (sameOriginTrusted members on the portal's origin): renamed
+//   `<member>__<name>` and scoped to `/cities/<member>/`; on the way up a member
+//   only receives its own cookies, un-namespaced. Member ids are slugs, so the
+//   `__` separator can never be ambiguous. Browsers do not separate cookies by
+//   path for scripts, so this is hygiene, not isolation (see README).
+// - member origin over https: renamed `__Host-<name>` with Secure, Path=/ and no
+//   Domain, and only `__Host-` cookies go up, prefix removed. Browsers refuse a
+//   `__Host-` cookie that names a Domain, even from document.cookie, so a
+//   sibling member's script cannot toss a cookie this member then receives.
+// - member origin over http (development, tests): host-only (Domain dropped).
+// Domain attributes are always dropped: a cookie is never shared beyond the
+// origin that set it.
 
 export interface CookieScope {
-  /** `<member>__` */
+  /** `<member>__`, `__Host-` or '' */
   namePrefix: string
-  /** `/cities/<member>` (no trailing slash) */
+  /** `/cities/<member>` (no trailing slash), '' on a member origin */
   pathPrefix: string
   /** the upstream's base path, always ending in '/' */
   basePath: string
+  /** `__Host-` rules: Secure, Path=/ */
+  hostPrefix?: boolean
 }
+
+export const HOST_PREFIX = '__Host-'
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
@@ -36,12 +49,15 @@ export function rewriteSetCookie(value: string, scope: CookieScope): string | nu
   if (!TOKEN.test(name)) return null
   let out = `${scope.namePrefix}${name}=${first.slice(eq + 1).trim()}`
   let sawPath = false
+  let sawSecure = false
   for (let i = 1; i < parts.length; i++) {
     const attr = (parts[i] ?? '').trim()
     if (attr === '') continue
     const aeq = attr.indexOf('=')
     const key = (aeq === -1 ? attr : attr.slice(0, aeq)).trim().toLowerCase()
     if (key === 'domain') continue
+    if (key === 'secure') sawSecure = true
+    if (key === 'path' && scope.hostPrefix === true) continue
     if (key === 'path') {
       sawPath = true
       out += `; Path=${mapCookiePath(aeq === -1 ? '' : attr.slice(aeq + 1).trim(), scope)}`
@@ -50,6 +66,7 @@ export function rewriteSetCookie(value: string, scope: CookieScope): string | nu
     out += `; ${attr}`
   }
   if (!sawPath) out += `; Path=${scope.pathPrefix}/`
+  if (scope.hostPrefix === true && !sawSecure) out += '; Secure'
   return out
 }
 

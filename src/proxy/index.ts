@@ -18,11 +18,13 @@ import type { BreakerOptions } from './breaker.js'
 import { ProxyTable, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './table.js'
 import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
 import { memberHooks, memberReplyOptions, type UpstreamObserver } from './member-hooks.js'
+import type { ProxyOrigins } from './origin.js'
 
 export type { MemberContact, ContactLookup } from './problem.js'
 export type { ProxyHealth, MemberHealth, ProxyLimits, ReloadResult } from './table.js'
 export type { BreakerOptions } from './breaker.js'
 export type { UpstreamObserver } from './member-hooks.js'
+export { memberHostRouter, type ProxyOrigins } from './origin.js'
 
 export interface ProxyPluginOptions {
   members: MemberConfig[]
@@ -33,6 +35,12 @@ export interface ProxyPluginOptions {
   clock?: () => number
   /** upstream latency and errors per member (metrics) */
   observer?: UpstreamObserver
+  /**
+   * member origins (PROXY_BASE_DOMAIN ...). Requests reach a member origin only
+   * when the app routes Host with memberHostRouter (Fastify's rewriteUrl).
+   * Default: none, only the path form of sameOriginTrusted members.
+   */
+  origins?: ProxyOrigins
 }
 
 declare module 'fastify' {
@@ -52,35 +60,44 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 async function proxy(app: FastifyInstance, opts: ProxyPluginOptions): Promise<void> {
   if (typeof opts.contactFor !== 'function') throw new Error('proxy: contactFor must be a function')
   if (!Array.isArray(opts.members)) throw new Error('proxy: members must be an array')
-  const table = new ProxyTable(opts)
+  const origins: ProxyOrigins = opts.origins ?? { scheme: 'https' }
+  const table = new ProxyTable({ ...opts, secureOrigins: origins.scheme === 'https' })
   app.decorate('proxyHealth', table.health)
   app.decorate('reloadProxy', (members: MemberConfig[]) => table.reload(members))
   app.addHook('onClose', async () => table.close())
-  await app.register(cities, { prefix: '/cities', table, contactFor: opts.contactFor, ...(opts.observer ? { observer: opts.observer } : {}) })
+  if (origins.baseDomain === undefined) {
+    const unserved = opts.members.filter((m) => m.upstream !== undefined && m.sameOriginTrusted !== true).map((m) => m.id)
+    if (unserved.length > 0) {
+      app.log.warn({ members: unserved }, 'PROXY_BASE_DOMAIN is not set: these members are not proxied (503), only sameOriginTrusted ones are')
+    }
+  }
+  await app.register(cities, { prefix: '/cities', table, contactFor: opts.contactFor, origins, ...(opts.observer ? { observer: opts.observer } : {}) })
 }
 
 interface CitiesOptions {
   table: ProxyTable
   contactFor: ContactLookup
+  origins: ProxyOrigins
   observer?: UpstreamObserver
 }
 
-async function cities(scope: FastifyInstance, { table, contactFor, observer }: CitiesOptions): Promise<void> {
+async function cities(scope: FastifyInstance, { table, contactFor, origins, observer }: CitiesOptions): Promise<void> {
   scope.setNotFoundHandler(notFound)
   scope.setErrorHandler(proxyError)
   for (const route of table.routes.values()) {
-    await scope.register(member, { prefix: `/${route.id}`, route, contactFor, ...(observer ? { observer } : {}) })
+    await scope.register(member, { prefix: `/${route.id}`, route, contactFor, origins, ...(observer ? { observer } : {}) })
   }
 }
 
 interface MemberOptions {
   route: MemberRoute
   contactFor: ContactLookup
+  origins: ProxyOrigins
   observer?: UpstreamObserver
 }
 
-async function member(scope: FastifyInstance, { route, contactFor, observer }: MemberOptions): Promise<void> {
-  const hooks = memberHooks(route, contactFor, observer)
+async function member(scope: FastifyInstance, { route, contactFor, origins, observer }: MemberOptions): Promise<void> {
+  const hooks = memberHooks(route, contactFor, origins, observer)
   scope.addHook('onRequest', hooks.onRequest)
   scope.addHook('preHandler', hooks.preHandler)
   // Bodies must stream through untouched: without this Fastify's built-in
@@ -93,7 +110,7 @@ async function member(scope: FastifyInstance, { route, contactFor, observer }: M
     httpMethods: ALLOWED_METHODS,
     internalRewriteLocationHeader: false,
     disableRequestLogging: true,
-    replyOptions: memberReplyOptions(route, contactFor, observer),
+    replyOptions: memberReplyOptions(route, contactFor, origins, observer),
   })
 }
 

@@ -12,6 +12,7 @@ import { rewriteSetCookies } from './cookies.js'
 import { invalidHeader, stripResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import { rewriteLocation } from './location.js'
 import { checkProxyPath } from './path-guard.js'
+import { memberHostName, memberHostOf, memberOrigin, type ProxyOrigins } from './origin.js'
 import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
 import type { MemberRoute } from './table.js'
 
@@ -38,7 +39,7 @@ export function errorKind(code: string): string {
   return 'error'
 }
 
-export function memberHooks(route: MemberRoute, contactFor: ContactLookup, observer: UpstreamObserver = NO_OBSERVER) {
+export function memberHooks(route: MemberRoute, contactFor: ContactLookup, origins: ProxyOrigins, observer: UpstreamObserver = NO_OBSERVER) {
   function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (route.pool === undefined) {
       sendProblem(request, reply, problems.noUpstream(route.id))
@@ -46,6 +47,11 @@ export function memberHooks(route: MemberRoute, contactFor: ContactLookup, obser
     }
     const raw = request.raw
     const url = raw.url ?? ''
+    const onOwnOrigin = memberHostOf(raw) !== undefined
+    if (!onOwnOrigin && !route.sameOriginTrusted) {
+      toOwnOrigin(request, reply, url)
+      return
+    }
     if (isBarePrefix(url, route.prefix)) {
       // Content served at `/cities/<id>` (no slash) would get the scope
       // `/cities/`: a service worker there could control every member's pages.
@@ -78,6 +84,24 @@ export function memberHooks(route: MemberRoute, contactFor: ContactLookup, obser
     done()
   }
 
+  /** The path form of a member that must not share the portal's origin. */
+  function toOwnOrigin(request: FastifyRequest, reply: FastifyReply, url: string): void {
+    const origin = memberOrigin(origins, route.id)
+    if (origin === undefined) {
+      sendProblem(request, reply, problems.noOrigin(route.id))
+      return
+    }
+    const reason = checkProxyPath(url, route.prefix)
+    if (reason !== null) {
+      sendProblem(request, reply, problems.path(reason))
+      return
+    }
+    // Only the path and query come from the request, behind an origin from config.
+    const rest = url.slice(route.prefix.length)
+    // 307 keeps method and body; not 308: a config change must not be cached for ever.
+    reply.code(307).header('location', `${origin}${rest[0] === '/' ? '' : '/'}${rest}`).header('cache-control', 'no-store').send()
+  }
+
   function preHandler(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const headers = request.raw.headers
     if (headers['content-length'] === undefined && headers['transfer-encoding'] !== undefined && request.body instanceof Readable) {
@@ -93,23 +117,41 @@ function isBarePrefix(url: string, prefix: string): boolean {
   return url.startsWith(prefix) && (url.length === prefix.length || url.charCodeAt(prefix.length) === 0x3f)
 }
 
-export function memberReplyOptions(route: MemberRoute, contactFor: ContactLookup, observer: UpstreamObserver = NO_OBSERVER): FastifyReplyFromHooks {
+export function memberReplyOptions(route: MemberRoute, contactFor: ContactLookup, origins: ProxyOrigins, observer: UpstreamObserver = NO_OBSERVER): FastifyReplyFromHooks {
+  // X-Forwarded-Host/-Proto of the path form: the configured public origin only.
+  const publicOrigin = origins.publicOrigin === undefined ? undefined : new URL(origins.publicOrigin)
+  const pathHost = publicOrigin?.host
+  const pathProto = publicOrigin?.protocol.slice(0, -1)
+  const ownHost = origins.baseDomain === undefined ? undefined : memberHostName(origins, route.id)
+  // Upstream answers that must not reach the client (see rewriteResponse).
+  const malformed = new WeakSet<object>()
   return {
     retryDelay: noRetry,
     rewriteRequestHeaders(request, headers) {
+      const onOwnOrigin = memberHostOf(request.raw) !== undefined
       return upstreamRequestHeaders(headers as IncomingHttpHeaders, {
         upstreamHost: route.target?.host ?? '',
-        cookiePrefix: route.cookiePrefix,
+        cookiePrefix: onOwnOrigin ? route.hostCookiePrefix : route.cookiePrefix,
         clientIp: request.ip,
-        proto: request.protocol,
-        host: request.host,
+        proto: onOwnOrigin ? origins.scheme : pathProto ?? request.protocol,
+        host: onOwnOrigin ? ownHost : pathHost,
         requestId: String(request.id),
       })
     },
     rewriteHeaders(headers, request) {
-      return rewriteResponse(route, headers as Record<string, unknown>, request?.raw.url ?? '') as IncomingHttpHeaders
+      const raw = request?.raw
+      const onOwnOrigin = raw !== undefined && memberHostOf(raw) !== undefined
+      const out = rewriteResponse(route, headers as Record<string, unknown>, raw?.url ?? '', onOwnOrigin)
+      if (out !== null) return out as IncomingHttpHeaders
+      if (request !== undefined) malformed.add(request)
+      return {}
     },
-    onResponse(_request, reply, res) {
+    onResponse(request, reply, res) {
+      if (malformed.has(request)) {
+        res.stream.destroy()
+        rejectMalformed(route, contactFor, reply as unknown as FastifyReply, observer)
+        return
+      }
       route.succeed()
       observer.observeUpstream(route.id, res.statusCode, reply.elapsedTime / 1000)
       reply.send(res.stream)
@@ -124,11 +166,19 @@ function noRetry(): null {
   return null
 }
 
-function rewriteResponse(route: MemberRoute, headers: Record<string, unknown>, url: string): Record<string, unknown> {
+// Singletons (RFC 9110): two values would leave one unrewritten or ambiguous.
+const SINGLE_URL_HEADERS = ['location', 'content-location'] as const
+
+/** The response headers for the client, or null when the answer is malformed (502). */
+function rewriteResponse(route: MemberRoute, headers: Record<string, unknown>, url: string, onOwnOrigin: boolean): Record<string, unknown> | null {
+  for (const name of SINGLE_URL_HEADERS) {
+    const value = headers[name]
+    if (value !== undefined && typeof value !== 'string') return null
+  }
   stripResponseHeaders(headers)
   const setCookie = headers['set-cookie']
   if (typeof setCookie === 'string' || Array.isArray(setCookie)) {
-    headers['set-cookie'] = rewriteSetCookies(setCookie as string | string[], route.cookieScope)
+    headers['set-cookie'] = rewriteSetCookies(setCookie as string | string[], onOwnOrigin ? route.hostCookieScope : route.cookieScope)
   }
   const challenge = headers['www-authenticate']
   if (typeof challenge === 'string' || Array.isArray(challenge)) {
@@ -136,10 +186,10 @@ function rewriteResponse(route: MemberRoute, headers: Record<string, unknown>, u
     if (scoped === undefined) delete headers['www-authenticate']
     else headers['www-authenticate'] = scoped
   }
-  for (const name of ['location', 'content-location']) {
+  for (const name of SINGLE_URL_HEADERS) {
     const value = headers[name]
     if (typeof value !== 'string') continue
-    const rewritten = rewriteLocation(value, upstreamPath(route, url), route.locationScope)
+    const rewritten = rewriteLocation(value, upstreamPath(route, url), onOwnOrigin ? route.hostLocationScope : route.locationScope)
     if (rewritten === null) delete headers[name]
     else headers[name] = rewritten
   }
@@ -168,6 +218,17 @@ function upstreamFailed(route: MemberRoute, contactFor: ContactLookup, reply: Fa
   const { name, contact } = contactOf(route.id, contactFor)
   const problem = TIMEOUT_CODES.has(code) ? problems.timeout(name) : problems.badGateway(name)
   sendProblem(request, reply, problem, { member: route.id, contact })
+}
+
+/** An upstream answer the gateway will not pass on: 502, counted as a bad response. */
+function rejectMalformed(route: MemberRoute, contactFor: ContactLookup, reply: FastifyReply, observer: UpstreamObserver): void {
+  const request = reply.request
+  route.fail('DP_MALFORMED_RESPONSE')
+  observer.observeUpstream(route.id, 0, reply.elapsedTime / 1000)
+  observer.upstreamError(route.id, 'bad-response')
+  request.log.warn({ member: route.id, code: 'DP_MALFORMED_RESPONSE' }, 'upstream answered with repeated Location or Content-Location')
+  const { name, contact } = contactOf(route.id, contactFor)
+  sendProblem(request, reply, problems.badGateway(name), { member: route.id, contact })
 }
 
 /** reply-from wraps undici errors; the undici code sits on the cause. */

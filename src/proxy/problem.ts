@@ -25,8 +25,9 @@ export interface ProxyProblem {
 const TYPE_BASE = 'urn:dachportal:problem:'
 
 function instanceOf(request: FastifyRequest): string {
-  // Never echo the query string: it can hold personal data.
-  const url = request.raw.url ?? ''
+  // Never echo the query string: it can hold personal data. The URL as the
+  // client sent it (a member host's requests are rewritten to /cities/<id>/...).
+  const url = request.originalUrl ?? request.raw.url ?? ''
   const q = url.indexOf('?')
   return q === -1 ? url : url.slice(0, q)
 }
@@ -65,6 +66,10 @@ export const problems = {
   noUpstream: (member: string): ProxyProblem => ({
     status: 404, code: 'DP_ERR_NO_UPSTREAM', title: 'Kein Online-Dienst über das Serviceportal',
     detail: `Für „${member.slice(0, 64)}“ werden keine Online-Dienste über das Serviceportal bereitgestellt.`,
+  }),
+  noOrigin: (member: string): ProxyProblem => ({
+    status: 503, code: 'DP_ERR_PROXY_NO_ORIGIN', title: 'Online-Dienst nicht eingerichtet',
+    detail: `Der Online-Dienst von „${member.slice(0, 64)}“ wird nur unter einer eigenen Adresse bereitgestellt, die auf diesem Server nicht eingerichtet ist (PROXY_BASE_DOMAIN).`,
   }),
   method: (method: string): ProxyProblem => ({
     status: 405, code: 'DP_ERR_PROXY_METHOD', title: 'Methode nicht erlaubt',

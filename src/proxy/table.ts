@@ -6,7 +6,7 @@
 import { Pool, type Dispatcher } from 'undici'
 import type { MemberConfig } from '../config/region-schema.js'
 import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState } from './breaker.js'
-import type { CookieScope } from './cookies.js'
+import { HOST_PREFIX, type CookieScope } from './cookies.js'
 import type { LocationScope } from './location.js'
 import { parseUpstream, publicOnlyLookup, type UpstreamTarget } from './upstream-url.js'
 
@@ -48,6 +48,7 @@ interface ResolvedMember {
   target: UpstreamTarget
   limits: ProxyLimits
   allowPrivate: boolean
+  sameOriginTrusted: boolean
 }
 
 const CLOSE_GRACE_MS = 30_000
@@ -59,18 +60,37 @@ export class MemberRoute {
   target: UpstreamTarget | undefined
   pool: Pool | undefined
   bodyLimit = defaultLimits.bodyLimitBytes
+  /** also proxied under /cities/<id>/ on the portal's origin */
+  sameOriginTrusted = false
+  /** path form: `<id>__` names under `/cities/<id>/` */
   cookieScope: CookieScope
   locationScope: LocationScope
+  /** the member's own origin: host-only cookies (`__Host-` over https), Locations at its root */
+  hostCookieScope: CookieScope
+  hostLocationScope: LocationScope
   private settings = ''
   private lastError: string | undefined
   private lastErrorAt: number | undefined
 
-  constructor(readonly id: string, breaker: BreakerOptions, private readonly clock: () => number) {
+  constructor(readonly id: string, breaker: BreakerOptions, private readonly clock: () => number, private readonly secureOrigin: boolean) {
     this.prefix = `/cities/${id}`
     this.cookiePrefix = `${id}__`
     this.breaker = new CircuitBreaker(breaker, clock)
     this.cookieScope = { namePrefix: this.cookiePrefix, pathPrefix: this.prefix, basePath: '/' }
     this.locationScope = { origin: '', basePath: '/', pathPrefix: this.prefix }
+    this.hostCookieScope = this.hostCookies('/')
+    this.hostLocationScope = { origin: '', basePath: '/', pathPrefix: '' }
+  }
+
+  /** The cookie prefix on the member's own origin ('' over http). */
+  get hostCookiePrefix(): string {
+    return this.hostCookieScope.namePrefix
+  }
+
+  private hostCookies(basePath: string): CookieScope {
+    return this.secureOrigin
+      ? { namePrefix: HOST_PREFIX, pathPrefix: '', basePath, hostPrefix: true }
+      : { namePrefix: '', pathPrefix: '', basePath }
   }
 
   /** undici Dispatcher.request shape, handed to @fastify/reply-from as its `undici` instance. */
@@ -118,8 +138,11 @@ export class MemberRoute {
       this.pool = createPool(next)
       this.target = next.target
       this.bodyLimit = next.limits.bodyLimitBytes
+      this.sameOriginTrusted = next.sameOriginTrusted
       this.cookieScope = { namePrefix: this.cookiePrefix, pathPrefix: this.prefix, basePath: next.target.basePath }
       this.locationScope = { origin: next.target.origin, basePath: next.target.basePath, pathPrefix: this.prefix }
+      this.hostCookieScope = this.hostCookies(next.target.basePath)
+      this.hostLocationScope = { origin: next.target.origin, basePath: next.target.basePath, pathPrefix: '' }
     }
     if (old !== undefined) void closePool(old, CLOSE_GRACE_MS)
   }
@@ -171,6 +194,7 @@ function resolveMembers(members: MemberConfig[], defaults: ProxyLimits): Map<str
       target: parseUpstream(m.id, m.upstream, allowPrivate),
       limits: { ...defaults, ...m.proxy },
       allowPrivate,
+      sameOriginTrusted: m.sameOriginTrusted === true,
     })
   }
   return out
@@ -181,6 +205,8 @@ export interface ProxyTableOptions {
   defaults?: Partial<ProxyLimits>
   breaker?: Partial<BreakerOptions>
   clock?: () => number
+  /** member origins are https: their cookies get the `__Host-` prefix */
+  secureOrigins?: boolean
 }
 
 export class ProxyTable {
@@ -194,7 +220,7 @@ export class ProxyTable {
     const clock = options.clock ?? Date.now
     const resolved = resolveMembers(options.members, this.defaults)
     for (const [id, member] of resolved) {
-      const route = new MemberRoute(id, breaker, clock)
+      const route = new MemberRoute(id, breaker, clock, options.secureOrigins === true)
       route.apply(member)
       this.routes.set(id, route)
     }

@@ -102,9 +102,12 @@ function proxyPaths(): Record<string, Record<string, Json>> {
   const operation = (method: string): Json => ({
     tags: ['Proxy'],
     summary: `${method.toUpperCase()} to the member's own e-government endpoint`,
-    description: 'Forwards to the `upstream` of the member in the region config; methods GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS. '
-      + 'Request and response bodies stream through unchanged. The upstream sees only this member\'s cookies (names prefixed `<member>__`), '
-      + 'no forwarding claims of the client, and X-Forwarded-For/-Proto/-Host set by the gateway. Set-Cookie is scoped to `/cities/<member>/`, '
+    description: 'The path form, only for members marked `sameOriginTrusted` in the region config (they share the portal\'s origin and cookies); '
+      + 'every other member answers 307 to its own origin `<member>.<PROXY_BASE_DOMAIN>` (where every path is proxied the same way, with host-only cookies), '
+      + 'or 503 `proxy-no-origin` without PROXY_BASE_DOMAIN. '
+      + 'Forwards to the `upstream` of the member in the region config; methods GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS. '
+      + 'Request and response bodies stream through unchanged. The upstream sees only allow-listed request headers, only this member\'s cookies (names prefixed `<member>__`), '
+      + 'no forwarding claims of the client, and X-Forwarded-For/-Proto/-Host and Forwarded set by the gateway from its configuration. Set-Cookie is scoped to `/cities/<member>/`, '
       + 'Location rewritten into the prefix (or kept when it points elsewhere), Basic realms prefixed with `<member>: ` (Digest passes only in '
       + 'a realm that already starts so; NTLM and Negotiate are dropped both ways), and headers '
       + 'that would act on the whole origin (HSTS, Clear-Site-Data, Service-Worker-Allowed, NEL, Report-To, Alt-Svc, ...) dropped. '
@@ -115,22 +118,25 @@ function proxyPaths(): Record<string, Record<string, Json>> {
     ],
     responses: {
       default: { description: 'whatever the upstream answers' },
+      307: { description: 'not sameOriginTrusted: the same request on the member\'s own origin', headers: { Location: { schema: { type: 'string' }, example: 'https://gladbeck.cities.serviceportal.emscher-lippe.de/formulare' } } },
       400: { description: 'a path that would leave the member prefix (dot segments, encoded slashes, backslashes) or a header with control characters', content: PROBLEM },
       404: noUpstream,
       405: { description: 'method not forwarded', headers: { Allow: { schema: { type: 'string' } } }, content: PROBLEM },
       413: { description: 'request body larger than the member\'s limit', content: PROBLEM },
       429: { description: 'proxy budget of this client used up', headers: RETRY_AFTER, content: PROBLEM },
-      502: { description: 'the upstream failed; includes `member` and `contact` (phone, e-mail, portal) of the city', content: PROBLEM },
-      503: { description: 'circuit breaker open for this member, or the gateway sheds load', headers: RETRY_AFTER, content: PROBLEM },
+      502: { description: 'the upstream failed or answered with two Location/Content-Location headers; includes `member` and `contact` (phone, e-mail, portal) of the city', content: PROBLEM },
+      503: { description: 'circuit breaker open for this member, the gateway sheds load, or (proxy-no-origin) the member is not sameOriginTrusted and PROXY_BASE_DOMAIN is unset', headers: RETRY_AFTER, content: PROBLEM },
       504: { description: 'the upstream did not answer in time; includes the city\'s `contact`', content: PROBLEM },
     },
   })
   const bare: Json = {
     tags: ['Proxy'],
     summary: 'The bare member prefix: redirect into it',
-    description: 'Answers 308 to `/cities/{member}/` (query string kept) for every method, so nothing is ever served with the scope `/cities/`.',
+    description: 'Answers 308 to `/cities/{member}/` (query string kept) for every method, so nothing is ever served with the scope `/cities/`; '
+      + 'members not marked sameOriginTrusted answer 307 to their own origin (or 503) instead.',
     parameters: [member],
     responses: {
+      307: { description: 'not sameOriginTrusted: redirect to the member\'s own origin', headers: { Location: { schema: { type: 'string' } } } },
       308: { description: 'redirect to /cities/{member}/', headers: { Location: { schema: { type: 'string' }, example: '/cities/gladbeck/' } } },
       404: noUpstream,
     },

@@ -33,11 +33,12 @@ export function requireBrowser(t: Tap): boolean {
   return false
 }
 
-export async function launchBrowser(t: Tap): Promise<Browser> {
+/** @param args extra Chromium switches, e.g. `--host-resolver-rules=MAP *.test 127.0.0.1` (loopback only) */
+export async function launchBrowser(t: Tap, args: string[] = []): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
   })
   t.teardown(() => browser.close())
   return browser

@@ -99,8 +99,12 @@ export async function refusingUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`
 }
 
-/** A minimal region-config member proxied to `upstream` (loopback allowed). */
-export function proxiedMember(id: string, upstream: string | undefined, proxy?: Record<string, number>) {
+/**
+ * A minimal region-config member proxied to `upstream` (loopback allowed).
+ * sameOriginTrusted by default: these fixtures test the path form's mechanics;
+ * the member-origin tests pass `{ sameOriginTrusted: false }`.
+ */
+export function proxiedMember(id: string, upstream: string | undefined, proxy?: Record<string, number>, extra: { sameOriginTrusted?: boolean } = {}) {
   return {
     id,
     name: `Stadt ${id}`,
@@ -110,8 +114,9 @@ export function proxiedMember(id: string, upstream: string | undefined, proxy?: 
     postalCodes: [],
     manifest: `${id}.json`,
     allowedHosts: ['example.org'],
-    ...(upstream === undefined ? {} : { upstream, allowPrivateNetwork: true }),
+    ...(upstream === undefined ? {} : { upstream, allowPrivateNetwork: true, sameOriginTrusted: true }),
     ...(proxy === undefined ? {} : { proxy }),
+    ...extra,
   }
 }
 

@@ -54,7 +54,7 @@ t.test('no secrets, no personal data, no query strings in the log', async (t) =>
   const regionData = await loadRegionData(join(import.meta.dirname, '../../config/region.json'))
   regionData.region.members.push({
     id: 'testcity', name: 'Teststadt', level: 'stadt', ars: '055620000000', parent: null, postalCodes: [],
-    manifest: 'members/testcity.json', allowedHosts: ['127.0.0.1'], upstream: await upstream(t), allowPrivateNetwork: true,
+    manifest: 'members/testcity.json', allowedHosts: ['127.0.0.1'], upstream: await upstream(t), allowPrivateNetwork: true, sameOriginTrusted: true,
   })
   const app = await buildApp({ settings, regionData, logger: loggerOptions({ level: 'trace', production: true, stream }) })
   t.teardown(async () => {

@@ -33,6 +33,7 @@ t.test('SIGHUP swaps the upstream table; a broken config keeps the old one', { s
     const gladbeck = members.find((m) => m.id === 'gladbeck')!
     gladbeck.upstream = url
     gladbeck.allowPrivateNetwork = true
+    gladbeck.sameOriginTrusted = true // the path form on the gateway's origin
   }
   const region = await writeRegion(t, setUpstream(first.url))
   const gateway = await startGateway(t, { REGION_CONFIG: region.regionPath, DATA_DIR: join(region.dir, 'data') })

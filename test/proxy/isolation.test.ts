@@ -2,7 +2,7 @@
 // forwarding headers, and Set-Cookie/Location rewriting on the raw headers.
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { request } from 'undici'
 import { proxyPlugin } from '../../src/proxy/index.js'
 import { proxiedMember, rawGet, rawRequest, startEcho, type Respond, type Upstream } from '../helpers/upstream.js'
@@ -117,9 +117,10 @@ t.test('forwarding headers: client claims removed, gateway values set, hop-by-ho
   const h = ups.a!.seen[0]!.headers
   t.equal(h['x-forwarded-for'], '127.0.0.1')
   t.equal(h['x-forwarded-proto'], 'http')
-  t.equal(h['x-forwarded-host'], 'gateway.test')
+  t.equal(h['x-forwarded-host'], undefined, 'no PUBLIC_ORIGIN configured: no X-Forwarded-Host (never the client’s Host)')
+  t.equal(h.forwarded, 'for=127.0.0.1;proto=http', 'Forwarded is the gateway’s, not the client’s')
   t.match(h['x-request-id'], /^req-/)
-  for (const name of ['forwarded', 'x-real-ip', 'keep-alive', 'te', 'proxy-authorization', 'x-drop-me', 'cookie', 'x-original-url', 'x-rewrite-url', 'authorization']) {
+  for (const name of ['x-real-ip', 'keep-alive', 'te', 'proxy-authorization', 'x-drop-me', 'cookie', 'x-original-url', 'x-rewrite-url', 'authorization']) {
     t.equal(h[name], undefined, `${name} not forwarded`)
   }
   t.equal(h.host, `127.0.0.1:${ups.a!.port}`, 'Host is the upstream')
@@ -165,6 +166,34 @@ t.test('Location rewriting on the raw headers', async (t) => {
     const res = await rawRequest(port, rawGet(`/cities/${id}/r/redirect?to=${encodeURIComponent(to)}`))
     const loc = res.headerLines.find((l) => /^location:/i.test(l))?.slice(10)
     t.equal(loc, want, `${id}: ${to}`)
+  }
+})
+
+t.test('repeated Location or Content-Location from an upstream: 502, nothing of that answer passed on', async (t) => {
+  // A raw upstream: Node's own HTTP server could not send the duplicates.
+  const upstream = net.createServer((socket) => {
+    socket.once('data', (chunk: Buffer) => {
+      const name = chunk.toString('latin1').split(' ')[1]?.endsWith('/content') ? 'Content-Location' : 'Location'
+      socket.end(`HTTP/1.1 302 Found\r\n${name}: /ok\r\n${name}: https://evil.example/steal\r\n`
+        + 'Set-Cookie: sid=1; Path=/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+    })
+    socket.on('error', () => undefined)
+  })
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => upstream.close())
+  const app = Fastify()
+  await app.register(proxyPlugin, {
+    members: [proxiedMember('r', `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`)],
+    contactFor: (id) => ({ name: `Stadt ${id}` }),
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const port = (app.server.address() as AddressInfo).port
+  for (const path of ['/cities/r/location', '/cities/r/content']) {
+    const res = await rawRequest(port, rawGet(path))
+    t.equal(res.status, 502, `${path}: 502`)
+    t.notOk(res.headerLines.some((l) => /^(content-)?location:|^set-cookie:/i.test(l)), `${path}: no Location, Content-Location or Set-Cookie of that answer`)
+    t.match(JSON.parse(res.body), { code: 'DP_ERR_UPSTREAM_FAILED', member: 'r' })
   }
 })
 
