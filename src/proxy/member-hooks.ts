@@ -14,6 +14,7 @@ import { rewriteLocation } from './location.js'
 import { checkProxyPath } from './path-guard.js'
 import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
 import type { MemberRoute } from './table.js'
+import { endUpstream, injectUpstream } from '../telemetry/index.js'
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT',
@@ -97,24 +98,27 @@ export function memberReplyOptions(route: MemberRoute, contactFor: ContactLookup
   return {
     retryDelay: noRetry,
     rewriteRequestHeaders(request, headers) {
-      return upstreamRequestHeaders(headers as IncomingHttpHeaders, {
+      // traceparent/tracestate are set from the gateway's span (tracing on)
+      return injectUpstream(request, upstreamRequestHeaders(headers as IncomingHttpHeaders, {
         upstreamHost: route.target?.host ?? '',
         cookiePrefix: route.cookiePrefix,
         clientIp: request.ip,
         proto: request.protocol,
         host: request.host,
         requestId: String(request.id),
-      })
+      }), route.id)
     },
     rewriteHeaders(headers, request) {
       return rewriteResponse(route, headers as Record<string, unknown>, request?.raw.url ?? '') as IncomingHttpHeaders
     },
-    onResponse(_request, reply, res) {
+    onResponse(request, reply, res) {
       route.succeed()
+      endUpstream(request, res.statusCode)
       observer.observeUpstream(route.id, res.statusCode, reply.elapsedTime / 1000)
       reply.send(res.stream)
     },
     onError(reply, { error }) {
+      endUpstream(reply.request, 0, error)
       upstreamFailed(route, contactFor, reply as unknown as FastifyReply, error, observer)
     },
   }

@@ -9,6 +9,7 @@ import type { MemberState } from '../catalog/types.js'
 import type { CatalogStore } from '../store/types.js'
 import { createAgents, DEFAULT_LIMITS, fetchManifest, FetchError, type FetchLimits, type FetchResult } from './fetch-manifest.js'
 import { isRemoteManifest, type RefreshOutcome } from './types.js'
+import { withSpan } from '../telemetry/index.js'
 
 type Issue = { path: string; message: string }
 type Log = (obj: object, msg: string) => void
@@ -64,7 +65,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
 
   /** one refresh, one at a time per slot, reported to onOutcome */
   const run = (member: MemberConfig, force: boolean): Promise<RefreshOutcome> =>
-    track(limit(() => refresh(member, force)).then((outcome) => {
+    track(limit(() => tracedRefresh(member, force)).then((outcome) => {
       try {
         options.onOutcome?.(outcome)
       } catch (error) {
@@ -72,6 +73,14 @@ export function createRefresher(options: RefresherOptions): Refresher {
       }
       return outcome
     }))
+
+  const tracedRefresh = (member: MemberConfig, force: boolean): Promise<RefreshOutcome> =>
+    withSpan('manifest.refresh', { 'dachportal.member': member.id, 'dachportal.refresh.forced': force }, (span) =>
+      refresh(member, force).then((outcome) => {
+        span.setAttributes({ 'dachportal.refresh.outcome': outcome.outcome })
+        if (outcome.outcome === 'failed') span.fail({ name: 'RefreshFailed' })
+        return outcome
+      }))
 
   async function refresh(member: MemberConfig, force: boolean): Promise<RefreshOutcome> {
     const lock = `refresh:${member.id}`
