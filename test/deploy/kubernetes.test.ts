@@ -1,5 +1,7 @@
 // deploy/kubernetes stays true to the app: the base and the Sentinel overlay
-// are rendered with kustomize (the one built into kubectl), every object is
+// are rendered with kustomize (the one built into kubectl; where kubectl is
+// missing, with test/helpers/kustomize.ts, which is compared against kubectl's
+// output wherever both exist), every object is
 // validated against the Kubernetes schemas (kubernetes-models: the published
 // OpenAPI of Kubernetes 1.3x compiled to validators), and the Deployment's
 // probes, ports, env, drain timing and hardening are checked against the app
@@ -12,6 +14,7 @@ import { parse, parseAllDocuments } from 'yaml'
 import { ENV_VARS } from '../../src/config/env.js'
 import { redisTargetFromEnv } from '../../src/store/redis-connection.js'
 import { realApp } from '../helpers/app.js'
+import { renderKustomization } from '../helpers/kustomize.js'
 import { REPO } from '../helpers/region.js'
 
 type Obj = Record<string, any>
@@ -28,6 +31,10 @@ function kubectlKustomize(): boolean {
 const haveKustomize = kubectlKustomize()
 
 function render(dir: string): Obj[] {
+  return haveKustomize ? kubectlRender(dir) : renderKustomization(join(K8S, dir))
+}
+
+function kubectlRender(dir: string): Obj[] {
   const out = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', join(K8S, dir)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   return parseAllDocuments(out).map((d) => d.toJSON() as Obj).filter(Boolean)
 }
@@ -54,8 +61,27 @@ t.test('the validator rejects what the API server would', async (t) => {
   await t.rejects(validate({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { ports: [{ port: 'eighty' }] } }), /must be integer/)
 })
 
-t.test('kustomize renders the base and the Sentinel overlay', { skip: !haveKustomize && !process.env.CI && 'kubectl (kustomize) not installed' }, async (t) => {
-  t.ok(haveKustomize, 'kubectl with its built-in kustomize is on this machine')
+/** kind/name -> object, generated names without their content hash */
+function byName(objs: Obj[]): Record<string, Obj> {
+  const strip = (name: string) => name.replace(/-[a-z0-9]{10}$/, '')
+  const out: Record<string, Obj> = {}
+  for (const o of objs) {
+    const copy = structuredClone(o)
+    for (const v of (copy.spec?.template?.spec?.volumes ?? []) as Obj[]) if (v.configMap) v.configMap.name = strip(v.configMap.name)
+    out[`${o.kind}/${strip(o.metadata.name)}`] = copy
+    copy.metadata.name = strip(o.metadata.name)
+  }
+  return out
+}
+
+t.test('the fallback renderer agrees with kubectl kustomize', { skip: !haveKustomize && 'kubectl not installed: nothing to compare with' }, async (t) => {
+  for (const dir of ['base', 'overlays/sentinel']) {
+    t.same(byName(renderKustomization(join(K8S, dir))), byName(kubectlRender(dir)), dir)
+  }
+})
+
+t.test('the base and the Sentinel overlay, rendered', async (t) => {
+  t.comment(haveKustomize ? 'rendered with kubectl kustomize' : 'kubectl missing: rendered with test/helpers/kustomize.ts')
   const base = render('base')
   const sentinel = render('overlays/sentinel')
   const optional = parse(readFileSync(join(K8S, 'base', 'ingress.yaml'), 'utf8')) as Obj
