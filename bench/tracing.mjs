@@ -4,6 +4,8 @@
 // this process), one without. Interleaved autocannon runs over a mix of
 // /cities/gladbeck/* (proxied to a loopback upstream, traceparent injected),
 // /api/v1/search and /api/v1/suggest (fresh query strings, so the search runs).
+// Two ratios: rps (on/off), and CPU time per request (off/on, from
+// /proc/<pid>/stat), which a busy shared machine disturbs far less than rps.
 // Also: time to first 200 on /ready (import cost of the SDK when on) and peak
 // RSS (VmHWM) of each gateway after the load (the Kubernetes memory request
 // and limit in deploy/kubernetes/base/deployment.yaml come from it).
@@ -68,6 +70,18 @@ async function startGateway(dir, env) {
   return { url, pid: child.pid, readyMs, stop: () => (child.kill('SIGINT'), exited) }
 }
 
+/** user + system CPU seconds a process has used so far */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
+}
+
+async function measured(gw, durationSeconds) {
+  const before = cpuSeconds(gw.pid)
+  const result = await load(gw.url, durationSeconds)
+  return { ...result, cpuMsPerRequest: ((cpuSeconds(gw.pid) - before) * 1000) / Math.max(1, result.total) }
+}
+
 async function load(url, durationSeconds) {
   let i = 0
   const paths = (n) => {
@@ -85,7 +99,7 @@ async function load(url, durationSeconds) {
     duration: durationSeconds,
     requests: [{ setupRequest: (req) => ({ ...req, path: paths(i++) }) }],
   })
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.errors + result.timeouts + result.non2xx }
+  return { rps: result.requests.average, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, failed: result.errors + result.timeouts + result.non2xx }
 }
 
 export async function run({ durationSeconds = durationFromEnv() } = {}) {
@@ -129,8 +143,8 @@ export async function run({ durationSeconds = durationFromEnv() } = {}) {
       await load(off.url, 2) // warm-up both (JIT, search caches stay empty: fresh pages)
       await load(on.url, 2)
       for (let round = 0; round < ROUNDS; round++) {
-        runs.off.push(await load(off.url, durationSeconds))
-        runs.on.push(await load(on.url, durationSeconds))
+        runs.off.push(await measured(off, durationSeconds))
+        runs.on.push(await measured(on, durationSeconds))
       }
       rss.off = memMb(off.pid, 'VmHWM')
       rss.on = memMb(on.pid, 'VmHWM')
@@ -153,7 +167,10 @@ export async function run({ durationSeconds = durationFromEnv() } = {}) {
     note: `ready p50 ${Math.round(quantile([...starts[mode]], 0.5))} ms${runs[mode].some((r) => r.failed) ? `; ${runs[mode].reduce((s, r) => s + r.failed, 0)} failed` : ''}`,
   })
   const offRow = row('off')
+  const cpu = (mode) => mean(runs[mode], 'cpuMsPerRequest')
+  offRow.note += `; ${cpu('off').toFixed(3)} CPU ms/request`
   const onRow = { ...row('on'), ratio: ratio(mean(runs.on, 'rps'), mean(runs.off, 'rps')) }
+  onRow.note += `; ${cpu('on').toFixed(3)} CPU ms/request (cost ratio off/on ${ratio(cpu('off'), cpu('on'))})`
   onRow.note += `; ${spans} spans exported${sawTraceparent ? ', upstream saw traceparent' : ', upstream saw NO traceparent'}`
   return {
     name: `tracing overhead (OTLP to a loopback collector stub; proxy/search/suggest mix, 50 connections, ${ROUNDS} x ${durationSeconds} s interleaved; rssMb = peak RSS after load; ratio = on/off rps)`,
