@@ -30,6 +30,8 @@ import opsPlugin from './ops/index.js'
 import { genReqId } from './ops/logging.js'
 import { webPlugin, prefersHtml, sendNotFoundPage } from './web/index.js'
 import './routes/decorators.js'
+import { tracing, withSpan } from './telemetry/index.js'
+import { traceStore } from './telemetry/store.js'
 
 export interface BuildOptions {
   settings?: Partial<Settings>
@@ -61,7 +63,10 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     // `<member>.<PROXY_BASE_DOMAIN>` reaches only that member's proxy (src/proxy/origin.ts)
     ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
   })
-  const store = options.store ?? createStore(settings)
+  // tracing (when started by main) first, so its span covers every other hook
+  const tracer = tracing()
+  if (tracer !== undefined) await app.register(tracer.requestPlugin)
+  const store = traceStore(options.store ?? createStore(settings))
   const ownsStore = options.store === undefined
   try {
     await store.init()
@@ -212,7 +217,7 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     search: (params) => {
       const index = searchIndex.current()
       if (!index) throw new Error('search index not built')
-      return search(index, params, live.current)
+      return withSpan('search', { 'dachportal.search.kind': 'page' }, () => search(index, params, live.current))
     },
   })
 }

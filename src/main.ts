@@ -5,14 +5,19 @@ import { buildApp } from './app.js'
 import { readSettings, type Settings } from './config/env.js'
 import { ConfigError, loadRegionData } from './config/load.js'
 import { loggerOptions } from './ops/logging.js'
+import { startTracing, stopTracing, traceLogFields } from './telemetry/index.js'
 
 async function main(): Promise<void> {
   const settings = readSettings()
   const startedAt = performance.now()
+  // the SDK loads only when tracing is configured (cold start pays nothing otherwise)
+  if (settings.tracing) await startTracing(settings.tracing)
   const app = await buildApp({
     settings,
-    logger: loggerOptions({ level: settings.logLevel, production: settings.production }),
+    logger: loggerOptions({ level: settings.logLevel, production: settings.production, ...(settings.tracing ? { mixin: traceLogFields } : {}) }),
   })
+  // last onClose: export the spans still buffered
+  if (settings.tracing) app.addHook('onClose', async () => stopTracing())
   // while draining, every answer tells keep-alive clients to reconnect (to another instance)
   app.addHook('onSend', async (_request, reply) => {
     if (app.readiness.draining) reply.header('connection', 'close')

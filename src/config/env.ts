@@ -1,6 +1,7 @@
 // Environment -> typed settings. Every knob the gateway understands is read
 // here and nowhere else (the compose-file test checks against ENV_VARS).
 import { resolve } from 'node:path'
+import type { TracingSettings } from '../telemetry/index.js'
 
 /** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
 export type TrustProxy = boolean | number | string[]
@@ -43,6 +44,8 @@ export interface Settings {
    * (aborted at 80 %) and how long a dead leader blocks the others
    */
   refreshLockTtlMs: number
+  /** OpenTelemetry traces over OTLP/HTTP; off (undefined) unless OTEL_EXPORTER_OTLP_ENDPOINT is set */
+  tracing?: TracingSettings
   /** the proxy's public addresses (see src/proxy/origin.ts) */
   proxy: ProxySettings
 }
@@ -70,6 +73,7 @@ export const ENV_VARS = [
   'CORS_ORIGINS', 'METRICS_TOKEN',
   'SHUTDOWN_DRAIN_MS', 'SHUTDOWN_TIMEOUT_MS',
   'REFRESH_LOCK_TTL_MS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME',
   'PROXY_BASE_DOMAIN', 'PROXY_PUBLIC_SCHEME', 'PROXY_PUBLIC_PORT', 'PUBLIC_ORIGIN',
 ] as const
 
@@ -121,6 +125,20 @@ export function parseOrigins(raw: string | undefined): string[] {
     if (!/^https?:$/.test(url.protocol) || url.origin !== origin) throw new Error(`CORS_ORIGINS: "${origin}" must be exactly scheme://host[:port]`)
   }
   return origins
+}
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's http(s) base URL (spans go to <url>/v1/traces) */
+export function parseOtlpEndpoint(raw: string | undefined): string | undefined {
+  const value = raw?.trim() ?? ''
+  if (value === '') return undefined
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT: "${value}" is not a URL`)
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '') throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL without query, got "${value}"`)
+  return value
 }
 
 const HOST_NAME = /^(?=.{1,200}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/
@@ -196,5 +214,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL
   if (env.METRICS_TOKEN) settings.metricsToken = env.METRICS_TOKEN
+  const otlp = parseOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT)
+  if (otlp !== undefined) settings.tracing = { endpoint: otlp, serviceName: env.OTEL_SERVICE_NAME || 'dachportal' }
   return settings
 }

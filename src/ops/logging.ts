@@ -105,6 +105,8 @@ export interface LoggingOptions {
   production: boolean
   /** tests capture output here */
   stream?: DestinationStream
+  /** extra fields on every line (the active trace id when tracing is on) */
+  mixin?: () => Record<string, unknown>
 }
 
 /** The `logger` option for Fastify. */
@@ -121,5 +123,6 @@ export function loggerOptions(options: LoggingOptions): FastifyServerOptions['lo
     },
   }
   if (options.stream) opts.stream = options.stream
+  if (options.mixin) opts.mixin = options.mixin
   return opts as FastifyServerOptions['logger'] & LoggerOptions
 }

@@ -15,6 +15,7 @@ import { checkProxyPath } from './path-guard.js'
 import { memberHostName, memberHostOf, memberOrigin, type ProxyOrigins } from './origin.js'
 import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
 import type { MemberRoute } from './table.js'
+import { endUpstream, injectUpstream } from '../telemetry/index.js'
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT',
@@ -129,14 +130,15 @@ export function memberReplyOptions(route: MemberRoute, contactFor: ContactLookup
     retryDelay: noRetry,
     rewriteRequestHeaders(request, headers) {
       const onOwnOrigin = memberHostOf(request.raw) !== undefined
-      return upstreamRequestHeaders(headers as IncomingHttpHeaders, {
+      // traceparent/tracestate are set from the gateway's span (tracing on)
+      return injectUpstream(request, upstreamRequestHeaders(headers as IncomingHttpHeaders, {
         upstreamHost: route.target?.host ?? '',
         cookiePrefix: onOwnOrigin ? route.hostCookiePrefix : route.cookiePrefix,
         clientIp: request.ip,
         proto: onOwnOrigin ? origins.scheme : pathProto ?? request.protocol,
         host: onOwnOrigin ? ownHost : pathHost,
         requestId: String(request.id),
-      })
+      }), route.id)
     },
     rewriteHeaders(headers, request) {
       const raw = request?.raw
@@ -147,6 +149,7 @@ export function memberReplyOptions(route: MemberRoute, contactFor: ContactLookup
       return {}
     },
     onResponse(request, reply, res) {
+      endUpstream(request, res.statusCode)
       if (malformed.has(request)) {
         res.stream.destroy()
         rejectMalformed(route, contactFor, reply as unknown as FastifyReply, observer)
@@ -157,6 +160,7 @@ export function memberReplyOptions(route: MemberRoute, contactFor: ContactLookup
       reply.send(res.stream)
     },
     onError(reply, { error }) {
+      endUpstream(reply.request, 0, error)
       upstreamFailed(route, contactFor, reply as unknown as FastifyReply, error, observer)
     },
   }

@@ -11,6 +11,7 @@ import { createAgents, DEFAULT_LIMITS, fetchManifest, FetchError, type FetchLimi
 import { isRemoteManifest, type RefreshOutcome } from './types.js'
 import { createDeadline } from './deadline.js'
 import { FencedOut, manifestFingerprint, type WriteFence } from '../store/fence.js'
+import { withSpan } from '../telemetry/index.js'
 
 type Issue = { path: string; message: string }
 type Log = (obj: object, msg: string) => void
@@ -66,7 +67,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
 
   /** one refresh, one at a time per slot, reported to onOutcome */
   const run = (member: MemberConfig, force: boolean): Promise<RefreshOutcome> =>
-    track(limit(() => refresh(member, force)).then((outcome) => {
+    track(limit(() => tracedRefresh(member, force)).then((outcome) => {
       try {
         options.onOutcome?.(outcome)
       } catch (error) {
@@ -74,6 +75,14 @@ export function createRefresher(options: RefresherOptions): Refresher {
       }
       return outcome
     }))
+
+  const tracedRefresh = (member: MemberConfig, force: boolean): Promise<RefreshOutcome> =>
+    withSpan('manifest.refresh', { 'dachportal.member': member.id, 'dachportal.refresh.forced': force }, (span) =>
+      refresh(member, force).then((outcome) => {
+        span.setAttributes({ 'dachportal.refresh.outcome': outcome.outcome })
+        if (outcome.outcome === 'failed') span.fail({ name: 'RefreshFailed' })
+        return outcome
+      }))
 
   async function refresh(member: MemberConfig, force: boolean): Promise<RefreshOutcome> {
     const lock = `refresh:${member.id}`

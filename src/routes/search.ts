@@ -15,6 +15,7 @@ import { ResponseCache } from '../search/response-cache.js'
 import { PostalCode, problemResponses, Slug } from './schemas.js'
 import { notModified } from './http-cache.js'
 import { checkKnownFilters } from './known-filters.js'
+import { withSpan } from '../telemetry/index.js'
 
 export interface SearchRoutesOptions {
   getCatalog: () => Catalog
@@ -120,7 +121,8 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     const started = performance.now()
     let body = searchCache.get(index, key)
     if (body === undefined) {
-      body = Buffer.from(reply.serialize(search(index, query)) as string)
+      // the span never carries the search words (they may name a person)
+      body = withSpan('search', { 'dachportal.search.kind': 'api' }, () => Buffer.from(reply.serialize(search(index, query)) as string))
       searchCache.set(index, key, body)
     }
     options.observe?.('search', (performance.now() - started) / 1000)
@@ -142,7 +144,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     const started = performance.now()
     let body = suggestCache.get(index, q)
     if (body === undefined) {
-      body = Buffer.from(reply.serialize({ query: q, suggestions: suggest(index.suggest, q) }) as string)
+      body = withSpan('suggest', {}, () => Buffer.from(reply.serialize({ query: q, suggestions: suggest(index.suggest, q) }) as string))
       suggestCache.set(index, q, body)
     }
     options.observe?.('suggest', (performance.now() - started) / 1000)
