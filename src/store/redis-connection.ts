@@ -23,6 +23,15 @@ export function redisTargetFromEnv(env: NodeJS.ProcessEnv): RedisTarget | undefi
   return undefined
 }
 
+/**
+ * The target from settings: Sentinel or Cluster win over REDIS_URL, as
+ * documented; otherwise redisUrl (which tests may override) is a single node.
+ */
+export function redisTargetOf(settings: { redisTarget?: RedisTarget; redisUrl?: string }): RedisTarget | undefined {
+  if (settings.redisTarget && settings.redisTarget.kind !== 'single') return settings.redisTarget
+  return settings.redisUrl ? { kind: 'single', url: settings.redisUrl } : undefined
+}
+
 function password(env: NodeJS.ProcessEnv): { password?: string } {
   return env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}
 }
