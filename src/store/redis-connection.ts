@@ -93,3 +93,21 @@ export function createRedisClient(target: RedisTarget, tuning: ConnectionTuning)
       }) as unknown as Redis
   }
 }
+
+/**
+ * A second connection for SUBSCRIBE (a subscribed connection can do nothing
+ * else): it queues while reconnecting and never times out, since it only
+ * waits for messages. ioredis' Cluster.duplicate takes (startupNodes,
+ * options), Redis.duplicate (options): handing Redis options to a Cluster
+ * would be read as seed nodes and silently ignored.
+ */
+export function createSubscriber(client: Redis): Redis {
+  if (client instanceof Cluster) {
+    const cluster = client as Cluster
+    return cluster.duplicate([], {
+      enableOfflineQueue: true,
+      redisOptions: { ...cluster.options.redisOptions, maxRetriesPerRequest: null, commandTimeout: undefined },
+    }) as unknown as Redis
+  }
+  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
+}
