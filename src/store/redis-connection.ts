@@ -80,8 +80,10 @@ export function createRedisClient(target: RedisTarget, tuning: ConnectionTuning)
         ...(target.password ? { password: target.password, sentinelPassword: target.password } : {}),
       })
     case 'cluster':
-      // keyPrefix must carry a hash tag, e.g. "{dachportal}:", so a write's keys share one slot
-      if (!/\{[^}]+\}/.test(tuning.keyPrefix)) {
+      // a prefixed client (the store) needs a hash tag, e.g. "{dachportal}:", so a
+      // write's keys share one slot; an unprefixed one (rate-limit counters,
+      // one key per script) lets its keys spread over the shards
+      if (tuning.keyPrefix !== '' && !/\{[^}]+\}/.test(tuning.keyPrefix)) {
         throw new Error('Redis Cluster needs a hash-tagged key prefix, e.g. REDIS_PREFIX="{dachportal}:"')
       }
       return new Cluster(target.nodes, {
