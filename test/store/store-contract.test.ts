@@ -54,7 +54,8 @@ const cluster: Factory = async (test) => {
   const { nodes } = await sharedCluster
   const prefix = `{contract-${++clusterTests}}:`
   const open = async () => {
-    const store = new RedisStore({ target: { kind: 'cluster', nodes }, prefix, pollIntervalMs: 200 })
+    // generous command timeout: six redis processes on a busy CI machine are slow, not down
+    const store = new RedisStore({ target: { kind: 'cluster', nodes }, prefix, pollIntervalMs: 200, commandTimeoutMs: 10_000 })
     await store.init()
     test.teardown(() => store.close())
     return store
