@@ -8,7 +8,7 @@ import { loadRegionData, ConfigError, type RegionData } from './config/load.js'
 import { readSettings, type Settings } from './config/env.js'
 import { MemoryStore } from './store/memory-store.js'
 import { RedisStore } from './store/redis-store.js'
-import { redisTargetFromEnv, type RedisTarget } from './store/redis-connection.js'
+import { redisTargetOf } from './store/redis-connection.js'
 import type { CatalogStore } from './store/types.js'
 import { LiveCatalog } from './runtime/live-catalog.js'
 import { seedFileManifests } from './runtime/seed.js'
@@ -263,8 +263,7 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
 }
 
 function createStore(settings: Settings): CatalogStore {
-  // Sentinel or Cluster settings win over REDIS_URL, as documented
-  const target: RedisTarget | undefined = redisTargetFromEnv({ ...process.env, REDIS_URL: settings.redisUrl })
+  const target = redisTargetOf(settings)
   if (target === undefined) return new MemoryStore({ dataDir: settings.dataDir })
   return new RedisStore({ target, prefix: settings.redisPrefix })
 }

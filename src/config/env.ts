@@ -2,6 +2,7 @@
 // here and nowhere else (the compose-file test checks against ENV_VARS).
 import { resolve } from 'node:path'
 import type { TracingSettings } from '../telemetry/index.js'
+import { redisTargetFromEnv, type RedisTarget } from '../store/redis-connection.js'
 
 /** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
 export type TrustProxy = boolean | number | string[]
@@ -17,6 +18,8 @@ export interface Settings {
   regionConfig: string
   dataDir: string
   redisUrl?: string
+  /** Sentinel, Cluster or single node; every Redis client (store, rate limits) is built from it */
+  redisTarget?: RedisTarget
   redisPrefix: string
   logLevel: string
   production: boolean
@@ -64,7 +67,7 @@ export interface ProxySettings {
 export const ENV_VARS = [
   'PORT', 'HOST', 'REGION_CONFIG', 'DATA_DIR', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'NODE_ENV',
   'ADMIN_BODY_LIMIT',
-  // read by src/store/redis-connection.ts (Sentinel / Cluster / auth)
+  // Sentinel / Cluster / auth, parsed by src/store/redis-connection.ts
   'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_PASSWORD',
   'TRUST_PROXY',
   'RATE_LIMIT', 'RATE_LIMIT_WINDOW_MS', 'RATE_LIMIT_API', 'RATE_LIMIT_SUGGEST', 'RATE_LIMIT_PROXY', 'RATE_LIMIT_ADMIN',
@@ -213,6 +216,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     proxy: parseProxySettings(env),
   }
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL
+  const redisTarget = redisTargetFromEnv(env)
+  if (redisTarget) settings.redisTarget = redisTarget
   if (env.METRICS_TOKEN) settings.metricsToken = env.METRICS_TOKEN
   const otlp = parseOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT)
   if (otlp !== undefined) settings.tracing = { endpoint: otlp, serviceName: env.OTEL_SERVICE_NAME || 'dachportal' }

@@ -1,21 +1,23 @@
 // Abuse limits: per-client rate budgets (public API, suggest, proxy, admin),
 // load shedding under event-loop/memory pressure, and server timeouts.
-// Budgets are counted in Redis when REDIS_URL is set, so they hold across
+// Budgets are counted in Redis when one is configured (single node, Sentinel
+// or Cluster, through the store's connection factory), so they hold across
 // instances; Redis trouble fails open (reads must not depend on Redis).
 import fp from 'fastify-plugin'
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import underPressure from '@fastify/under-pressure'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Server } from 'node:http'
 import type { Settings } from '../config/env.js'
 import { problemFor } from '../routes/problem.js'
 import { opsErrors } from './errors.js'
+import { createRedisClient, redisTargetOf } from '../store/redis-connection.js'
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from './exempt-paths.js'
 
 export type Bucket = 'api' | 'suggest' | 'proxy' | 'admin' | 'ops'
 
-export type LimitSettings = Pick<Settings, 'rateLimit' | 'rateLimitWindowMs' | 'rateLimits' | 'pressure' | 'timeouts' | 'redisUrl' | 'redisPrefix'>
+export type LimitSettings = Pick<Settings, 'rateLimit' | 'rateLimitWindowMs' | 'rateLimits' | 'pressure' | 'timeouts' | 'redisUrl' | 'redisTarget' | 'redisPrefix'>
 
 export interface LimitsOptions {
   settings: LimitSettings
@@ -41,14 +43,20 @@ export function applyServerTimeouts(server: Server, timeouts: Settings['timeouts
 }
 
 function rateLimitRedis(settings: LimitSettings): Redis | undefined {
-  if (settings.redisUrl === undefined) return undefined
-  // fail fast: no offline queue, one try; a Redis outage must not stall requests
-  return new Redis(settings.redisUrl, {
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    lazyConnect: false,
-  })
+  const target = redisTargetOf(settings)
+  if (target === undefined) return undefined
+  // the same factory as the store: follows Sentinel failovers and Cluster
+  // redirects; fails fast (no offline queue, no retries) so an outage never
+  // stalls a request. No key prefix here: the counters name their own.
+  return createRedisClient(target, { keyPrefix: '', commandTimeoutMs: 1000 })
+}
+
+/**
+ * Counter keys without the prefix's Cluster hash tag: each counter is one key,
+ * so they may spread over all shards instead of piling onto the store's slot.
+ */
+export function rateLimitNamespace(redisPrefix: string): string {
+  return `${redisPrefix.replace(/[{}]/g, '')}ratelimit:`
 }
 
 // One limiter per budget, applied by one app-wide onRequest hook (not per
@@ -57,6 +65,8 @@ async function registerRateLimit(app: FastifyInstance, settings: LimitSettings):
   const redis = rateLimitRedis(settings)
   if (redis) {
     redis.on('error', (err: Error) => app.log.warn({ err: { message: err.message } }, 'rate-limit redis error (failing open)'))
+    // lazy client: connect in the background, count locally-open until ready
+    redis.connect().catch(() => {})
     app.addHook('onClose', async () => {
       redis.disconnect()
     })
@@ -64,7 +74,7 @@ async function registerRateLimit(app: FastifyInstance, settings: LimitSettings):
   await app.register(rateLimit, {
     global: false,
     skipOnError: true,
-    ...(redis ? { redis, nameSpace: `${settings.redisPrefix}ratelimit:` } : {}),
+    ...(redis ? { redis, nameSpace: rateLimitNamespace(settings.redisPrefix) } : {}),
     errorResponseBuilder: (_request, context) => new opsErrors.RATE_LIMITED(Math.max(1, Math.ceil(context.ttl / 1000))),
   })
   const limiter = (bucket: Exclude<Bucket, 'ops'>) => app.rateLimit({

@@ -23,6 +23,15 @@ export function redisTargetFromEnv(env: NodeJS.ProcessEnv): RedisTarget | undefi
   return undefined
 }
 
+/**
+ * The target from settings: Sentinel or Cluster win over REDIS_URL, as
+ * documented; otherwise redisUrl (which tests may override) is a single node.
+ */
+export function redisTargetOf(settings: { redisTarget?: RedisTarget; redisUrl?: string }): RedisTarget | undefined {
+  if (settings.redisTarget && settings.redisTarget.kind !== 'single') return settings.redisTarget
+  return settings.redisUrl ? { kind: 'single', url: settings.redisUrl } : undefined
+}
+
 function password(env: NodeJS.ProcessEnv): { password?: string } {
   return env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}
 }
@@ -71,8 +80,10 @@ export function createRedisClient(target: RedisTarget, tuning: ConnectionTuning)
         ...(target.password ? { password: target.password, sentinelPassword: target.password } : {}),
       })
     case 'cluster':
-      // keyPrefix must carry a hash tag, e.g. "{dachportal}:", so a write's keys share one slot
-      if (!/\{[^}]+\}/.test(tuning.keyPrefix)) {
+      // a prefixed client (the store) needs a hash tag, e.g. "{dachportal}:", so a
+      // write's keys share one slot; an unprefixed one (rate-limit counters,
+      // one key per script) lets its keys spread over the shards
+      if (tuning.keyPrefix !== '' && !/\{[^}]+\}/.test(tuning.keyPrefix)) {
         throw new Error('Redis Cluster needs a hash-tagged key prefix, e.g. REDIS_PREFIX="{dachportal}:"')
       }
       return new Cluster(target.nodes, {
@@ -83,4 +94,22 @@ export function createRedisClient(target: RedisTarget, tuning: ConnectionTuning)
         redisOptions: { ...options, ...(target.password ? { password: target.password } : {}) },
       }) as unknown as Redis
   }
+}
+
+/**
+ * A second connection for SUBSCRIBE (a subscribed connection can do nothing
+ * else): it queues while reconnecting and never times out, since it only
+ * waits for messages. ioredis' Cluster.duplicate takes (startupNodes,
+ * options), Redis.duplicate (options): handing Redis options to a Cluster
+ * would be read as seed nodes and silently ignored.
+ */
+export function createSubscriber(client: Redis): Redis {
+  if (client instanceof Cluster) {
+    const cluster = client as Cluster
+    return cluster.duplicate([], {
+      enableOfflineQueue: true,
+      redisOptions: { ...cluster.options.redisOptions, maxRetriesPerRequest: null, commandTimeout: undefined },
+    }) as unknown as Redis
+  }
+  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
 }

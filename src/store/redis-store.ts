@@ -17,7 +17,7 @@ import { errors } from '../errors.js'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
 import type { CatalogStore, MemberMeta, StoreHealth } from './types.js'
-import { createRedisClient, type RedisTarget } from './redis-connection.js'
+import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
 import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_STATUS, PUT_STATUS_FENCED, RELEASE_LOCK } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
@@ -86,7 +86,7 @@ export class RedisStore implements CatalogStore {
       throw new Error(`cannot connect to Redis: ${this.lastError ?? (error as Error).message}`)
     }
     this.lastVersion = await this.getVersion()
-    const subscriber = this.client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
+    const subscriber = createSubscriber(this.client)
     subscriber.on('error', (error: Error) => this.noteError(error))
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.observe(Number(message), false)

@@ -75,11 +75,16 @@ export async function startGateway(t: Pick<Test, 'teardown'>, env: Record<string
     },
   }
   t.teardown(() => gateway.stop('SIGKILL'))
-  const deadline = Date.now() + 30_000
+  // generous: on a loaded CI machine a start can take tens of seconds
+  const deadline = Date.now() + 90_000
+  let last = 'no answer'
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${stderr}`)
-    if (Date.now() > deadline) throw new Error(`gateway did not become ready: ${stderr}`)
-    const ready = await fetch(`${gateway.url}/ready`).then((r) => r.status === 200, () => false)
+    if (Date.now() > deadline) throw new Error(`gateway did not become ready (/ready: ${last}): ${stderr}`)
+    const ready = await fetch(`${gateway.url}/ready`).then(async (r) => {
+      last = `${r.status} ${await r.text()}`
+      return r.status === 200
+    }, () => false)
     if (ready) break
     await new Promise((done) => setTimeout(done, 20))
   }

@@ -13,6 +13,8 @@ type Tap = Pick<Test, 'fail' | 'teardown' | 'comment'>
 export interface RedisServerOptions {
   /** AOF with fsync on every write: proves durability across a hard kill */
   aof?: boolean
+  /** more redis-server arguments, e.g. ['--replicaof', '127.0.0.1', '6379'] or cluster mode */
+  args?: string[]
 }
 
 export interface RedisServer {
@@ -66,6 +68,7 @@ export async function startRedis(t: Tap, options: RedisServerOptions = {}): Prom
   let child: ChildProcess | undefined
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--protected-mode', 'no']
   args.push(...(options.aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']))
+  args.push(...(options.args ?? []))
 
   const server: RedisServer = {
     port,
@@ -93,14 +96,14 @@ export async function startRedis(t: Tap, options: RedisServerOptions = {}): Prom
   return server
 }
 
-async function waitForPong(port: number, child: ChildProcess): Promise<void> {
+export async function waitForPong(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`)
+    if (child.exitCode !== null) throw new Error(`redis process exited with ${child.exitCode}`)
     if (await ping(port)) return
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
-  throw new Error(`redis-server on port ${port} did not answer PING`)
+  throw new Error(`redis process on port ${port} did not answer PING`)
 }
 
 function ping(port: number): Promise<boolean> {

@@ -1,11 +1,13 @@
 // One contract, every CatalogStore: the same tests run against the embedded
-// MemoryStore and against RedisStore on a real redis-server.
+// MemoryStore, RedisStore on a real redis-server, and RedisStore on a real
+// Redis Cluster (three masters, three replicas, hash-tagged prefix).
 import t, * as Tap from 'tap'
 import { MemoryStore } from '../../src/store/memory-store.js'
 import { RedisStore } from '../../src/store/redis-store.js'
 import type { CatalogStore } from '../../src/store/types.js'
 import type { Manifest } from '../../src/manifest/schema.js'
 import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
+import { clusterAvailable, requireCluster, startCluster, type RedisCluster } from '../helpers/redis-cluster.js'
 
 type Test = Tap.Test
 type Factory = (t: Test) => Promise<CatalogStore[]>
@@ -36,6 +38,26 @@ const redis: Factory = async (t) => {
     const store = new RedisStore({ target: server.url, prefix: 'contract:', pollIntervalMs: 200 })
     await store.init()
     t.teardown(() => store.close())
+    return store
+  }
+  return [await open(), await open()]
+}
+
+/**
+ * two RedisStores on one Redis Cluster, started once for the file (six
+ * processes); each test gets its own hash tag, so it starts empty
+ */
+let sharedCluster: Promise<RedisCluster> | undefined
+let clusterTests = 0
+const cluster: Factory = async (test) => {
+  sharedCluster ??= startCluster(t) // torn down with the file's root test
+  const { nodes } = await sharedCluster
+  const prefix = `{contract-${++clusterTests}}:`
+  const open = async () => {
+    // generous command timeout: six redis processes on a busy CI machine are slow, not down
+    const store = new RedisStore({ target: { kind: 'cluster', nodes }, prefix, pollIntervalMs: 200, commandTimeoutMs: 10_000 })
+    await store.init()
+    test.teardown(() => store.close())
     return store
   }
   return [await open(), await open()]
@@ -139,3 +161,5 @@ function contract(name: string, create: Factory): void {
 contract('MemoryStore', memory)
 if (redisAvailable()) contract('RedisStore', redis)
 else t.test('RedisStore', async (t) => void requireRedis(t))
+if (clusterAvailable()) contract('RedisStore on Redis Cluster', cluster)
+else t.test('RedisStore on Redis Cluster', async (t) => void requireCluster(t))
