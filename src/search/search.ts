@@ -60,6 +60,8 @@ interface Candidate {
   run: Execution
   id: number
   local: boolean
+  /** idf-weighted share of the query words it matched; 1 = all that matched anything */
+  share: number
   tier: number
 }
 
@@ -120,28 +122,58 @@ function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly stri
   const stems = terms.filter((t) => t.weight === 1).map((t) => t.term)
   const floor = found.reduce((m, [run, id]) => Math.max(m, run.scores[id] as number), 0) * NOISE_FLOOR
   const coverage = coverageCache(analysed)
-  const out: Candidate[] = []
+  const kept: { run: Execution; id: number; raw: number; groups: number }[] = []
+  const frequency = new Array<number>(analysed.groups).fill(0)
   for (const [run, id] of found) {
     const raw = run.scores[id] as number
     if (raw < floor) continue
-    const covered = coverage(run, id)
+    const groups = coverage(run, id)
     // Only fragments of a meaning matched ("anmelden" of "Hund anmelden" for
     // "hundesteuer"): nothing the resident typed or meant.
-    if (covered === 0) continue
+    if (groups === 0) continue
+    kept.push({ run, id, raw, groups })
+    for (let g = 0; g < analysed.groups; g++) if (groups & (1 << g)) frequency[g] = (frequency[g] as number) + 1
+  }
+  const weights = groupWeights(frequency, index.docs.length)
+  const matchable = frequency.reduce((mask, f, g) => (f > 0 ? mask | (1 << g) : mask), 0)
+  const out: Candidate[] = []
+  for (const { run, id, raw, groups } of kept) {
+    const share = groups === matchable ? 1 : weightedShare(groups, weights)
     const doc = index.docs[id] as IndexedService
-    const score = raw * (0.3 + 0.7 * covered * covered) * nameBoost(doc.nameStems, stems, meanings)
-    out.push({ doc, score, run, id, local: chain.some((m) => doc.offeringByMember.has(m)), tier: 1 })
+    const score = raw * (0.3 + 0.7 * share * share) * nameBoost(doc.nameStems, stems, meanings)
+    out.push({ doc, score, run, id, local: chain.some((m) => doc.offeringByMember.has(m)), share, tier: 1 })
   }
   return out
 }
 
 /**
- * Share of the query words a match stands for: direct terms and parts
- * alone, synonym meanings only whole. Depends only on which query terms
- * matched, so it is computed once per distinct set.
+ * How much each query word says, as BM25's idf over the matches: in "hund
+ * anmelden" the rare "hund" names the topic, the common "anmelden" only the
+ * act, so a service about dogs alone outranks one about registering
+ * something else. Words nothing matched weigh 0 (they cannot separate).
+ */
+function groupWeights(frequency: readonly number[], documents: number): number[] {
+  return frequency.map((f) => (f === 0 ? 0 : Math.log(1 + (documents - f + 0.5) / (f + 0.5))))
+}
+
+function weightedShare(groups: number, weights: readonly number[]): number {
+  let covered = 0
+  let total = 0
+  weights.forEach((w, g) => {
+    total += w
+    if (groups & (1 << g)) covered += w
+  })
+  return total === 0 ? 0 : covered / total
+}
+
+/**
+ * The query words (group bitmask; MAX_QUERY_TERMS keeps it within 32 bits) a
+ * match stands for: direct terms and parts alone, synonym meanings only
+ * whole. Depends only on which query terms matched, so it is computed once
+ * per distinct set.
  */
 function coverageCache(analysed: AnalysedQuery): (run: Execution, id: number) => number {
-  const { terms, phrases, groups } = analysed
+  const { terms, phrases } = analysed
   const position = new Map(terms.map((t, i) => [t.term, i]))
   const phraseTerms = phrases.map((p) => p.terms.map((term) => position.get(term) as number))
   const cache = new Map<number | string, number>()
@@ -150,7 +182,7 @@ function coverageCache(analysed: AnalysedQuery): (run: Execution, id: number) =>
     const key = run.words === 1 ? (run.masks[id] as number) : run.masks.subarray(id * run.words, (id + 1) * run.words).join(',')
     let value = cache.get(key)
     if (value === undefined) {
-      value = groups === 0 ? 0 : coveredGroups(run, id, analysed, phraseTerms) / groups
+      value = coveredGroups(run, id, analysed, phraseTerms)
       cache.set(key, value)
     }
     return value
@@ -159,14 +191,14 @@ function coverageCache(analysed: AnalysedQuery): (run: Execution, id: number) =>
 
 function coveredGroups(run: Execution, id: number, analysed: AnalysedQuery, phraseTerms: readonly number[][]): number {
   const has = (i: number) => (((run.masks[id * run.words + (i >>> 5)] as number) >>> (i & 31)) & 1) === 1
-  const covered = new Set<number>()
+  let covered = 0
   analysed.terms.forEach((t, i) => {
-    if (has(i)) for (const g of t.covers) covered.add(g)
+    if (has(i)) for (const g of t.covers) covered |= 1 << g
   })
   analysed.phrases.forEach((p, n) => {
-    if ((phraseTerms[n] as number[]).every(has)) for (const g of p.covers) covered.add(g)
+    if ((phraseTerms[n] as number[]).every(has)) for (const g of p.covers) covered |= 1 << g
   })
-  return covered.size
+  return covered
 }
 
 /**
@@ -186,11 +218,15 @@ function nameBoost(name: readonly string[], stems: readonly string[], meanings: 
   return boost
 }
 
-/** The first k in rank order: resident's services first (when relevant enough), then score, then id for a stable order. */
+/**
+ * The first k in rank order: by how much of the query a service matches
+ * (all words first, then the weightier part: issue 17), then the resident's
+ * services (when relevant enough), then score, then id for a stable order.
+ */
 function rank(candidates: Candidate[], k: number): Candidate[] {
   const best = candidates.reduce((m, c) => Math.max(m, c.score), 0)
   for (const c of candidates) c.tier = c.local && c.score >= best * LOCAL_FLOOR ? 0 : 1
-  return topK(candidates, k, (a, b) => a.tier - b.tier || b.score - a.score || (a.doc.service.id < b.doc.service.id ? -1 : 1))
+  return topK(candidates, k, (a, b) => b.share - a.share || a.tier - b.tier || b.score - a.score || (a.doc.service.id < b.doc.service.id ? -1 : 1))
 }
 
 function toHit(c: Candidate, chain: readonly string[]): SearchHit {
