@@ -28,7 +28,11 @@ const USUAL_MEANING_BOOST = 1.3
 
 export interface SearchParams {
   q: string
+  /** the resident's postal code: their members' services first, with forYou */
   postalCode?: string
+  /** the resident's member (instead of postalCode): its chain's services first, with forYou */
+  residentMember?: string
+  /** filter: only services this member itself offers (forYou is its offering) */
   member?: string
   lifeSituation?: string
   level?: Level
@@ -67,11 +71,13 @@ interface Candidate {
 
 export function search(index: SearchIndex, params: SearchParams, catalog: Catalog = index.catalog): SearchResult {
   const query = analyseQuery(params.q, index.vocabulary, index.synonyms)
-  const chain = params.member !== undefined || params.postalCode !== undefined
-    ? responsibleChain(catalog, params.member !== undefined ? { member: params.member } : { postalCode: params.postalCode as string })
+  const resident = params.residentMember !== undefined || params.postalCode !== undefined
+    ? responsibleChain(catalog, params.residentMember !== undefined ? { member: params.residentMember } : { postalCode: params.postalCode as string })
     : []
-  const matched = match(index, query, chain)
-  const { level, lifeSituation } = params
+  const matched = match(index, query, resident)
+  const { level, lifeSituation, member } = params
+  // Filtered to one member, its offering is the one to show.
+  const chain = member !== undefined ? [member] : resident
   const results: Candidate[] = []
   const members = new Uint32Array(index.memberIds.length)
   const lifeSituations = new Uint32Array(index.lifeSituationIds.length)
@@ -79,12 +85,12 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
   for (const c of matched) {
     const byLevel = level === undefined || c.doc.service.levels.includes(level)
     const byLife = lifeSituation === undefined || c.doc.service.lifeSituations.includes(lifeSituation)
+    const byMember = member === undefined || c.doc.offeringByMember.has(member)
     // Disjunctive facets: each one counts as if its own filter were not set.
-    if (byLevel) countInto(lifeSituations, c.doc.lifeSituationPositions)
-    if (byLife) countInto(levels, c.doc.levelPositions)
-    if (!byLevel || !byLife) continue
-    results.push(c)
-    countInto(members, c.doc.memberPositions)
+    if (byLevel && byMember) countInto(lifeSituations, c.doc.lifeSituationPositions)
+    if (byLife && byMember) countInto(levels, c.doc.levelPositions)
+    if (byLevel && byLife) countInto(members, c.doc.memberPositions)
+    if (byLevel && byLife && byMember) results.push(c)
   }
   const start = (params.page - 1) * params.pageSize
   return {
