@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import type { CatalogStore, MemberMeta, StoreHealth } from './types.js'
+import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 
 export interface MemoryStoreOptions {
   /** where to persist; omit for a purely in-memory store (tests) */
@@ -26,6 +26,7 @@ export class MemoryStore implements CatalogStore {
   private readonly locks = new Map<string, { token: string; expires: number }>()
   private version = 0
   private readonly dataDir: string | undefined
+  private reports: AccessibilityReport[] = []
 
   constructor(options: MemoryStoreOptions = {}) {
     this.dataDir = options.dataDir
@@ -35,6 +36,7 @@ export class MemoryStore implements CatalogStore {
     if (this.dataDir === undefined) return
     await mkdir(join(this.dataDir, 'members'), { recursive: true })
     this.version = await readVersion(this.dataDir)
+    this.reports = await readReports(this.dataDir)
     for (const file of await readdir(join(this.dataDir, 'members'))) {
       if (!file.endsWith('.json')) continue
       try {
@@ -96,6 +98,16 @@ export class MemoryStore implements CatalogStore {
     return true
   }
 
+  async putReport(report: AccessibilityReport): Promise<void> {
+    const kept = [...unexpired(this.reports), { ...report }].slice(-MAX_REPORTS)
+    if (this.dataDir !== undefined) await writeFileAtomic(join(this.dataDir, 'reports.json'), JSON.stringify(kept))
+    this.reports = kept
+  }
+
+  async listReports(): Promise<AccessibilityReport[]> {
+    return unexpired(this.reports).map((r) => ({ ...r }))
+  }
+
   health(): StoreHealth {
     return { ok: true }
   }
@@ -115,6 +127,20 @@ export class MemoryStore implements CatalogStore {
     const version = this.version
     for (const listener of this.listeners) listener(version)
     return version
+  }
+}
+
+function unexpired(reports: readonly AccessibilityReport[]): AccessibilityReport[] {
+  const now = new Date().toISOString()
+  return reports.filter((r) => r.expiresAt > now)
+}
+
+async function readReports(dataDir: string): Promise<AccessibilityReport[]> {
+  try {
+    const parsed = JSON.parse(await readFile(join(dataDir, 'reports.json'), 'utf8')) as unknown
+    return Array.isArray(parsed) ? unexpired(parsed as AccessibilityReport[]) : []
+  } catch {
+    return [] // none yet, or damaged: start empty
   }
 }
 
