@@ -43,6 +43,8 @@ export interface Settings {
    * (aborted at 80 %) and how long a dead leader blocks the others
    */
   refreshLockTtlMs: number
+  /** how long "Barriere melden" reports are kept for the operator */
+  reportRetentionDays: number
 }
 
 export const ENV_VARS = [
@@ -57,6 +59,7 @@ export const ENV_VARS = [
   'CORS_ORIGINS', 'METRICS_TOKEN',
   'SHUTDOWN_DRAIN_MS', 'SHUTDOWN_TIMEOUT_MS',
   'REFRESH_LOCK_TTL_MS',
+  'REPORT_RETENTION_DAYS',
 ] as const
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -148,6 +151,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 5000, 0, 300_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 600_000),
     refreshLockTtlMs: int(env, 'REFRESH_LOCK_TTL_MS', MINUTE, 1000, 60 * MINUTE),
+    reportRetentionDays: int(env, 'REPORT_RETENTION_DAYS', 180, 1, 730),
   }
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL
   if (env.METRICS_TOKEN) settings.metricsToken = env.METRICS_TOKEN
