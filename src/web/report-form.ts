@@ -4,8 +4,12 @@ import { randomUUID } from 'node:crypto'
 import type { AccessibilityReport } from '../store/types.js'
 
 export const REPORT_LIMITS = { message: 3000, page: 500, contact: 200 } as const
-/** Whole form body: the fields above plus encoding overhead (percent-encoded umlauts triple in size). */
-export const REPORT_BODY_LIMIT = 16 * 1024
+/**
+ * Whole form body: room for every field at its limit even in 3-byte
+ * characters percent-encoded (x3), so an over-long field gets the precise
+ * message; beyond this the request is cut off with TOO_LARGE_MESSAGE.
+ */
+export const REPORT_BODY_LIMIT = 64 * 1024
 
 export interface ReportFields {
   meldung: string
