@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { loadRegionData, ConfigError, type RegionData } from './config/load.js'
 import { readSettings, type Settings } from './config/env.js'
+import { operatorGaps } from './config/operator-gaps.js'
 import { MemoryStore } from './store/memory-store.js'
 import { RedisStore } from './store/redis-store.js'
 import { redisTargetOf } from './store/redis-connection.js'
@@ -126,6 +127,9 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
       })
     })
     await registerRoutes(app, { settings, data, live, store, refresher, searchIndex, readiness, validate })
+    // Not fatal (the catalog is served, /ready stays ready); the legal pages say what is missing.
+    const gaps = operatorGaps(data.region.operator)
+    if (gaps.length > 0) app.log.warn({ missing: gaps }, 'region config: operator data not provided yet (Impressum, Datenschutz, Barrierefreiheit pages name what is missing)')
     return app
   } catch (err) {
     await release()
@@ -214,6 +218,8 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
   const shared = data.region.members.filter((m) => m.upstream !== undefined && m.sameOriginTrusted === true).map((m) => m.id)
   if (shared.length > 0) app.log.warn({ members: shared }, 'sameOriginTrusted: these members are also proxied on the portal\'s origin and share it')
   await app.register(webPlugin, {
+    operator: data.region.operator,
+    reports: { store, retentionDays: settings.reportRetentionDays },
     search: (params) => {
       const index = searchIndex.current()
       if (!index) throw new Error('search index not built')

@@ -49,6 +49,8 @@ export interface Settings {
   refreshLockTtlMs: number
   /** OpenTelemetry traces over OTLP/HTTP; off (undefined) unless OTEL_EXPORTER_OTLP_ENDPOINT is set */
   tracing?: TracingSettings
+  /** how long "Barriere melden" reports are kept for the operator */
+  reportRetentionDays: number
   /** the proxy's public addresses (see src/proxy/origin.ts) */
   proxy: ProxySettings
 }
@@ -78,6 +80,7 @@ export const ENV_VARS = [
   'REFRESH_LOCK_TTL_MS',
   'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME',
   'PROXY_BASE_DOMAIN', 'PROXY_PUBLIC_SCHEME', 'PROXY_PUBLIC_PORT', 'PUBLIC_ORIGIN',
+  'REPORT_RETENTION_DAYS',
 ] as const
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -214,6 +217,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 600_000),
     refreshLockTtlMs: int(env, 'REFRESH_LOCK_TTL_MS', MINUTE, 1000, 60 * MINUTE),
     proxy: parseProxySettings(env),
+    reportRetentionDays: int(env, 'REPORT_RETENTION_DAYS', 180, 1, 730),
   }
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL
   const redisTarget = redisTargetFromEnv(env)

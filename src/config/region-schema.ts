@@ -44,12 +44,67 @@ export const MemberConfig = Type.Object(
 )
 export type MemberConfig = Static<typeof MemberConfig>
 
+const Text = (maxLength: number, description?: string) => Type.String({ minLength: 1, maxLength, ...(description ? { description } : {}) })
+const HttpsUrl = Type.String({ format: 'uri', pattern: '^https://', maxLength: 2048 })
+const Email = Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', maxLength: 254 })
+const PostalAddress = Type.Object(
+  { street: Text(200), postalCode: Type.String({ pattern: '^[0-9]{5}$' }), city: Text(100) },
+  { additionalProperties: false },
+)
+const Authority = Type.Object(
+  { name: Text(300), url: HttpsUrl, address: Type.Optional(PostalAddress), email: Type.Optional(Email), phone: Type.Optional(Text(50)) },
+  { additionalProperties: false },
+)
+
+/**
+ * Who runs the portal (Impressum § 5 DDG, Datenschutz Art. 13 DSGVO,
+ * Erklärung zur Barrierefreiheit). Every field comes from the operator and
+ * is never filled in by the gateway: what is missing, the pages name as
+ * missing (src/web/operator.ts).
+ */
+export const Operator = Type.Object(
+  {
+    name: Text(300, 'the legal entity running the portal'),
+    legalForm: Type.Optional(Text(200, 'e.g. Körperschaft des öffentlichen Rechts')),
+    address: Type.Optional(PostalAddress),
+    email: Type.Optional(Email),
+    phone: Type.Optional(Text(50)),
+    representative: Type.Optional(Text(300, 'person authorised to represent the operator, with function')),
+    vatId: Type.Optional(Type.String({ pattern: '^DE[0-9]{9}$' })),
+    responsibleForContent: Type.Optional(Text(300, 'verantwortlich für den Inhalt (§ 18 Abs. 2 MStV)')),
+    dataProtectionOfficer: Type.Optional(Type.Object(
+      { name: Type.Optional(Text(200)), email: Email, phone: Type.Optional(Text(50)), address: Type.Optional(PostalAddress) },
+      { additionalProperties: false },
+    )),
+    supervisoryAuthority: Type.Optional(Authority),
+    logRetentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'how long server logs are kept' })),
+    accessibility: Type.Optional(Type.Object(
+      {
+        status: Type.Union([Type.Literal('vollständig'), Type.Literal('teilweise'), Type.Literal('nicht')], { description: 'vereinbar mit BITV NRW' }),
+        reviewedOn: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'date of the last review' }),
+        method: Type.Optional(Text(500, 'how it was reviewed, e.g. Selbstbewertung, BITV-Test')),
+        knownLimitations: Type.Array(Text(1000), { maxItems: 50 }),
+        contact: Type.Optional(Type.Object({ email: Type.Optional(Email), phone: Type.Optional(Text(50)) }, { additionalProperties: false })),
+      },
+      { additionalProperties: false },
+    )),
+    arbitrationBody: Type.Optional(Authority),
+    signLanguageVideos: Type.Optional(Type.Array(Type.Object(
+      { title: Text(200), url: HttpsUrl, textAlternative: Text(5000, 'what the video says, as text') },
+      { additionalProperties: false },
+    ), { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+)
+export type Operator = Static<typeof Operator>
+
 export const RegionConfig = Type.Object(
   {
     $comment: Type.Optional(Type.String()),
     id: Slug,
     name: Type.String({ minLength: 1, maxLength: 200 }),
     portalUrl: Type.Optional(Type.String({ format: 'uri' })),
+    operator: Type.Optional(Operator),
     members: Type.Array(MemberConfig, { minItems: 1, maxItems: 2000 }),
   },
   { additionalProperties: false },

@@ -3,10 +3,14 @@
 import type { Catalog } from '../catalog/types.js'
 import { errors, withIssues } from '../errors.js'
 
-export function checkKnownFilters(catalog: Catalog, query: { member?: string | undefined; lifeSituation?: string | undefined }): void {
+export function checkKnownFilters(
+  catalog: Catalog,
+  query: { member?: string | undefined; residentMember?: string | undefined; lifeSituation?: string | undefined },
+): void {
   const issues: { path: string; in: string; message: string }[] = []
-  if (query.member !== undefined && !catalog.memberById.has(query.member)) {
-    issues.push({ path: '/member', in: 'querystring', message: `unknown member: ${query.member}` })
+  for (const key of ['member', 'residentMember'] as const) {
+    const id = query[key]
+    if (id !== undefined && !catalog.memberById.has(id)) issues.push({ path: `/${key}`, in: 'querystring', message: `unknown member: ${id}` })
   }
   if (query.lifeSituation !== undefined && !catalog.lifeSituationById.has(query.lifeSituation)) {
     issues.push({ path: '/lifeSituation', in: 'querystring', message: `unknown life situation: ${query.lifeSituation}` })

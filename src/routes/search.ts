@@ -41,7 +41,8 @@ const Query = Type.String({
 export const SearchQuerystring = Type.Object({
   q: Query,
   postalCode: Type.Optional({ ...PostalCode, description: 'Postleitzahl: Angebote der zuständigen Stadt zuerst, mit forYou' }),
-  member: Type.Optional({ ...Slug, description: 'Wohnort als Mitglied: dessen Angebote (und die von Kreis, Land, Bund) zuerst, mit forYou', examples: ['gladbeck'] }),
+  residentMember: Type.Optional({ ...Slug, description: 'Wohnort als Mitglied (statt postalCode): dessen Angebote (und die von Kreis, Land, Bund) zuerst, mit forYou; filtert nicht', examples: ['gladbeck'] }),
+  member: Type.Optional({ ...Slug, description: 'nur Leistungen, die dieses Mitglied selbst anbietet (wie /api/v1/services); forYou ist dann dessen Angebot. Die Anbieter-Facette zählt so, als wäre dieser Filter nicht gesetzt.', examples: ['gladbeck'] }),
   lifeSituation: Type.Optional({ ...Slug, description: 'nur Leistungen dieser Lebenslage', examples: ['familie-kind'] }),
   level: Type.Optional(Level),
   page: Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'Seite (ab 1)' }),
@@ -61,7 +62,7 @@ export const SearchResponse = Type.Object({
     service: Type.Ref('RegionalService', { description: 'the regional service; offerings bounded (forYou first), offeringCount has the total' }),
     score: Type.Number({ examples: [183.97] }),
     highlights: Type.Array(Type.String(), { description: 'words of the service that matched', examples: [['Hund', 'anmelden']] }),
-    forYou: Type.Optional(Type.Ref('Offering', { description: 'the offering for the resident (postalCode or member given)' })),
+    forYou: Type.Optional(Type.Ref('Offering', { description: 'the offering for the resident (postalCode or residentMember given), or the filtered member\'s (member given)' })),
   })),
   facets: Type.Object({
     member: FacetValues,
@@ -117,7 +118,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     // the URL carries the query, so the index version alone identifies the answer
     if (notModified(request, reply, index.version, '', SEARCH_CACHE)) return reply
     reply.type('application/json; charset=utf-8')
-    const key = [query.q, query.postalCode, query.member, query.lifeSituation, query.level, query.page, query.pageSize].join('\u0001')
+    const key = [query.q, query.postalCode, query.residentMember, query.member, query.lifeSituation, query.level, query.page, query.pageSize].join('\u0001')
     const started = performance.now()
     let body = searchCache.get(index, key)
     if (body === undefined) {

@@ -28,7 +28,11 @@ const USUAL_MEANING_BOOST = 1.3
 
 export interface SearchParams {
   q: string
+  /** the resident's postal code: their members' services first, with forYou */
   postalCode?: string
+  /** the resident's member (instead of postalCode): its chain's services first, with forYou */
+  residentMember?: string
+  /** filter: only services this member itself offers (forYou is its offering) */
   member?: string
   lifeSituation?: string
   level?: Level
@@ -60,16 +64,20 @@ interface Candidate {
   run: Execution
   id: number
   local: boolean
+  /** idf-weighted share of the query words it matched; 1 = all that matched anything */
+  share: number
   tier: number
 }
 
 export function search(index: SearchIndex, params: SearchParams, catalog: Catalog = index.catalog): SearchResult {
   const query = analyseQuery(params.q, index.vocabulary, index.synonyms)
-  const chain = params.member !== undefined || params.postalCode !== undefined
-    ? responsibleChain(catalog, params.member !== undefined ? { member: params.member } : { postalCode: params.postalCode as string })
+  const resident = params.residentMember !== undefined || params.postalCode !== undefined
+    ? responsibleChain(catalog, params.residentMember !== undefined ? { member: params.residentMember } : { postalCode: params.postalCode as string })
     : []
-  const matched = match(index, query, chain)
-  const { level, lifeSituation } = params
+  const matched = match(index, query, resident)
+  const { level, lifeSituation, member } = params
+  // Filtered to one member, its offering is the one to show.
+  const chain = member !== undefined ? [member] : resident
   const results: Candidate[] = []
   const members = new Uint32Array(index.memberIds.length)
   const lifeSituations = new Uint32Array(index.lifeSituationIds.length)
@@ -77,12 +85,12 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
   for (const c of matched) {
     const byLevel = level === undefined || c.doc.service.levels.includes(level)
     const byLife = lifeSituation === undefined || c.doc.service.lifeSituations.includes(lifeSituation)
+    const byMember = member === undefined || c.doc.offeringByMember.has(member)
     // Disjunctive facets: each one counts as if its own filter were not set.
-    if (byLevel) countInto(lifeSituations, c.doc.lifeSituationPositions)
-    if (byLife) countInto(levels, c.doc.levelPositions)
-    if (!byLevel || !byLife) continue
-    results.push(c)
-    countInto(members, c.doc.memberPositions)
+    if (byLevel && byMember) countInto(lifeSituations, c.doc.lifeSituationPositions)
+    if (byLife && byMember) countInto(levels, c.doc.levelPositions)
+    if (byLevel && byLife) countInto(members, c.doc.memberPositions)
+    if (byLevel && byLife && byMember) results.push(c)
   }
   const start = (params.page - 1) * params.pageSize
   return {
@@ -120,28 +128,58 @@ function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly stri
   const stems = terms.filter((t) => t.weight === 1).map((t) => t.term)
   const floor = found.reduce((m, [run, id]) => Math.max(m, run.scores[id] as number), 0) * NOISE_FLOOR
   const coverage = coverageCache(analysed)
-  const out: Candidate[] = []
+  const kept: { run: Execution; id: number; raw: number; groups: number }[] = []
+  const frequency = new Array<number>(analysed.groups).fill(0)
   for (const [run, id] of found) {
     const raw = run.scores[id] as number
     if (raw < floor) continue
-    const covered = coverage(run, id)
+    const groups = coverage(run, id)
     // Only fragments of a meaning matched ("anmelden" of "Hund anmelden" for
     // "hundesteuer"): nothing the resident typed or meant.
-    if (covered === 0) continue
+    if (groups === 0) continue
+    kept.push({ run, id, raw, groups })
+    for (let g = 0; g < analysed.groups; g++) if (groups & (1 << g)) frequency[g] = (frequency[g] as number) + 1
+  }
+  const weights = groupWeights(frequency, index.docs.length)
+  const matchable = frequency.reduce((mask, f, g) => (f > 0 ? mask | (1 << g) : mask), 0)
+  const out: Candidate[] = []
+  for (const { run, id, raw, groups } of kept) {
+    const share = groups === matchable ? 1 : weightedShare(groups, weights)
     const doc = index.docs[id] as IndexedService
-    const score = raw * (0.3 + 0.7 * covered * covered) * nameBoost(doc.nameStems, stems, meanings)
-    out.push({ doc, score, run, id, local: chain.some((m) => doc.offeringByMember.has(m)), tier: 1 })
+    const score = raw * (0.3 + 0.7 * share * share) * nameBoost(doc.nameStems, stems, meanings)
+    out.push({ doc, score, run, id, local: chain.some((m) => doc.offeringByMember.has(m)), share, tier: 1 })
   }
   return out
 }
 
 /**
- * Share of the query words a match stands for: direct terms and parts
- * alone, synonym meanings only whole. Depends only on which query terms
- * matched, so it is computed once per distinct set.
+ * How much each query word says, as BM25's idf over the matches: in "hund
+ * anmelden" the rare "hund" names the topic, the common "anmelden" only the
+ * act, so a service about dogs alone outranks one about registering
+ * something else. Words nothing matched weigh 0 (they cannot separate).
+ */
+function groupWeights(frequency: readonly number[], documents: number): number[] {
+  return frequency.map((f) => (f === 0 ? 0 : Math.log(1 + (documents - f + 0.5) / (f + 0.5))))
+}
+
+function weightedShare(groups: number, weights: readonly number[]): number {
+  let covered = 0
+  let total = 0
+  weights.forEach((w, g) => {
+    total += w
+    if (groups & (1 << g)) covered += w
+  })
+  return total === 0 ? 0 : covered / total
+}
+
+/**
+ * The query words (group bitmask; MAX_QUERY_TERMS keeps it within 32 bits) a
+ * match stands for: direct terms and parts alone, synonym meanings only
+ * whole. Depends only on which query terms matched, so it is computed once
+ * per distinct set.
  */
 function coverageCache(analysed: AnalysedQuery): (run: Execution, id: number) => number {
-  const { terms, phrases, groups } = analysed
+  const { terms, phrases } = analysed
   const position = new Map(terms.map((t, i) => [t.term, i]))
   const phraseTerms = phrases.map((p) => p.terms.map((term) => position.get(term) as number))
   const cache = new Map<number | string, number>()
@@ -150,7 +188,7 @@ function coverageCache(analysed: AnalysedQuery): (run: Execution, id: number) =>
     const key = run.words === 1 ? (run.masks[id] as number) : run.masks.subarray(id * run.words, (id + 1) * run.words).join(',')
     let value = cache.get(key)
     if (value === undefined) {
-      value = groups === 0 ? 0 : coveredGroups(run, id, analysed, phraseTerms) / groups
+      value = coveredGroups(run, id, analysed, phraseTerms)
       cache.set(key, value)
     }
     return value
@@ -159,14 +197,14 @@ function coverageCache(analysed: AnalysedQuery): (run: Execution, id: number) =>
 
 function coveredGroups(run: Execution, id: number, analysed: AnalysedQuery, phraseTerms: readonly number[][]): number {
   const has = (i: number) => (((run.masks[id * run.words + (i >>> 5)] as number) >>> (i & 31)) & 1) === 1
-  const covered = new Set<number>()
+  let covered = 0
   analysed.terms.forEach((t, i) => {
-    if (has(i)) for (const g of t.covers) covered.add(g)
+    if (has(i)) for (const g of t.covers) covered |= 1 << g
   })
   analysed.phrases.forEach((p, n) => {
-    if ((phraseTerms[n] as number[]).every(has)) for (const g of p.covers) covered.add(g)
+    if ((phraseTerms[n] as number[]).every(has)) for (const g of p.covers) covered |= 1 << g
   })
-  return covered.size
+  return covered
 }
 
 /**
@@ -186,11 +224,15 @@ function nameBoost(name: readonly string[], stems: readonly string[], meanings: 
   return boost
 }
 
-/** The first k in rank order: resident's services first (when relevant enough), then score, then id for a stable order. */
+/**
+ * The first k in rank order: by how much of the query a service matches
+ * (all words first, then the weightier part: issue 17), then the resident's
+ * services (when relevant enough), then score, then id for a stable order.
+ */
 function rank(candidates: Candidate[], k: number): Candidate[] {
   const best = candidates.reduce((m, c) => Math.max(m, c.score), 0)
   for (const c of candidates) c.tier = c.local && c.score >= best * LOCAL_FLOOR ? 0 : 1
-  return topK(candidates, k, (a, b) => a.tier - b.tier || b.score - a.score || (a.doc.service.id < b.doc.service.id ? -1 : 1))
+  return topK(candidates, k, (a, b) => b.share - a.share || a.tier - b.tier || b.score - a.score || (a.doc.service.id < b.doc.service.id ? -1 : 1))
 }
 
 function toHit(c: Candidate, chain: readonly string[]): SearchHit {

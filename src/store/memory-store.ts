@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import type { CatalogStore, MemberMeta, StoreHealth } from './types.js'
+import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { FencedOut, manifestFingerprint, type WriteFence } from './fence.js'
 
 export interface MemoryStoreOptions {
@@ -30,6 +30,7 @@ export class MemoryStore implements CatalogStore {
   // keys are member ids (unknown members are refused before counting): bounded
   private readonly failures = new Map<string, { count: number; expires: number }>()
   private readonly dataDir: string | undefined
+  private reports: AccessibilityReport[] = []
 
   constructor(options: MemoryStoreOptions = {}) {
     this.dataDir = options.dataDir
@@ -39,6 +40,7 @@ export class MemoryStore implements CatalogStore {
     if (this.dataDir === undefined) return
     await mkdir(join(this.dataDir, 'members'), { recursive: true })
     this.version = await readVersion(this.dataDir)
+    this.reports = await readReports(this.dataDir)
     for (const file of await readdir(join(this.dataDir, 'members'))) {
       if (!file.endsWith('.json')) continue
       try {
@@ -143,6 +145,16 @@ export class MemoryStore implements CatalogStore {
     return true
   }
 
+  async putReport(report: AccessibilityReport): Promise<void> {
+    const kept = [...unexpired(this.reports), { ...report }].slice(-MAX_REPORTS)
+    if (this.dataDir !== undefined) await writeFileAtomic(join(this.dataDir, 'reports.json'), JSON.stringify(kept))
+    this.reports = kept
+  }
+
+  async listReports(): Promise<AccessibilityReport[]> {
+    return unexpired(this.reports).map((r) => ({ ...r }))
+  }
+
   health(): StoreHealth {
     return { ok: true }
   }
@@ -162,6 +174,20 @@ export class MemoryStore implements CatalogStore {
     const version = this.version
     for (const listener of this.listeners) listener(version)
     return version
+  }
+}
+
+function unexpired(reports: readonly AccessibilityReport[]): AccessibilityReport[] {
+  const now = new Date().toISOString()
+  return reports.filter((r) => r.expiresAt > now)
+}
+
+async function readReports(dataDir: string): Promise<AccessibilityReport[]> {
+  try {
+    const parsed = JSON.parse(await readFile(join(dataDir, 'reports.json'), 'utf8')) as unknown
+    return Array.isArray(parsed) ? unexpired(parsed as AccessibilityReport[]) : []
+  } catch {
+    return [] // none yet, or damaged: start empty
   }
 }
 

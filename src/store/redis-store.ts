@@ -8,6 +8,8 @@
 //                        so instances reload only members whose revision moved
 //   lock:{name}          SET NX PX token, released by compare-and-delete
 //   authfail:{key}       failed admin authentications (INCR, PEXPIRE on each)
+//   reports              sorted set of "Barriere melden" reports (JSON) scored
+//                        by expiry (ms); expired ones dropped on put and list
 //   channel {prefix}catalog:changed carries the new version (keyPrefix does not
 //   apply to channels). Pub/sub is at-most-once: after every reconnect and on a
 //   slow poll the version is compared, so a missed message heals itself.
@@ -16,7 +18,7 @@ import type { Redis } from 'ioredis'
 import { errors } from '../errors.js'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import type { CatalogStore, MemberMeta, StoreHealth } from './types.js'
+import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
 import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_STATUS, PUT_STATUS_FENCED, RELEASE_LOCK } from './redis-scripts.js'
@@ -195,6 +197,23 @@ export class RedisStore implements CatalogStore {
 
   async releaseLock(name: string, token: string): Promise<boolean> {
     return (await this.call(() => this.client.dpReleaseLock(`lock:${name}`, token))) === 1
+  }
+
+  // Reports: one sorted set scored by expiry time, so dropping the expired
+  // ones is a single range delete.
+  async putReport(report: AccessibilityReport): Promise<void> {
+    const expires = Date.parse(report.expiresAt)
+    await this.call(() => this.client.multi()
+      .zremrangebyscore('reports', '-inf', Date.now())
+      .zadd('reports', expires, JSON.stringify(report))
+      .zremrangebyrank('reports', 0, -MAX_REPORTS - 1)
+      .exec())
+  }
+
+  async listReports(): Promise<AccessibilityReport[]> {
+    const raw = await this.call(() => this.client.zrangebyscore('reports', `(${Date.now()}`, '+inf'))
+    return raw.map((entry) => JSON.parse(entry) as AccessibilityReport)
+      .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0))
   }
 
   health(): StoreHealth {

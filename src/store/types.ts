@@ -14,6 +14,23 @@ export interface StoreHealth {
   reason?: string
 }
 
+/** A "Barriere melden" report from the portal, kept for the operator until expiresAt. */
+export interface AccessibilityReport {
+  id: string
+  /** ISO time received */
+  receivedAt: string
+  /** ISO time after which the store drops it (the retention limit) */
+  expiresAt: string
+  message: string
+  /** the page the barrier is on, as the resident gave it */
+  page?: string
+  /** how to answer, only if the resident gave it */
+  contact?: string
+}
+
+/** Most reports kept at once: a flood cannot grow the store without bound. */
+export const MAX_REPORTS = 10_000
+
 /** also counts failed admin authentications, shared like the catalog (FailureCounter) */
 export interface CatalogStore extends FailureCounter {
   readonly kind: 'memory' | 'redis'
@@ -46,6 +63,10 @@ export interface CatalogStore extends FailureCounter {
   acquireLock(name: string, ttlMs: number): Promise<string | null>
   /** compare-and-delete: true when this token still held the lock */
   releaseLock(name: string, token: string): Promise<boolean>
+  /** keep a report until its expiresAt (expired ones are dropped on every put and list) */
+  putReport(report: AccessibilityReport): Promise<void>
+  /** the reports not yet expired, oldest first */
+  listReports(): Promise<AccessibilityReport[]>
   health(): StoreHealth
   close(): Promise<void>
 }

@@ -6,6 +6,9 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { assetRoutes, loadAssets } from './assets.js'
 import type { PageDeps } from './context.js'
 import { homePage, lifeSituationPage, membersPage, servicePage } from './pages.js'
+import { legalPages, type LegalOptions } from './legal-pages.js'
+import { REPORT_BODY_LIMIT } from './report-form.js'
+import { createReportLimiter } from './report-limit.js'
 import { prefersHtml, sendErrorPage, sendRateLimitedPage } from './not-found.js'
 import { searchPage, type SearchFn } from './search-page.js'
 
@@ -16,7 +19,15 @@ export interface WebPluginOptions {
   search: SearchFn
   /** folder with portal.css, portal.js and icon.svg (tests); defaults to src/web/assets */
   assetsDir?: string
+  /** the region config's operator block (undefined: the legal pages say what is missing) */
+  operator: LegalOptions['operator']
+  /** where "Barriere melden" reports go, and for how long */
+  reports: LegalOptions['reports']
 }
+
+/** "Barriere melden": reports per client in REPORT_WINDOW_MS (all instances). */
+const REPORTS_PER_CLIENT = 5
+const REPORT_WINDOW_MS = 10 * 60_000
 
 const QUERY = {
   type: 'object',
@@ -29,6 +40,7 @@ const QUERY = {
     ebene: { type: 'string', maxLength: 20 },
     anbieter: { type: 'string', maxLength: 100 },
     seite: { type: 'string', maxLength: 10 },
+    gemeldet: { type: 'string', maxLength: 10 },
   },
 } as const
 const ID_PARAMS = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const
@@ -46,8 +58,21 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app: Fasti
     icon: assets.get('icon.svg')?.href ?? '/assets/icon.svg',
   }
 
+  const legal = legalPages(deps, {
+    operator: options.operator,
+    reports: options.reports,
+    limiter: createReportLimiter(options.reports.store, REPORTS_PER_CLIENT, REPORT_WINDOW_MS),
+  })
+  // The report form posts urlencoded without JavaScript; only inside this plugin.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: REPORT_BODY_LIMIT }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+
   // Over-long or odd query values are a person's typo: an HTML page, not problem+json.
   app.setErrorHandler((error, request, reply) => {
+    if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' && request.routeOptions.url === '/barrierefreiheit') {
+      return legal.tooLarge(request, reply)
+    }
     if ((error as { validation?: unknown }).validation !== undefined) {
       return reply.redirect(request.url.split('?', 1)[0] ?? '/', 303)
     }
@@ -69,6 +94,12 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app: Fasti
   app.get('/lebenslagen/:id', page(ID_PARAMS), lifeSituationPage(deps))
   app.get('/leistungen/:id', page(ID_PARAMS), servicePage(deps))
   app.get('/mitglieder', page(), membersPage(deps))
+  app.get('/impressum', page(), legal.impressum)
+  app.get('/datenschutz', page(), legal.datenschutz)
+  app.get('/barrierefreiheit', page(), legal.barrierefreiheit)
+  app.post('/barrierefreiheit', { schema: { hide: true }, bodyLimit: REPORT_BODY_LIMIT }, legal.report)
+  app.get('/leichte-sprache', page(), legal.leichteSprache)
+  app.get('/gebaerdensprache', page(), legal.gebaerdensprache)
 }
 
 /** the seconds the rate limiter put in Retry-After (at least 1) */

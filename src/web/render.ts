@@ -13,7 +13,7 @@ export interface Layout {
   js: string
   icon: string
   /** which navigation entry is the current page */
-  nav?: 'start' | 'suche' | 'mitglieder'
+  nav?: 'start' | 'suche' | 'mitglieder' | 'impressum' | 'datenschutz' | 'barrierefreiheit' | 'leichte-sprache' | 'gebaerdensprache'
   /** pre-escaped JSON-LD (safeJson) */
   jsonLd?: string
   /** the search box's value and the postal code links carry */

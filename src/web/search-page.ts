@@ -15,8 +15,6 @@ export type SearchFn = (params: SearchParams) => SearchResult
 export const PAGE_SIZE = 10
 const MAX_QUERY = 200
 const MAX_PAGE = 100
-/** Filtering by member is done here (search ranks by member, it does not filter). */
-const MEMBER_FILTER_WINDOW = 1000
 
 interface SearchQuery {
   q?: string
@@ -100,15 +98,11 @@ function runSearch(search: SearchFn, filters: Filters, plz: string | undefined):
   const params: SearchParams = { q: filters.q, page: filters.seite, pageSize: PAGE_SIZE }
   if (filters.lebenslage !== undefined) params.lifeSituation = filters.lebenslage
   if (filters.ebene !== undefined) params.level = filters.ebene
-  if (filters.anbieter === undefined) {
-    if (plz !== undefined) params.postalCode = plz
-    const result = search(params)
-    return { result, hits: result.hits, total: result.total }
-  }
-  const result = search({ ...params, member: filters.anbieter, page: 1, pageSize: MEMBER_FILTER_WINDOW })
-  const own = result.hits.filter((h) => h.forYou?.member === filters.anbieter)
-  const start = (filters.seite - 1) * PAGE_SIZE
-  return { result, hits: own.slice(start, start + PAGE_SIZE), total: own.length }
+  // The provider facet filters inside the search: totals and later pages stay right at any scale.
+  if (filters.anbieter !== undefined) params.member = filters.anbieter
+  if (plz !== undefined) params.postalCode = plz
+  const result = search(params)
+  return { result, hits: result.hits, total: result.total }
 }
 
 function hitView(ctx: PageContext, hit: SearchHit, filters: Filters): HitView {

@@ -41,6 +41,20 @@ t.test('GET /api/v1/search returns ranked hits, facets and forYou', async (t) =>
   t.same(Object.keys(body.facets).sort(), ['level', 'lifeSituation', 'member'])
 })
 
+// Issue 17: member filters (same meaning as on /api/v1/services); residentMember ranks.
+t.test('GET /api/v1/search?member= filters, residentMember ranks', async (t) => {
+  const { app } = await buildTestApp(t)
+  const all = (await get(app, '/api/v1/search?q=hund')).json()
+  for (const { value, count } of all.facets.member) {
+    const body = (await get(app, `/api/v1/search?q=hund&member=${value}`)).json()
+    t.equal(body.total, count, `${value}: total equals the provider facet`)
+    t.ok(body.hits.every((h: { forYou?: { member: string } }) => h.forYou?.member === value))
+  }
+  const hinted = (await get(app, '/api/v1/search?q=hund&residentMember=stadt-b')).json()
+  t.equal(hinted.total, all.total, 'residentMember does not filter')
+  t.equal(hinted.hits[0].forYou.member, 'stadt-b')
+})
+
 t.test('GET /api/v1/suggest', async (t) => {
   const { app } = await buildTestApp(t)
   const res = await get(app, '/api/v1/suggest?q=pers')
@@ -62,6 +76,7 @@ t.test('bad input answers 400 problem+json', async (t) => {
     ['/api/v1/search?q=hund&page=0', '/page'],
     ['/api/v1/search?q=hund&pageSize=101', '/pageSize'],
     ['/api/v1/search?q=hund&member=nirgendwo', '/member'],
+    ['/api/v1/search?q=hund&residentMember=nirgendwo', '/residentMember'],
     ['/api/v1/search?q=hund&lifeSituation=unbekannt', '/lifeSituation'],
     ['/api/v1/suggest?q=%20', '/q'],
     [`/api/v1/suggest?q=${'a'.repeat(201)}`, '/q'],

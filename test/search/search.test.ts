@@ -84,7 +84,7 @@ t.test("resident's services first, with the offering that applies", async (t) =>
   t.equal(b.hits[0]?.service.id, 'hund-anmelden')
   t.equal(b.hits[0]?.forYou?.member, 'stadt-b')
   t.notOk(b.hits.find((h) => h.service.id === 'stadt-a:hundeschule')?.forYou)
-  t.equal(find('fahrzeug', { member: 'stadt-b' }).hits[0]?.forYou?.member, 'kreis-a', 'the Kreis serves its cities')
+  t.equal(find('fahrzeug', { residentMember: 'stadt-b' }).hits[0]?.forYou?.member, 'kreis-a', 'the Kreis serves its cities')
   t.equal(find('fuhrungszeugnis', { postalCode: '11111' }).hits[0]?.forYou?.member, 'bund')
   const ausweis = find('personalausweis', { postalCode: '22222' }).hits[0]
   t.equal(ausweis?.service.offerings[0]?.member, 'stadt-b', 'forYou leads the bounded offering list')
@@ -116,4 +116,24 @@ t.test('hostile input is plain text', async (t) => {
   t.doesNotThrow(() => find('.*+?^${}()|[]\\ AND OR NOT ~2 "'))
   t.equal(find('(((((').total, 0)
   t.doesNotThrow(() => find('hund '.repeat(400)))
+})
+
+// Issue 17: `member` filters inside the search (like level and lifeSituation);
+// the "rank my members first" hint is residentMember.
+t.test('member filters: totals equal the provider facet, paging stays inside the filter', async (t) => {
+  const all = find('anmelden')
+  t.ok(all.facets.member.length >= 2)
+  for (const { value, count } of all.facets.member) {
+    const only = find('anmelden', { member: value, pageSize: 100 })
+    t.equal(only.total, count, `${value}: total equals its facet count`)
+    t.equal(only.hits.length, count)
+    t.ok(only.hits.every((h) => h.service.offerings.some((o) => o.member === value) && h.forYou?.member === value), `${value}: only its services, its offering as forYou`)
+    t.same(only.facets.member, all.facets.member, 'the provider facet ignores its own filter')
+    const paged = [1, 2, 3].flatMap((page) => find('anmelden', { member: value, pageSize: 1, page }).hits.map((h) => h.service.id))
+    t.same(paged, only.hits.slice(0, 3).map((h) => h.service.id), `${value}: later pages continue the filtered list`)
+  }
+  const hund = find('hund', { member: 'stadt-b' })
+  t.ok(hund.hits.every((h) => h.forYou?.member === 'stadt-b'))
+  t.notOk(hund.hits.some((h) => h.service.id === 'stadt-a:hundeschule'), 'another member\'s own service is filtered out')
+  t.ok(find('hund', { residentMember: 'stadt-b' }).hits.some((h) => h.service.id === 'stadt-a:hundeschule'), 'residentMember only ranks')
 })

@@ -18,3 +18,17 @@ t.test('persists accepted manifests across a restart', async (t) => {
   t.same((await b.getMember('x'))?.manifest, manifest)
   t.equal(await b.getVersion(), 1)
 })
+
+t.test('reports survive a restart in dataDir, expired ones do not', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-reports-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const first = new MemoryStore({ dataDir })
+  await first.init()
+  const now = Date.now()
+  await first.putReport({ id: 'bleibt', message: 'Kontrast zu schwach', receivedAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString() })
+  await first.putReport({ id: 'kurz', message: 'läuft ab', receivedAt: new Date(now).toISOString(), expiresAt: new Date(now + 50).toISOString() })
+  await new Promise((resolve) => setTimeout(resolve, 80))
+  const second = new MemoryStore({ dataDir })
+  await second.init()
+  t.same((await second.listReports()).map((r) => r.id), ['bleibt'])
+})

@@ -155,6 +155,22 @@ function contract(name: string, create: Factory): void {
       t.type(await a!.acquireLock('refresh:x', 1000), 'string', 'an expired lock can be taken over')
       t.equal(await b!.releaseLock('refresh:x', short!), false, 'the old holder cannot release the new lock')
     })
+
+    // Issue 17: "Barriere melden" reports are kept for the operator until they expire.
+    t.test('reports: stored for every instance, dropped after their retention', async (t) => {
+      const [a, b] = await create(t)
+      const now = Date.now()
+      const report = (id: string, receivedMs: number, expiresMs: number) => ({
+        id, message: `Barriere ${id}`, page: '/suche', receivedAt: new Date(receivedMs).toISOString(), expiresAt: new Date(expiresMs).toISOString(),
+      })
+      await a!.putReport(report('alt', now - 2000, now - 1000))
+      await a!.putReport(report('eins', now - 500, now + 60_000))
+      await a!.putReport({ ...report('zwei', now, now + 60_000), contact: 'name@example.org' })
+      const seen = await b!.listReports()
+      t.same(seen.map((r) => r.id), ['eins', 'zwei'], 'the expired report is gone, oldest first')
+      t.equal(seen[1]?.contact, 'name@example.org')
+      t.equal(seen[0]?.message, 'Barriere eins')
+    })
   })
 }
 

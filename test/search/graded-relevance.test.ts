@@ -1,0 +1,69 @@
+// Graded judgments for multi-word queries (test/fixtures/search-graded-judgments.json)
+// against the REAL members: prints nDCG@10 and hit@3 (CI log) and holds the
+// floor measured when ranking by coverage of the whole query was added.
+import t, { type Test } from 'tap'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { buildApp } from '../../src/app.js'
+import { loadRegionData } from '../../src/config/load.js'
+import { buildSearchIndex, type SearchIndex } from '../../src/search/search-index.js'
+import { search } from '../../src/search/search.js'
+import { hitAt, ndcg, type Grades } from '../helpers/ranking-metrics.js'
+
+interface Graded { q: string; postalCode?: string; grades: Grades }
+
+const judgments = (JSON.parse(readFileSync(resolve('test/fixtures/search-graded-judgments.json'), 'utf8')) as { queries: Graded[] }).queries
+
+async function realIndex(t: Test): Promise<SearchIndex> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-graded-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const data = await loadRegionData(resolve('config/region.json'))
+  const app = await buildApp({ regionData: data, settings: { dataDir } })
+  t.teardown(() => app.close())
+  return buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+}
+
+const ids = (index: SearchIndex, q: string, postalCode?: string): string[] =>
+  search(index, { q, page: 1, pageSize: 10, ...(postalCode ? { postalCode } : {}) }).hits.map((h) => h.service.id)
+
+t.test('graded multi-word judgments: nDCG@10 and hit@3', async (t) => {
+  t.ok(judgments.length >= 40, `${judgments.length} judged queries`)
+  t.ok(judgments.every((j) => j.q.trim().split(/\s+/).length >= 2), 'every judged query has several words')
+  const index = await realIndex(t)
+  let sumNdcg = 0
+  let hits = 0
+  for (const j of judgments) {
+    const ranked = ids(index, j.q, j.postalCode)
+    const score = ndcg(ranked, j.grades, 10)
+    sumNdcg += score
+    if (hitAt(ranked, j.grades, 3)) hits++
+    else t.comment(`hit@3 miss: ${j.q} -> ${ranked.slice(0, 3).join(' | ')}`)
+    if (score < 0.8) t.comment(`low nDCG@10 ${score.toFixed(3)}: ${j.q} -> ${ranked.slice(0, 6).join(' | ')}`)
+  }
+  const meanNdcg = sumNdcg / judgments.length
+  const hitRate = hits / judgments.length
+  t.comment(`graded relevance: nDCG@10 ${meanNdcg.toFixed(4)}, hit@3 ${hits}/${judgments.length} (${(hitRate * 100).toFixed(1)}%)`)
+  t.ok(meanNdcg >= NDCG_FLOOR, `nDCG@10 ${meanNdcg.toFixed(3)} >= ${NDCG_FLOOR}`)
+  t.ok(hitRate >= HIT_FLOOR, `hit@3 ${(hitRate * 100).toFixed(1)}% >= ${HIT_FLOOR * 100}%`)
+})
+
+// Issue 17: a new user in Datteln typed "hund anmelden" and got the
+// "... anmelden" services of other topics above the dog services.
+t.test('hund anmelden ranks every dog service above other registrations', async (t) => {
+  const index = await realIndex(t)
+  const ranked = ids(index, 'hund anmelden', '45711')
+  const dogs = ['hund-anmelden', 'hundesteuer-befreiung', 'hundesteuermarke-ersetzen']
+  const others = ['gewerbe-anmelden', 'wohnsitz-anmelden', 'schulanmeldung']
+  t.equal(ranked[0], 'hund-anmelden')
+  for (const dog of dogs) {
+    for (const other of others) {
+      const o = ranked.indexOf(other)
+      t.ok(ranked.includes(dog) && (o === -1 || ranked.indexOf(dog) < o), `${dog} above ${other}: ${ranked.join(' | ')}`)
+    }
+  }
+})
+
+const NDCG_FLOOR = 0.95
+const HIT_FLOOR = 1
