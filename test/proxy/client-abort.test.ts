@@ -69,7 +69,13 @@ async function gateway(t: Test, upstream: string): Promise<{ app: FastifyInstanc
     m.allowPrivateNetwork = true
     // the breaker keeps its defaults: 5 failures in a row open it
   })
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: join(region.dir, 'data') } })
+  const app = await buildApp({
+    settings: {
+      regionConfig: region.regionPath, dataDir: join(region.dir, 'data'),
+      // load shedding off: on a busy test machine it would answer 503 instead of the breaker's state
+      pressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 },
+    },
+  })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())
   return { app, port: (app.server.address() as AddressInfo).port }
