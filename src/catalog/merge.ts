@@ -4,6 +4,7 @@
 // form one regional service; services without a key stay member-local.
 import type { Level, Manifest, Office, Service } from '../manifest/schema.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
+import { boundIssues, cut, MAX_LAST_ERROR } from '../manifest/issues.js'
 import type { CatalogEntry, MemberConfig } from '../config/region-schema.js'
 import type {
   Catalog, CatalogMember, LifeSituationEntry, MemberState, MergeInput, Offering, RegionalService,
@@ -125,7 +126,7 @@ function toCatalogMember(config: MemberConfig, state: MemberState | undefined): 
     postalCodes: [...config.postalCodes],
     status: state?.status ?? 'failed',
     serviceCount: manifest?.services.length ?? 0,
-    meta: state ? { ...state.meta } : { lastError: 'no manifest loaded' },
+    meta: state ? boundedMeta(state.meta) : { lastError: 'no manifest loaded' },
   }
   const links = manifest?.links
   if (links?.servicePortal !== undefined && isSafeRedirect(links.servicePortal, config.allowedHosts)) member.portalUrl = links.servicePortal
@@ -162,4 +163,12 @@ function uniqueFolded(values: string[]): string[] {
     if (!seen.has(k)) seen.set(k, v)
   }
   return [...seen.values()].sort(collator.compare)
+}
+
+/** What the store holds may predate the bounds (or come from another instance): serve it bounded. */
+function boundedMeta(meta: MemberState['meta']): MemberState['meta'] {
+  const copy = { ...meta }
+  if (typeof copy.lastError === 'string') copy.lastError = cut(copy.lastError, MAX_LAST_ERROR)
+  if (Array.isArray(copy.errors)) copy.errors = boundIssues(copy.errors)
+  return copy
 }

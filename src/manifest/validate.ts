@@ -1,10 +1,13 @@
-// Manifest validation: the JSON Schema (ajv, allErrors) plus the rules a
-// schema cannot say. Pure: the caller passes what the region allows.
-// Returns every problem with its JSON path, never throws.
+// Manifest validation: cheap structural limits first (structure.ts), then the
+// JSON Schema (ajv, allErrors) plus the rules a schema cannot say. Pure: the
+// caller passes what the region allows. Returns the problems with their JSON
+// paths, at most MAX_ISSUES and then one "and N more" entry; never throws.
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsImport from 'ajv-formats'
 import { Manifest, type Manifest as ManifestType } from './schema.js'
 import { checkUrl } from './url-safety.js'
+import { checkStructure, FALLBACK_MAX_NODES, schemaMaxNodes } from './structure.js'
+import { boundIssues } from './issues.js'
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default
@@ -14,7 +17,8 @@ export interface Issue {
   message: string
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; errors: Issue[] }
+/** `errors` is bounded (see issues.ts); `total` counts every error found when more were. */
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: Issue[]; total?: number }
 
 /** What the region config allows this manifest to reference. */
 export interface ValidationContext {
@@ -29,13 +33,18 @@ export interface ValidationContext {
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
 addFormats(ajv, ['uri', 'email', 'date-time'])
 const checkSchema = ajv.compile<ManifestType>(Manifest)
+// no valid manifest holds more values than this (from the schema's maxItems)
+const MAX_NODES = Math.min(FALLBACK_MAX_NODES, schemaMaxNodes(Manifest))
 
 export function validateManifest(doc: unknown, context: ValidationContext): Result<ManifestType> {
+  // A flood (150 000 empty services) is refused here, before ajv would collect an error per field.
+  const structural = checkStructure(doc, Manifest, MAX_NODES)
+  if (structural.length > 0) return { ok: false, errors: boundIssues(structural), total: structural.length }
   const schemaOk = checkSchema(doc)
   const schemaErrors = schemaOk ? [] : (checkSchema.errors ?? []).map(schemaIssue)
   // The rules run on schema-invalid documents too, so one pass reports every error.
   const errors = dedupe([...schemaErrors, ...checkRules(asLoose(doc), context)])
-  return schemaOk && errors.length === 0 ? { ok: true, value: doc as ManifestType } : { ok: false, errors }
+  return schemaOk && errors.length === 0 ? { ok: true, value: doc as ManifestType } : { ok: false, errors: boundIssues(errors), total: errors.length }
 }
 
 /** Shape the rules can walk safely whatever the document holds. */

@@ -18,6 +18,8 @@ export interface GatewayMetrics {
   observeUpstream(member: string, status: number, seconds: number): void
   /** an upstream failure by kind, e.g. 'timeout', 'connect', 'breaker-open', '5xx' */
   upstreamError(member: string, kind: string): void
+  /** a proxied request that failed on the client's side (not counted as an upstream error) */
+  clientFailure(member: string, side: 'client-abort' | 'client-incomplete'): void
   setBreakerState(member: string, state: BreakerStateName): void
   observeRefresh(member: string, outcome: RefreshOutcomeName): void
   observeSearch(kind: 'search' | 'suggest', seconds: number): void
@@ -68,6 +70,12 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     name: 'dachportal_upstream_errors_total',
     help: 'Upstream failures per member and kind',
     labelNames: ['member', 'kind'],
+    registers: [registry],
+  })
+  const clientFailures = new Counter({
+    name: 'dachportal_proxy_client_failures_total',
+    help: 'Proxied requests the client broke off or never finished, per member (not upstream errors)',
+    labelNames: ['member', 'side'],
     registers: [registry],
   })
   const upstreamDuration = new Histogram({
@@ -150,6 +158,9 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     },
     upstreamError(id, kind) {
       upstreamErrors.inc({ member: member(id), kind: KIND.test(kind) ? kind : 'other' })
+    },
+    clientFailure(id, side) {
+      clientFailures.inc({ member: member(id), side })
     },
     setBreakerState(id, state) {
       if (app.live.members.has(id)) breakerOverrides.set(id, state)

@@ -1,6 +1,7 @@
-// Per-member request body limit for chunked uploads (no Content-Length): the
-// body is streamed to the upstream, so the limit is enforced while counting.
-// Requests with Content-Length are refused up front in the guard instead.
+// Per-member request body limit, enforced while the body streams to the
+// upstream (chunked uploads have no Content-Length to refuse up front). Every
+// request body passes through it, which also keeps undici from destroying the
+// client's own request stream when the upstream fails.
 
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
 

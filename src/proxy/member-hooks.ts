@@ -13,6 +13,7 @@ import { invalidHeader, stripResponseHeaders, upstreamRequestHeaders } from './h
 import { rewriteLocation } from './location.js'
 import { checkProxyPath } from './path-guard.js'
 import { memberHostName, memberHostOf, memberOrigin, type ProxyOrigins } from './origin.js'
+import { failureSide, type FailureSide } from './failure-side.js'
 import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
 import type { MemberRoute } from './table.js'
 import { endUpstream, injectUpstream } from '../telemetry/index.js'
@@ -27,6 +28,8 @@ export interface UpstreamObserver {
   /** HTTP status of the upstream answer, 0 when there was none */
   observeUpstream(member: string, status: number, seconds: number): void
   upstreamError(member: string, kind: string): void
+  /** an exchange that failed on the client's side (aborted or unfinished request); never counted against the member */
+  clientFailure?(member: string, side: Exclude<FailureSide, 'upstream'>): void
 }
 
 const NO_OBSERVER: UpstreamObserver = { observeUpstream() {}, upstreamError() {} }
@@ -104,8 +107,13 @@ export function memberHooks(route: MemberRoute, contactFor: ContactLookup, origi
   }
 
   function preHandler(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    // Every request body goes upstream through our own stream: undici destroys
+    // the stream it was given when the upstream fails, and this way it never
+    // destroys the client's request, so an error on the client's request can
+    // only have come from the client (see failure-side.ts).
     const headers = request.raw.headers
-    if (headers['content-length'] === undefined && headers['transfer-encoding'] !== undefined && request.body instanceof Readable) {
+    const hasBody = headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+    if (hasBody && request.body instanceof Readable) {
       request.body = limitBody(request.body, route.bodyLimit)
     }
     done()
@@ -213,6 +221,26 @@ function upstreamFailed(route: MemberRoute, contactFor: ContactLookup, reply: Fa
   if (code === BODY_LIMIT_CODE) {
     reply.header('connection', 'close')
     sendProblem(request, reply, problems.tooLarge(route.bodyLimit))
+    return
+  }
+  const side = failureSide(error, code, request.raw)
+  if (side === 'client-abort') {
+    // The client broke off its own request: usually nobody is left to read
+    // this answer, and the upstream did nothing wrong.
+    observer.clientFailure?.(route.id, side)
+    request.log.info({ member: route.id, code }, 'client aborted the request')
+    reply.header('connection', 'close')
+    sendProblem(request, reply, problems.incomplete())
+    return
+  }
+  if (side === 'client-incomplete') {
+    // The upstream gave up while the client had not sent its whole request
+    // (a stalled upload): not the upstream's failure, so not counted.
+    observer.clientFailure?.(route.id, side)
+    request.log.info({ member: route.id, code }, 'request incomplete when the upstream exchange ended')
+    reply.header('connection', 'close')
+    const { name, contact } = contactOf(route.id, contactFor)
+    sendProblem(request, reply, TIMEOUT_CODES.has(code) ? problems.timeout(name) : problems.badGateway(name), { member: route.id, contact })
     return
   }
   route.fail(code)

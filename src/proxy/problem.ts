@@ -79,6 +79,10 @@ export const problems = {
     status: 413, code: 'DP_ERR_PROXY_BODY_LIMIT', title: 'Anfrage zu groß',
     detail: `Die Anfrage ist größer als ${Math.floor(limit / 1024)} KiB.`,
   }),
+  incomplete: (): ProxyProblem => ({
+    status: 400, code: 'DP_ERR_PROXY_REQUEST_INCOMPLETE', title: 'Anfrage unvollständig',
+    detail: 'Die Anfrage wurde abgebrochen, bevor sie vollständig empfangen war.',
+  }),
   badGateway: (name: string): ProxyProblem => ({
     status: 502, code: 'DP_ERR_UPSTREAM_FAILED', title: 'Online-Dienst nicht erreichbar',
     detail: `Der Online-Dienst von ${name} hat nicht richtig geantwortet. Bitte versuchen Sie es später noch einmal oder wenden Sie sich direkt an die Verwaltung.`,

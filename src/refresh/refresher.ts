@@ -12,6 +12,7 @@ import { isRemoteManifest, type RefreshOutcome } from './types.js'
 import { createDeadline } from './deadline.js'
 import { FencedOut, manifestFingerprint, type WriteFence } from '../store/fence.js'
 import { withSpan } from '../telemetry/index.js'
+import { boundIssues, cut, MAX_LAST_ERROR } from '../manifest/issues.js'
 
 type Issue = { path: string; message: string }
 type Log = (obj: object, msg: string) => void
@@ -19,7 +20,7 @@ type Log = (obj: object, msg: string) => void
 export interface RefresherOptions {
   store: CatalogStore
   members: readonly MemberConfig[]
-  validate: (doc: unknown, member: MemberConfig) => { ok: true; value: Manifest } | { ok: false; errors: Issue[] }
+  validate: (doc: unknown, member: MemberConfig) => { ok: true; value: Manifest } | { ok: false; errors: Issue[]; total?: number }
   logger?: { info: Log; warn: Log }
   /** members fetched at the same time */
   concurrency?: number
@@ -218,9 +219,11 @@ function parseAndValidate(body: string, member: MemberConfig, validate: Refreshe
   }
   const result = validate(doc, member)
   if (result.ok) return result.value
-  const shown = result.errors.slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`).join('; ')
-  const more = result.errors.length > 5 ? `; and ${result.errors.length - 5} more` : ''
-  throw new InvalidManifest(`invalid manifest (${result.errors.length} error(s)): ${shown}${more}`, result.errors)
+  // result.errors is already bounded (manifest/issues.ts); total counts them all
+  const total = result.total ?? result.errors.length
+  const shown = result.errors.slice(0, Math.min(5, total)).map((e) => `${e.path || '/'} ${e.message}`).join('; ')
+  const more = total > 5 ? `; and ${total - 5} more` : ''
+  throw new InvalidManifest(cut(`invalid manifest (${total} error(s)): ${shown}${more}`, MAX_LAST_ERROR), boundIssues(result.errors))
 }
 
 /** someone fetched it less than 90 % of an interval ago (success or failure) */

@@ -23,7 +23,7 @@ type Issue = { path: string; message: string }
 export interface AdminRoutesOptions {
   store: CatalogStore
   members: readonly MemberConfig[]
-  validate: (doc: unknown, member: MemberConfig) => { ok: true; value: Manifest } | { ok: false; errors: Issue[] }
+  validate: (doc: unknown, member: MemberConfig) => { ok: true; value: Manifest } | { ok: false; errors: Issue[]; total?: number }
   /** re-fetch a remote manifest now (the refresher's refreshNow) */
   refresh?: (memberId: string) => Promise<RefreshOutcome>
   /** largest accepted manifest body, default 1 MB */
@@ -117,7 +117,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const member = memberOf(request)
     if (request.body === undefined || request.body === null) throw new errors.MEDIA_TYPE()
     const result = options.validate(request.body, member)
-    if (!result.ok) throw invalid(result.errors)
+    if (!result.ok) throw invalid(result.errors, result.total)
     // defence in depth: the validator checks this too
     if (result.value.member !== member.id) {
       throw invalid([{ path: '/member', message: `must be "${member.id}" (the member in the URL)` }])
@@ -153,8 +153,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   })
 }
 
-function invalid(issues: Issue[]): Error {
-  return withIssues(new errors.MANIFEST_INVALID(issues.length), issues)
+/** issues arrive bounded from the validator (at most 50 and an "and N more" entry); total counts all */
+function invalid(issues: Issue[], total = issues.length): Error {
+  return withIssues(new errors.MANIFEST_INVALID(total), issues)
 }
 
 /** JSON bodies only; anything else is 415 before a byte is parsed. */
