@@ -119,7 +119,7 @@ if (!redisAvailable()) {
     const message = new Promise<string>((resolve) => sub.once('message', (_c: string, m: string) => resolve(m)))
     await store.putManifest('gladbeck', manifest('gladbeck'), { etag: '"x"' })
     t.equal(await message, '1')
-    t.same((await raw.keys('*')).sort(), ['dp:catalog:snapshot', 'dp:catalog:version', 'dp:manifest:gladbeck', 'dp:manifest:gladbeck:meta'])
+    t.same((await raw.keys('*')).sort(), ['dp:catalog:epoch', 'dp:catalog:snapshot', 'dp:catalog:version', 'dp:manifest:gladbeck', 'dp:manifest:gladbeck:meta'])
     t.same(await raw.hgetall('dp:catalog:snapshot'), { gladbeck: '1' })
     t.match(await raw.hgetall('dp:manifest:gladbeck:meta'), { status: 'ok', rev: '1', etag: '"\\"x\\""' })
   })
