@@ -75,7 +75,8 @@ export async function startGateway(t: Pick<Test, 'teardown'>, env: Record<string
     },
   }
   t.teardown(() => gateway.stop('SIGKILL'))
-  const deadline = Date.now() + 30_000
+  // generous: a loaded CI machine (2 cores, many tests) can take tens of seconds to start one
+  const deadline = Date.now() + 90_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${stderr}`)
     if (Date.now() > deadline) throw new Error(`gateway did not become ready: ${stderr}`)
