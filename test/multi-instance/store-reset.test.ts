@@ -9,6 +9,9 @@ import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
 import { gatewayBuilt, MAIN, startGateway, writeRegion } from '../helpers/gateway-process.js'
 import { manifestWithService, putManifest, readiness, servedName, until } from '../helpers/member-api.js'
 
+// three gateway starts and a Redis restart: more than the default file timeout on a loaded machine
+t.setTimeout(300_000)
+
 if (!redisAvailable()) {
   t.test('store reset', async (t) => void requireRedis(t))
 } else if (!gatewayBuilt()) {
