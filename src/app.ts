@@ -13,6 +13,7 @@ import { redisTargetOf } from './store/redis-connection.js'
 import type { CatalogStore } from './store/types.js'
 import { LiveCatalog } from './runtime/live-catalog.js'
 import { seedFileManifests } from './runtime/seed.js'
+import { recoverStore } from './runtime/recover.js'
 import { registerProblemHandlers } from './routes/problem.js'
 import { sharedSchemas } from './routes/schemas.js'
 import { finishOpenApi } from './routes/openapi.js'
@@ -168,6 +169,7 @@ async function loadCatalog(app: FastifyInstance, live: LiveCatalog, refresher: R
     const failed = live.current.members.filter((m) => m.status === 'failed').map((m) => `${m.id}: ${m.meta.lastError ?? 'no valid manifest'}`)
     throw new ConfigError(`no member has a valid manifest (${failed.join('; ') || 'no members'}): nothing to serve`)
   }
+  live.setRecovery((previous) => recoverStore(live, store, previous, app.log))
   live.follow()
   app.log.info({ members: live.current.members.length, failed: report.failed.map((f) => f.id), version: live.current.version, store: store.kind }, 'catalog loaded')
 }

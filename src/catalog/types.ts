@@ -27,6 +27,12 @@ export interface MemberState {
     acceptedAt?: string
     lastError?: string
     errors?: ValidationIssue[]
+    /**
+     * sha-256 of the bundled manifest file this entry was loaded from, or
+     * (a registration) the one it supersedes: the file wins again only when
+     * the operator changes it
+     */
+    fileSha256?: string
   }
 }
 

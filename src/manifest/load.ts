@@ -31,6 +31,12 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 export async function readManifestFile(path: string): Promise<Result<unknown>> {
+  const read = await readManifestSource(path)
+  return read.ok ? parseJson(read.value) : read
+}
+
+/** The file's text (size-checked); callers hash exactly what they parse. */
+export async function readManifestSource(path: string): Promise<Result<string>> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -42,5 +48,5 @@ export async function readManifestFile(path: string): Promise<Result<unknown>> {
   if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) {
     return { ok: false, errors: [{ path: '', message: `manifest file is larger than ${MAX_MANIFEST_BYTES} bytes` }] }
   }
-  return parseJson(text)
+  return { ok: true, value: text }
 }

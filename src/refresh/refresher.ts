@@ -130,6 +130,11 @@ export function createRefresher(options: RefresherOptions): Refresher {
         fetchManifest({ url: member.manifest, allowPrivateNetwork: member.allowPrivateNetwork === true, signal, ...conditional },
           member.allowPrivateNetwork ? agents.open : agents.guarded, limits), signal)
       if (result.kind === 'not-modified') {
+        // nothing served changes: record the fetch (freshness for the other instances) without a new catalog version
+        if (state?.status === 'ok' && state.meta.lastError === undefined && state.meta.errors === undefined) {
+          await store.recordFetch(member.id, { fetchedAt })
+          return { member: member.id, outcome: 'not-modified', status: 'ok' }
+        }
         const version = await store.putStatusFenced(member.id, 'ok', { fetchedAt, lastError: undefined, errors: undefined }, fence)
         return { member: member.id, outcome: 'not-modified', status: 'ok', version }
       }

@@ -123,7 +123,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       throw invalid([{ path: '/member', message: `must be "${member.id}" (the member in the URL)` }])
     }
     const acceptedAt = now().toISOString()
-    const version = await options.store.putManifest(member.id, result.value, { source: 'api', acceptedAt })
+    // the registration supersedes the bundled file live now (and carries its hash on), until the operator changes that file
+    const fileSha256 = (await options.store.getMember(member.id))?.meta.fileSha256
+    const version = await options.store.putManifest(member.id, result.value, { source: 'api', acceptedAt, ...(fileSha256 === undefined ? {} : { fileSha256 }) })
     request.log.info({ member: member.id, version }, 'manifest accepted')
     return { member: member.id, version, acceptedAt }
   })

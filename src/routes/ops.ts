@@ -24,7 +24,7 @@ export default async function opsRoutes(app: FastifyInstance, options: { readine
   app.get('/ready', {
     schema: {
       tags: ['Operations'],
-      summary: 'Readiness: catalog loaded; degraded (still serving) when the store is unreachable',
+      summary: 'Readiness: catalog loaded; degraded (still serving) when the store is unreachable or was reset and is not recovered yet',
       description: 'Answers only once the catalog is loaded (before that the port is closed). 503 with status "unready" while the instance drains for shutdown: take it out of the load balancer.',
       response: { 200: ReadySchema, 503: { ...ReadySchema, description: 'draining for shutdown: {"status":"unready"} (application/json)' } },
     },
@@ -34,6 +34,9 @@ export default async function opsRoutes(app: FastifyInstance, options: { readine
     if (options.readiness.draining) return reply.code(503).send({ status: 'unready', version, reasons: ['shutting down'] })
     const health = app.store.health()
     if (!health.ok) return { status: 'degraded' as const, version, reasons: [health.reason ?? 'store unavailable'] }
+    // the store lost its data and this instance has not put back what it lacks yet
+    const inconsistency = app.live.inconsistency
+    if (inconsistency !== undefined) return { status: 'degraded' as const, version, reasons: [inconsistency] }
     return { status: 'ready' as const, version, reasons: [] }
   })
 

@@ -1,6 +1,12 @@
 // The in-process catalog every route reads. Rebuilt from the store whenever
 // the catalog version changes; the swap is one reference assignment, so an
 // in-flight request keeps the version it started with.
+//
+// A store that lost its data (Redis restarted without persistence: its epoch
+// id is gone or new, or its version went back) is not followed blindly: the
+// instance keeps serving what it has, reports itself inconsistent (/ready
+// degraded), runs the recovery (re-seed what the store lacks, see
+// runtime/recover.ts) and only then rebuilds from the store.
 import type { FastifyBaseLogger } from 'fastify'
 import { mergeCatalog } from '../catalog/merge.js'
 import type { Catalog } from '../catalog/types.js'
@@ -8,7 +14,15 @@ import type { MemberConfig } from '../config/region-schema.js'
 import type { RegionData } from '../config/load.js'
 import { validateManifest, type Result, type ValidationContext } from '../manifest/validate.js'
 import type { Manifest } from '../manifest/schema.js'
+import type { MemberState } from '../catalog/types.js'
 import type { CatalogStore } from '../store/types.js'
+
+/** What this instance knew before the store was reset. */
+export interface PreviousLife {
+  epoch: string
+  version: number
+  states: MemberState[]
+}
 
 export class LiveCatalog {
   private catalog: Catalog
@@ -16,6 +30,15 @@ export class LiveCatalog {
   private again = false
   private readonly listeners = new Set<(catalog: Catalog) => void>()
   private unsubscribe: (() => void) | undefined
+  /** the store epoch the catalog was built from */
+  private epoch: string | undefined
+  /** the member states of the last build: what a recovery can put back */
+  private lastStates: MemberState[] = []
+  private resetReason: string | undefined
+  private recovery: ((previous: PreviousLife) => Promise<void>) | undefined
+  private retryTimer: NodeJS.Timeout | undefined
+  /** pause before a failed recovery is tried again */
+  retryMs = 1000
   readonly members: ReadonlyMap<string, MemberConfig>
   private readonly lifeSituationIds: ReadonlySet<string>
   private readonly serviceKeys: ReadonlySet<string>
@@ -49,11 +72,19 @@ export class LiveCatalog {
     return validateManifest(doc, this.validationContext(member))
   }
 
-  /** Follow the store: rebuild on every announced version. */
+  /** Follow the store: rebuild on every announced change (a new version, or a new epoch with any version). */
   follow(): void {
-    this.unsubscribe ??= this.store.onChange((version) => {
-      if (version !== this.catalog.version) void this.refresh()
-    })
+    this.unsubscribe ??= this.store.onChange(() => void this.refresh())
+  }
+
+  /** Runs after a store reset is detected, before the catalog follows the store again. */
+  setRecovery(recovery: (previous: PreviousLife) => Promise<void>): void {
+    this.recovery = recovery
+  }
+
+  /** Why the served catalog may disagree with the store (a reset not yet recovered); undefined when consistent. */
+  get inconsistency(): string | undefined {
+    return this.resetReason
   }
 
   onSwap(listener: (catalog: Catalog) => void): () => void {
@@ -78,21 +109,49 @@ export class LiveCatalog {
   }
 
   stop(): void {
+    clearTimeout(this.retryTimer)
     this.unsubscribe?.()
     this.unsubscribe = undefined
   }
 
   private async build(): Promise<void> {
     try {
-      const [version, states] = await Promise.all([this.store.getVersion(), this.store.listMembers()])
-      if (version < this.catalog.version) return
+      let [epoch, version] = await Promise.all([this.store.getEpoch(), this.store.getVersion()])
+      if (this.epoch !== undefined && (this.resetReason !== undefined || epoch !== this.epoch || version < this.catalog.version)) {
+        await this.recover(this.epoch, epoch, version)
+        ;[epoch, version] = await Promise.all([this.store.getEpoch(), this.store.getVersion()])
+      }
+      const states = await this.store.listMembers()
+      // an out-of-order read within the same life of the store
+      if (epoch === this.epoch && version < this.catalog.version) return
       const next = this.merge(version, states)
+      this.epoch = epoch ?? undefined
+      this.lastStates = states
       this.catalog = next
+      if (this.resetReason !== undefined) {
+        this.log.warn({ version, epoch }, 'store recovered after a reset; the catalog follows it again')
+        this.resetReason = undefined
+      }
       for (const listener of this.listeners) listener(next)
     } catch (err) {
-      // Store unreachable: keep serving the catalog we have.
+      // Store unreachable (or recovery failed): keep serving the catalog we have.
       this.log.warn({ err: { message: (err as Error).message } }, 'catalog rebuild failed; serving the previous version')
+      if (this.resetReason !== undefined && this.unsubscribe) {
+        clearTimeout(this.retryTimer)
+        this.retryTimer = setTimeout(() => void this.refresh(), this.retryMs)
+        this.retryTimer.unref()
+      }
     }
+  }
+
+  private async recover(previousEpoch: string, epoch: string | null, version: number): Promise<void> {
+    if (this.resetReason === undefined) {
+      this.resetReason = epoch !== previousEpoch
+        ? `store was reset (epoch ${previousEpoch.slice(0, 8)} -> ${epoch?.slice(0, 8) ?? 'none'}); recovering`
+        : `store version went back (${version} < ${this.catalog.version}); recovering`
+      this.log.error({ previousEpoch, epoch, version, servedVersion: this.catalog.version }, this.resetReason)
+    }
+    await this.recovery?.({ epoch: previousEpoch, version: this.catalog.version, states: this.lastStates })
   }
 
   private merge(version: number, states: Parameters<typeof mergeCatalog>[0]['members']): Catalog {

@@ -29,6 +29,8 @@ export class MemoryStore implements CatalogStore {
   private fencedTail: Promise<unknown> = Promise.resolve()
   // keys are member ids (unknown members are refused before counting): bounded
   private readonly failures = new Map<string, { count: number; expires: number }>()
+  /** one process holds the whole store: its life is the process's (DATA_DIR is read once, at init) */
+  private readonly epoch = randomUUID()
   private readonly dataDir: string | undefined
   private reports: AccessibilityReport[] = []
 
@@ -122,6 +124,45 @@ export class MemoryStore implements CatalogStore {
 
   async getVersion(): Promise<number> {
     return this.version
+  }
+
+  async getEpoch(): Promise<string | null> {
+    return this.epoch
+  }
+
+  async renewEpoch(): Promise<string> {
+    return this.epoch
+  }
+
+  async raiseVersion(min: number): Promise<number> {
+    if (this.version >= min) return this.version
+    this.version = min - 1
+    return this.bump()
+  }
+
+  async restoreMember(state: MemberState, overFileSha256?: string): Promise<number | null> {
+    const existing = this.members.get(state.id)
+    if (!state.manifest) return null
+    if (existing?.manifest) {
+      const isThatFile = existing.meta.source === 'file' && existing.meta.fileSha256 !== undefined && existing.meta.fileSha256 === overFileSha256
+      if (!isThatFile) return null
+    }
+    const restored = clone(state)
+    await this.persist(restored)
+    this.members.set(state.id, restored)
+    return this.bump()
+  }
+
+  async recordFetch(id: string, meta: MemberMeta): Promise<void> {
+    const previous = this.members.get(id)
+    if (!previous) return
+    const state: MemberState = { ...previous, meta: { ...previous.meta } }
+    for (const [key, value] of Object.entries(meta) as [keyof MemberMeta, unknown][]) {
+      if (value === undefined) delete state.meta[key]
+      else (state.meta as Record<string, unknown>)[key] = value
+    }
+    if (state.manifest) await this.persist(state)
+    this.members.set(id, state)
   }
 
   onChange(listener: (version: number) => void): () => void {

@@ -61,3 +61,60 @@ if (current and redis.sha1hex(current) or '') ~= basis then return -2 end
 
 export const PUT_MANIFEST_FENCED = FENCE + PUT_MANIFEST
 export const PUT_STATUS_FENCED = FENCE + PUT_STATUS
+// Reset detection and recovery (see LiveCatalog): a Redis that restarted
+// without persistence has lost catalog:epoch, and its versions start over.
+
+/** KEYS: catalog:epoch; ARGV: previous epoch ('' = none), fresh epoch. Compare-and-set. */
+export const RENEW_EPOCH = `
+local e = redis.call('GET', KEYS[1])
+if (not e) or e == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return ARGV[2]
+end
+return e
+`
+
+/** KEYS: catalog:version; ARGV: min, channel. Never lowers the version. */
+export const RAISE_VERSION = `
+local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+local min = tonumber(ARGV[1])
+if v >= min then return v end
+redis.call('SET', KEYS[1], min)
+redis.call('PUBLISH', ARGV[2], min)
+return min
+`
+
+/**
+ * PUT_MANIFEST, but only when the member has no manifest, or (ARGV[5] not
+ * empty) when it has the bundled file with that JSON-encoded hash.
+ * KEYS: manifest:{id}, manifest:{id}:meta, catalog:version, catalog:snapshot
+ * ARGV: id, manifestJson, channel, status, overFileSha256Json, field1, value1, ...
+ */
+export const RESTORE_MEMBER = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if ARGV[5] == '' then return 0 end
+  if redis.call('HGET', KEYS[2], 'source') ~= '"file"' then return 0 end
+  if redis.call('HGET', KEYS[2], 'fileSha256') ~= ARGV[5] then return 0 end
+end
+local v = redis.call('INCR', KEYS[3])
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'status', ARGV[4], 'rev', v)
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[4], ARGV[1], v)
+redis.call('PUBLISH', ARGV[3], v)
+return v
+`
+
+/**
+ * Meta that changes nothing served (a 304's fetchedAt): no INCR, no rev, no
+ * PUBLISH; skipped when the member is gone (a reset store).
+ * KEYS: manifest:{id}:meta; ARGV: deleteCount, deleteField..., field1, value1, ...
+ */
+export const RECORD_FETCH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = tonumber(ARGV[1])
+for i = 2, 1 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 2 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+`

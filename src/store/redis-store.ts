@@ -2,7 +2,10 @@
 // Layout (all under `prefix`, default "dachportal:"):
 //   manifest:{id}        last-known-good manifest JSON
 //   manifest:{id}:meta   hash: status, rev, etag, fetchedAt, acceptedAt, lastError, ...
-//   catalog:version      INCR, monotonic
+//   catalog:version      INCR, monotonic within one epoch
+//   catalog:epoch        random id of this store's life: a Redis restarted
+//                        empty has none, so every instance notices the reset
+//                        (LiveCatalog recovers and starts a new one)
 //   catalog:snapshot     hash member -> version of its last change; the merged
 //                        catalog itself is derived (pure merge) and not stored,
 //                        so instances reload only members whose revision moved
@@ -21,7 +24,7 @@ import type { MemberState, MemberStatus } from '../catalog/types.js'
 import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
-import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_STATUS, PUT_STATUS_FENCED, RELEASE_LOCK } from './redis-scripts.js'
+import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
 
 export interface RedisStoreOptions {
@@ -41,7 +44,14 @@ type Commands = Redis & {
   dpReleaseLock(key: string, token: string): Promise<number>
   dpPutManifestFenced(...args: (string | number)[]): Promise<number>
   dpPutStatusFenced(...args: (string | number)[]): Promise<number>
+  dpRenewEpoch(key: string, previous: string, fresh: string): Promise<string>
+  dpRaiseVersion(key: string, min: number, channel: string): Promise<number>
+  dpRestoreMember(...args: (string | number)[]): Promise<number>
+  dpRecordFetch(...args: (string | number)[]): Promise<number>
 }
+
+/** Redis refusing writes for a while (failover, lost replicas, disk full, loading): "down", not a bug. */
+const UNAVAILABLE_REPLY = /^(?:NOREPLICAS|READONLY|MISCONF|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/
 
 export class RedisStore implements CatalogStore {
   readonly kind = 'redis' as const
@@ -55,6 +65,9 @@ export class RedisStore implements CatalogStore {
   private readonly retryAfterSeconds: number
   private pollTimer: NodeJS.Timeout | undefined
   private lastVersion = 0
+  /** epoch seen by the last version check; the cache belongs to cacheEpoch */
+  private lastEpoch: string | null = null
+  private cacheEpoch: string | null = null
   private lastError: string | undefined
   private closed = false
 
@@ -71,6 +84,10 @@ export class RedisStore implements CatalogStore {
     // the fenced variants take two more keys (manifest, lock) at the end
     client.defineCommand('dpPutManifestFenced', { numberOfKeys: 6, lua: PUT_MANIFEST_FENCED })
     client.defineCommand('dpPutStatusFenced', { numberOfKeys: 5, lua: PUT_STATUS_FENCED })
+    client.defineCommand('dpRenewEpoch', { numberOfKeys: 1, lua: RENEW_EPOCH })
+    client.defineCommand('dpRaiseVersion', { numberOfKeys: 1, lua: RAISE_VERSION })
+    client.defineCommand('dpRestoreMember', { numberOfKeys: 4, lua: RESTORE_MEMBER })
+    client.defineCommand('dpRecordFetch', { numberOfKeys: 1, lua: RECORD_FETCH })
     client.on('error', (error: Error) => this.noteError(error))
     client.on('ready', () => {
       this.lastError = undefined
@@ -87,6 +104,7 @@ export class RedisStore implements CatalogStore {
       this.client.disconnect()
       throw new Error(`cannot connect to Redis: ${this.lastError ?? (error as Error).message}`)
     }
+    this.lastEpoch = await this.renewEpoch(undefined)
     this.lastVersion = await this.getVersion()
     const subscriber = createSubscriber(this.client)
     subscriber.on('error', (error: Error) => this.noteError(error))
@@ -103,7 +121,15 @@ export class RedisStore implements CatalogStore {
 
   async listMembers(): Promise<MemberState[]> {
     return this.call(async () => {
-      const snapshot = await this.client.hgetall('catalog:snapshot')
+      const replies = (await this.client.multi().get('catalog:epoch').hgetall('catalog:snapshot').exec()) ?? []
+      for (const [error] of replies) if (error) throw error
+      const epoch = (replies[0]?.[1] ?? null) as string | null
+      const snapshot = (replies[1]?.[1] ?? {}) as Record<string, string>
+      // revisions start over in a new epoch: a cached rev may name other content
+      if (epoch !== this.cacheEpoch) {
+        this.cache.clear()
+        this.cacheEpoch = epoch
+      }
       for (const id of this.cache.keys()) if (!(id in snapshot)) this.cache.delete(id)
       const changed = Object.keys(snapshot).filter((id) => this.cache.get(id)?.rev !== snapshot[id])
       if (changed.length > 0) await this.load(changed)
@@ -126,7 +152,7 @@ export class RedisStore implements CatalogStore {
         id, JSON.stringify(manifest), this.channel, ...set,
       ),
     )
-    this.observe(version, false)
+    this.observeWrite(version)
     return version
   }
 
@@ -138,7 +164,7 @@ export class RedisStore implements CatalogStore {
         id, status, this.channel, clear.length, ...clear, ...set,
       ),
     )
-    this.observe(version, false)
+    this.observeWrite(version)
     return version
   }
 
@@ -182,6 +208,40 @@ export class RedisStore implements CatalogStore {
 
   async getVersion(): Promise<number> {
     return this.call(async () => Number((await this.client.get('catalog:version')) ?? 0))
+  }
+
+  async getEpoch(): Promise<string | null> {
+    return this.call(() => this.client.get('catalog:epoch'))
+  }
+
+  async renewEpoch(previous: string | undefined): Promise<string> {
+    return this.call(() => this.client.dpRenewEpoch('catalog:epoch', previous ?? '', randomUUID()))
+  }
+
+  async raiseVersion(min: number): Promise<number> {
+    const version = Number(await this.call(() => this.client.dpRaiseVersion('catalog:version', min, this.channel)))
+    this.observe(version, false)
+    return version
+  }
+
+  async restoreMember(state: MemberState, overFileSha256?: string): Promise<number | null> {
+    if (!state.manifest) return null
+    const { set } = encodeMeta(state.meta)
+    const manifest = state.manifest
+    const version = await this.call(() =>
+      this.client.dpRestoreMember(
+        `manifest:${state.id}`, `manifest:${state.id}:meta`, 'catalog:version', 'catalog:snapshot',
+        state.id, JSON.stringify(manifest), this.channel, state.status, overFileSha256 === undefined ? '' : JSON.stringify(overFileSha256), ...set,
+      ),
+    )
+    if (version === 0) return null
+    this.observeWrite(version)
+    return version
+  }
+
+  async recordFetch(id: string, meta: MemberMeta): Promise<void> {
+    const { set, clear } = encodeMeta(meta)
+    await this.call(() => this.client.dpRecordFetch(`manifest:${id}:meta`, clear.length, ...clear, ...set))
   }
 
   onChange(listener: (version: number) => void): () => void {
@@ -260,7 +320,7 @@ export class RedisStore implements CatalogStore {
     try {
       return await operation()
     } catch (error) {
-      if (error instanceof Error && error.name === 'ReplyError') throw error
+      if (error instanceof Error && error.name === 'ReplyError' && !UNAVAILABLE_REPLY.test(error.message)) throw error
       throw this.unavailable(error instanceof Error ? error.message : String(error))
     }
   }
@@ -278,10 +338,22 @@ export class RedisStore implements CatalogStore {
   private async checkVersion(): Promise<void> {
     if (this.closed || this.client.status !== 'ready') return
     try {
-      this.observe(await this.getVersion(), true)
+      const [epoch, version] = await this.call(() => this.client.mget('catalog:epoch', 'catalog:version'))
+      if (epoch !== this.lastEpoch) {
+        // another life of the store: announce even an unchanged version number
+        this.lastEpoch = epoch ?? null
+        this.lastVersion = -1
+      }
+      this.observe(Number(version ?? 0), true)
     } catch {
       // still down: the next reconnect or poll tries again
     }
+  }
+
+  /** Our own write: INCR never repeats a version seen in the same epoch, so a lower one means a reset. */
+  private observeWrite(version: number): void {
+    if (version <= this.lastVersion) void this.checkVersion()
+    else this.observe(version, false)
   }
 
   /**

@@ -69,4 +69,29 @@ export interface CatalogStore extends FailureCounter {
   listReports(): Promise<AccessibilityReport[]>
   health(): StoreHealth
   close(): Promise<void>
+
+  // Reset detection and recovery (a Redis restarted without persistence).
+  /**
+   * Id of the store's current life: it changes when the store lost its data,
+   * null when it has none (emptied, nobody recovered it yet).
+   */
+  getEpoch(): Promise<string | null>
+  /**
+   * Starts a new epoch when the store still has `previous` (a rollback) or
+   * none; returns the epoch now current (another instance may have won).
+   */
+  renewEpoch(previous: string | undefined): Promise<string>
+  /** Lifts the catalog version to at least `min` (announced when it moved), so versions and ETags never repeat. */
+  raiseVersion(min: number): Promise<number>
+  /**
+   * Puts a last known state back after a reset, atomically only when the
+   * store has no manifest for the member, or (`overFileSha256`) when what it
+   * has is the bundled file with that hash. The version when written, else null.
+   */
+  restoreMember(state: MemberState, overFileSha256?: string): Promise<number | null>
+  /**
+   * Records meta that does not change what the catalog serves (fetchedAt of a
+   * 304): no version bump, no announcement.
+   */
+  recordFetch(id: string, meta: MemberMeta): Promise<void>
 }

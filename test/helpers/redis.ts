@@ -23,8 +23,8 @@ export interface RedisServer {
   dir: string
   /** stop the server (SIGKILL = crash, SIGTERM = clean shutdown) */
   stop(signal?: NodeJS.Signals): Promise<void>
-  /** start it again on the same port and directory */
-  start(): Promise<void>
+  /** start it again on the same port and directory (extra redis-server arguments for this run only) */
+  start(extraArgs?: string[]): Promise<void>
 }
 
 let available: boolean | undefined
@@ -74,8 +74,8 @@ export async function startRedis(t: Tap, options: RedisServerOptions = {}): Prom
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
-    async start() {
-      child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] })
+    async start(extraArgs = []) {
+      child = spawn('redis-server', [...args, ...extraArgs], { stdio: ['ignore', 'ignore', 'inherit'] })
       await waitForPong(port, child)
     },
     async stop(signal = 'SIGTERM') {

@@ -109,6 +109,30 @@ if (!redisAvailable()) {
     t.same(await store.listMembers(), [])
   })
 
+  t.test('epochs: a Redis restarted empty has none and is noticed on reconnect; renewal is compare-and-set', async (t) => {
+    const server = await startRedis(t)
+    const store = await open(t, server.url)
+    const first = await store.getEpoch()
+    t.type(first, 'string')
+    for (let i = 0; i < 3; i++) await store.putManifest('gladbeck', manifest('gladbeck'), {})
+    const seen: number[] = []
+    store.onChange((v) => seen.push(v))
+    await server.stop('SIGKILL')
+    await server.start()
+    await until(() => store.health().ok, 'reconnect')
+    await until(() => seen.includes(0), 'reset notice on reconnect')
+    t.equal(await store.getEpoch(), null, 'the reset store has no epoch')
+    // versions start over in the new life of the store
+    seen.length = 0
+    const v = await store.putManifest('gladbeck', manifest('gladbeck', 'Neu'), {})
+    t.equal(v, 1)
+    await until(() => seen.includes(1), 'the new life is followed')
+    const second = await store.renewEpoch(first!)
+    t.not(second, first, 'a new epoch')
+    t.equal(await store.renewEpoch(first!), second, 'a second recoverer adopts the winner')
+    t.not(await store.renewEpoch(second), second, 'renewing the current epoch (a rollback) starts another')
+  })
+
   t.test('keys live under the prefix, the channel carries it too', async (t) => {
     const server = await startRedis(t)
     const store = await open(t, server.url)
@@ -119,7 +143,7 @@ if (!redisAvailable()) {
     const message = new Promise<string>((resolve) => sub.once('message', (_c: string, m: string) => resolve(m)))
     await store.putManifest('gladbeck', manifest('gladbeck'), { etag: '"x"' })
     t.equal(await message, '1')
-    t.same((await raw.keys('*')).sort(), ['dp:catalog:snapshot', 'dp:catalog:version', 'dp:manifest:gladbeck', 'dp:manifest:gladbeck:meta'])
+    t.same((await raw.keys('*')).sort(), ['dp:catalog:epoch', 'dp:catalog:snapshot', 'dp:catalog:version', 'dp:manifest:gladbeck', 'dp:manifest:gladbeck:meta'])
     t.same(await raw.hgetall('dp:catalog:snapshot'), { gladbeck: '1' })
     t.match(await raw.hgetall('dp:manifest:gladbeck:meta'), { status: 'ok', rev: '1', etag: '"\\"x\\""' })
   })

@@ -141,6 +141,43 @@ function contract(name: string, create: Factory): void {
       t.equal((await a!.listMembers())[0]?.status, 'ok')
     })
 
+    t.test('restoreMember writes only where the store lacks the member, or holds that same bundled file', async (t) => {
+      const [a, b] = await create(t)
+      t.type(await a!.getEpoch(), 'string', 'an initialised store has an epoch')
+      const registered = { id: 'gladbeck', status: 'ok' as const, manifest: manifest('gladbeck', 'Registriert'), meta: { source: 'api' as const, fileSha256: 'aaa' } }
+      await a!.putManifest('gladbeck', manifest('gladbeck', 'Datei'), { source: 'file', fileSha256: 'aaa' })
+      t.equal(await b!.restoreMember(registered), null, 'present: the store wins')
+      t.equal(await b!.restoreMember(registered, 'bbb'), null, 'another file: kept')
+      const v = await b!.restoreMember(registered, 'aaa')
+      t.ok(v !== null && v > 0, 'over the same bundled file: restored')
+      t.equal((await a!.getMember('gladbeck'))?.manifest?.services[0]?.name, 'Registriert')
+      const file = { id: 'gladbeck', status: 'ok' as const, manifest: manifest('gladbeck', 'Datei'), meta: { source: 'file' as const, fileSha256: 'aaa' } }
+      t.equal(await a!.restoreMember(file, 'aaa'), null, 'a registration is never replaced by a restore')
+      const stale = { id: 'dorsten', status: 'stale' as const, manifest: manifest('dorsten'), meta: { source: 'remote' as const, etag: '"e"', lastError: 'HTTP 500' } }
+      t.ok(await a!.restoreMember(stale))
+      t.same(await b!.getMember('dorsten'), stale, 'status and meta come back as they were')
+    })
+
+    t.test('raiseVersion never lowers; recordFetch updates meta without a version or a notice', async (t) => {
+      const [a, b] = await create(t)
+      const v1 = await a!.putManifest('gladbeck', manifest('gladbeck'), { source: 'remote', fetchedAt: '2026-11-25T10:00:00Z' })
+      t.equal(await a!.raiseVersion(v1 + 10), v1 + 10)
+      t.equal(await b!.getVersion(), v1 + 10)
+      t.equal(await a!.raiseVersion(v1), v1 + 10, 'never lowered')
+      const seen: number[] = []
+      b!.onChange((v) => seen.push(v))
+      await a!.recordFetch('gladbeck', { fetchedAt: '2026-11-25T11:00:00Z' })
+      await a!.recordFetch('nobody', { fetchedAt: '2026-11-25T11:00:00Z' })
+      t.equal(await b!.getVersion(), v1 + 10, 'no new version')
+      t.same(await b!.getMember('gladbeck'), { id: 'gladbeck', status: 'ok', manifest: manifest('gladbeck'), meta: { source: 'remote', fetchedAt: '2026-11-25T11:00:00Z' } })
+      t.equal(await b!.getMember('nobody'), undefined, 'nothing created for an unknown member')
+      // notices arrive in order: the first one b sees is this write's
+      const v2 = await a!.putManifest('dorsten', manifest('dorsten'), {})
+      const deadline = Date.now() + 10_000
+      while (!seen.includes(v2) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      t.same(seen, [v2], 'recordFetch announced nothing')
+    })
+
     t.test('lock: one holder at a time, compare-and-delete, expiry', async (t) => {
       const [a, b] = await create(t)
       const token = await a!.acquireLock('refresh:gladbeck', 60_000)
