@@ -105,7 +105,6 @@ function toOffering(member: MemberConfig, service: Service, offices: Map<string,
     audiences: [...service.audiences],
     lifeSituations: [...service.lifeSituations],
     synonyms: service.synonyms ? [...service.synonyms] : [],
-    trustLevel: service.trustLevel ?? 'none',
   }
   // Re-checked here although validation did it: /go must never redirect off the declared hosts.
   if (service.onlineUrl !== undefined && isSafeRedirect(service.onlineUrl, member.allowedHosts)) {
@@ -120,6 +119,8 @@ function toOffering(member: MemberConfig, service: Service, offices: Map<string,
   }
   if (service.channels !== undefined) offering.channels = [...service.channels]
   if (service.infoUrl !== undefined && isSafeRedirect(service.infoUrl, member.allowedHosts)) offering.infoUrl = service.infoUrl
+  // only when the manifest states it: an unstated level is not "none"
+  if (service.trustLevel !== undefined) offering.trustLevel = service.trustLevel
   if (service.fees !== undefined) offering.fees = service.fees
   if (service.documents !== undefined) offering.documents = [...service.documents]
   const office = service.office !== undefined ? offices.get(service.office) : undefined

@@ -48,7 +48,8 @@ export interface Offering {
   onlineService?: OfferingOnlineService
   /** how it can be done, as the manifest declares it (v2) */
   channels?: Channel[]
-  trustLevel: TrustLevel
+  /** eID Vertrauensniveau, only when the manifest states it */
+  trustLevel?: TrustLevel
   fees?: string
   documents?: string[]
   office?: Office

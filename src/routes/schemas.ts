@@ -101,7 +101,7 @@ export const OfferingSchema = Type.Object(
     goUrl: Type.Optional(Type.String({ examples: ['/go/gladbeck/hund-anmelden'] })),
     onlineService: Type.Optional(OfferingOnlineServiceSchema),
     channels: Type.Optional(Type.Array(Channel)),
-    trustLevel: TrustLevel,
+    trustLevel: Type.Optional({ ...TrustLevel, description: 'only when the member states it (with a source)' }),
     fees: Type.Optional(Type.String({ examples: ['37,00 € (ab 24 Jahren)'] })),
     documents: Type.Optional(Type.Array(Type.String())),
     office: Type.Optional(Office),

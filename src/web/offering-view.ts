@@ -40,7 +40,7 @@ export interface OfferingView {
   summary: string
   goUrl?: string
   infoUrl?: string
-  trustLabel: string
+  trustLabel?: string
   fees?: string
   documents: string[]
   office?: OfficeView
@@ -94,10 +94,10 @@ export function offeringView(offering: Offering, catalog: Catalog, health: Healt
     levelLabel: levelLabel(offering.level),
     name: offering.name,
     summary: offering.summary,
-    trustLabel: TRUST_LABEL[offering.trustLevel] ?? offering.trustLevel,
     documents: offering.documents ?? [],
     availability,
   }
+  if (offering.trustLevel !== undefined) view.trustLabel = TRUST_LABEL[offering.trustLevel] ?? offering.trustLevel
   if (availability.online && offering.goUrl !== undefined) view.goUrl = offering.goUrl
   if (offering.infoUrl !== undefined) view.infoUrl = offering.infoUrl
   if (offering.fees !== undefined) view.fees = offering.fees
