@@ -16,6 +16,7 @@ import type { MemberState } from '../catalog/types.js'
 import type { MemberConfig } from '../config/region-schema.js'
 import type { CatalogStore } from '../store/types.js'
 import type { LiveCatalog } from './live-catalog.js'
+import type { SharedOnlineService } from '../manifest/rules-v2.js'
 
 export function isRemoteManifest(member: MemberConfig): boolean {
   return /^https?:\/\//i.test(member.manifest)
@@ -33,12 +34,26 @@ export interface BundledFile {
   sha256?: string
 }
 
-export async function readBundledFile(live: LiveCatalog, member: MemberConfig): Promise<BundledFile> {
+/** A member's bundled file, read and parsed, not yet validated. */
+interface RawBundledFile {
+  parsed: Result<unknown>
+  sha256?: string
+}
+
+async function readRawFile(live: LiveCatalog, member: MemberConfig): Promise<RawBundledFile> {
   const source = await readManifestSource(resolve(dirname(live.data.regionPath), member.manifest))
-  if (!source.ok) return { result: source }
-  const sha256 = createHash('sha256').update(source.value).digest('hex')
-  const parsed = parseJson(source.value)
-  return { result: parsed.ok ? live.validate(parsed.value, member) : parsed, sha256 }
+  if (!source.ok) return { parsed: source }
+  return { parsed: parseJson(source.value), sha256: createHash('sha256').update(source.value).digest('hex') }
+}
+
+function validated(live: LiveCatalog, member: MemberConfig, raw: RawBundledFile, pending?: ReadonlyMap<string, readonly SharedOnlineService[]>): BundledFile {
+  const result = raw.parsed.ok ? live.validate(raw.parsed.value, member, pending) : raw.parsed
+  return raw.sha256 === undefined ? { result } : { result, sha256: raw.sha256 }
+}
+
+/** Reads and validates one bundled file (references to other members' online services: against the live catalog). */
+export async function readBundledFile(live: LiveCatalog, member: MemberConfig): Promise<BundledFile> {
+  return validated(live, member, await readRawFile(live, member))
 }
 
 export type SeedDecision =
@@ -77,9 +92,18 @@ export function fileState(id: string, manifest: Manifest, sha256: string, now: s
 
 export async function seedFileManifests(live: LiveCatalog, store: CatalogStore, log: FastifyBaseLogger): Promise<SeedReport> {
   const report: SeedReport = { loaded: [], kept: [], failed: [] }
+  // Read every bundled file first: a member may reference another's online
+  // service, and the files are checked against each other, not load order.
+  const raws = new Map<string, RawBundledFile>()
   for (const member of live.members.values()) {
-    if (isRemoteManifest(member)) continue
-    const file = await readBundledFile(live, member)
+    if (!isRemoteManifest(member)) raws.set(member.id, await readRawFile(live, member))
+  }
+  const pending = new Map<string, SharedOnlineService[]>()
+  for (const [id, raw] of raws) if (raw.parsed.ok) pending.set(id, declaredOnlineServices(raw.parsed.value))
+  for (const member of live.members.values()) {
+    const raw = raws.get(member.id)
+    if (raw === undefined) continue
+    const file = validated(live, member, raw, pending)
     const existing = await store.getMember(member.id)
     const now = new Date().toISOString()
     const decision = decideSeed(file, existing)
@@ -108,4 +132,14 @@ export async function seedFileManifests(live: LiveCatalog, store: CatalogStore, 
     report.loaded.push(member.id)
   }
   return report
+}
+
+/** The online services a not yet validated document declares (loosely read). */
+function declaredOnlineServices(doc: unknown): SharedOnlineService[] {
+  const list = (doc as { onlineServices?: unknown } | null)?.onlineServices
+  if (!Array.isArray(list)) return []
+  return list.flatMap((os: unknown) => {
+    const { id, serves } = (os ?? {}) as { id?: unknown; serves?: unknown }
+    return typeof id === 'string' && Array.isArray(serves) ? [{ id, serves: serves.filter((s): s is string => typeof s === 'string') }] : []
+  })
 }

@@ -40,7 +40,11 @@ export interface OfferingView {
   summary: string
   goUrl?: string
   infoUrl?: string
-  trustLabel: string
+  trustLabel?: string
+  /** how to do it online: the (possibly shared) online service, in plain German */
+  online?: { name: string; providerName: string; shared: boolean; maturityText?: string; accountText?: string }
+  /** the manifest says it cannot be done online (channels without "online") */
+  offlineOnly: boolean
   fees?: string
   documents: string[]
   office?: OfficeView
@@ -94,10 +98,17 @@ export function offeringView(offering: Offering, catalog: Catalog, health: Healt
     levelLabel: levelLabel(offering.level),
     name: offering.name,
     summary: offering.summary,
-    trustLabel: TRUST_LABEL[offering.trustLevel] ?? offering.trustLevel,
     documents: offering.documents ?? [],
     availability,
+    offlineOnly: offering.channels !== undefined && !offering.channels.includes('online'),
   }
+  if (offering.onlineService) {
+    const os = offering.onlineService
+    view.online = { name: os.name, providerName: os.providerName, shared: os.shared }
+    if (os.maturityText !== undefined) view.online.maturityText = os.maturityText
+    if (os.accountText !== undefined) view.online.accountText = os.accountText
+  }
+  if (offering.trustLevel !== undefined) view.trustLabel = TRUST_LABEL[offering.trustLevel] ?? offering.trustLevel
   if (availability.online && offering.goUrl !== undefined) view.goUrl = offering.goUrl
   if (offering.infoUrl !== undefined) view.infoUrl = offering.infoUrl
   if (offering.fees !== undefined) view.fees = offering.fees

@@ -56,9 +56,11 @@ t.test('bad requests', async (t) => {
 
 t.test('/go redirects only to declared hosts', async (t) => {
   const app = await realApp(t)
-  const res = await app.inject('/go/gladbeck/hund-anmelden')
+  // a start link of the member's own (the portal front page is no longer one, issue 13)
+  const res = await app.inject('/go/bund/fuehrungszeugnis')
   t.equal(res.statusCode, 302)
-  t.equal(res.headers.location, 'https://serviceportal.gladbeck.de/')
+  t.equal(res.headers.location, 'https://www.fuehrungszeugnis.bund.de/')
+  t.equal((await app.inject('/go/gladbeck/hund-anmelden')).statusCode, 404, 'portal front page is not a start link')
   // A manifest that slipped a foreign host past validation must still not redirect there.
   const gladbeck = (await app.store.getMember('gladbeck'))!.manifest!
   const evil = structuredClone(gladbeck)

@@ -61,7 +61,8 @@ t.test('keyboard only: search, postal code, personalised result', async (t) => {
   const personal = await firstResult(page)
   t.equal(personal.href, `${HUNDESTEUER}?plz=45964`)
   t.match(personal.badge, /für Gladbeck/, 'the Gladbeck offering is marked as yours')
-  t.equal(await page.locator('ol.hits > li').first().locator('a.button').getAttribute('href'), '/go/gladbeck/hund-anmelden')
+  // Gladbeck states no start link for it (its portal front page is not one): no "Online beantragen" button
+  t.equal(await page.locator('ol.hits > li').first().locator('a.button').count(), 0)
 
   // Follow the result with the keyboard.
   await page.locator('ol.hits > li h3 a').first().focus()

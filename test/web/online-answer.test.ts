@@ -1,0 +1,35 @@
+// The service page answers, for the resident's postal code, whether and where
+// the service can be done online, which account it needs, and which office
+// to visit otherwise (real Chromium against the real portal).
+import t from 'tap'
+import { launchBrowser, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
+
+t.test('online or in person, for the resident’s postal code', async (t) => {
+  if (!requireBrowser(t)) return
+  const { baseUrl } = await startPortal(t)
+  const browser = await launchBrowser(t)
+  const context = await browser.newContext()
+  t.teardown(() => context.close())
+  const page = await context.newPage()
+  const seen = watchPage(page)
+
+  // Datteln (45711): the city is the Bauaufsicht; the application goes online through the Land's Bauportal.NRW
+  await page.goto(`${baseUrl}/leistungen/baugenehmigung?plz=45711`)
+  t.match(await page.locator('#zustaendig-titel + p').textContent(), /Zuständig: Datteln/)
+  const online = await page.locator('.online-service').first().textContent()
+  t.match(online, /Online über Bauportal\.NRW \(Antragsassistenten\), bereitgestellt von Land Nordrhein-Westfalen für Datteln/)
+  t.match(online, /Nutzerkonto: Anmeldung mit BundID oder Mein Unternehmenskonto \(ELSTER\)/)
+  const button = page.getByRole('link', { name: /Online beantragen/ }).first()
+  t.equal(await button.getAttribute('href'), '/go/datteln/baugenehmigung')
+
+  // Gladbeck (45964): Personalausweis has no online start link: the office to visit
+  await page.goto(`${baseUrl}/leistungen/personalausweis?plz=45964`)
+  t.equal(await page.getByRole('link', { name: /Online beantragen/ }).count(), 0)
+  t.match(await page.locator('.online-service').first().textContent(), /Kein Online-Angebot bekannt: bitte wenden Sie sich an Stadtverwaltung Gladbeck/)
+
+  // Haltern am See (45721): Einbürgerung at the Kreis, not online
+  await page.goto(`${baseUrl}/leistungen/einbuergerung?plz=45721`)
+  t.match(await page.locator('#zustaendig-titel + p').textContent(), /Zuständig: Kreis Recklinghausen/)
+  t.match(await page.locator('.online-service').first().textContent(), /Nicht online möglich/)
+  t.same(seen.errors, [], 'no page errors')
+})
