@@ -67,6 +67,8 @@ async function gateway(t: Test, upstream: string): Promise<{ app: FastifyInstanc
     const m = members.find((x) => x.id === MEMBER)!
     m.upstream = upstream
     m.allowPrivateNetwork = true
+    // the path form proxies only members that share the portal's origin
+    m.sameOriginTrusted = true
     // the breaker keeps its defaults: 5 failures in a row open it
   })
   const app = await buildApp({

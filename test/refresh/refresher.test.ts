@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { createRefresher, type RefresherOptions } from '../../src/refresh/refresher.js'
 import { validateManifest } from '../../src/manifest/validate.js'
+import { upgradeManifest } from '../../src/manifest/upgrade.js'
+import type { ManifestV1 } from '../../src/manifest/schema.js'
 import { MemoryStore } from '../../src/store/memory-store.js'
 import { RedisStore } from '../../src/store/redis-store.js'
 import type { MemberConfig } from '../../src/config/region-schema.js'
@@ -13,6 +15,9 @@ import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
 
 type Test = Tap.Test
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
+
+/** a v1 manifest is stored in its v2 form */
+const stored = (doc: ReturnType<typeof manifestDoc>) => upgradeManifest(doc as unknown as ManifestV1)
 
 function manifestDoc(name = 'Hund anmelden') {
   return {
@@ -74,12 +79,12 @@ t.test('fetches, stores the etag, then gets 304 and keeps the manifest', async (
   const { r, store } = await refresher(t, [member(up.url)])
   await r.start()
   const first = await store.getMember('marl')
-  t.match(first, { status: 'ok', manifest: manifestDoc(), meta: { source: 'remote', etag: '"v1"', lastModified: 'Wed, 25 Nov 2026 10:00:00 GMT' } })
+  t.match(first, { status: 'ok', manifest: stored(manifestDoc()), meta: { source: 'remote', etag: '"v1"', lastModified: 'Wed, 25 Nov 2026 10:00:00 GMT' } })
   const again = await r.refreshNow('marl')
   t.match(again, { outcome: 'not-modified', status: 'ok' })
   t.equal(up.state.requests[1]?.['if-none-match'], '"v1"')
   t.equal(up.state.requests[1]?.['if-modified-since'], 'Wed, 25 Nov 2026 10:00:00 GMT')
-  t.same((await store.getMember('marl'))?.manifest, manifestDoc())
+  t.same((await store.getMember('marl'))?.manifest, stored(manifestDoc()))
 })
 
 t.test('each failure keeps the last good manifest live, with a readable lastError', async (t) => {

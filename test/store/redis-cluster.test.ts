@@ -47,7 +47,7 @@ if (!clusterAvailable()) {
       const perNode = await Promise.all(cluster.nodes.map(async (n) => (await command(n.port, ['KEYS', `${CLUSTER_PREFIX}*`])) as string[]))
       const holders = perNode.filter((keys) => keys.length > 0)
       t.ok(holders.length >= 1 && holders.length <= 2, `one master (and its replica) hold the keys (${holders.length})`)
-      const keys = [`${CLUSTER_PREFIX}catalog:snapshot`, `${CLUSTER_PREFIX}catalog:version`, `${CLUSTER_PREFIX}manifest:gladbeck`, `${CLUSTER_PREFIX}manifest:gladbeck:meta`]
+      const keys = [`${CLUSTER_PREFIX}catalog:epoch`, `${CLUSTER_PREFIX}catalog:snapshot`, `${CLUSTER_PREFIX}catalog:version`, `${CLUSTER_PREFIX}manifest:gladbeck`, `${CLUSTER_PREFIX}manifest:gladbeck:meta`]
       t.same([...holders[0]!].sort(), keys, 'prefixed once, nothing else')
       const slots = await Promise.all(keys.map((key) => command(cluster.nodes[0]!.port, ['CLUSTER', 'KEYSLOT', key])))
       t.equal(new Set(slots).size, 1, 'one hash slot')

@@ -76,7 +76,7 @@ t.test('a proxied request is one trace from the gateway to the member upstream',
   const regionData = await loadRegionData(join(REPO, 'config', 'region.json'))
   regionData.region.members.push({
     id: 'testcity', name: 'Teststadt', level: 'stadt', ars: '055620000000', parent: null, postalCodes: [],
-    manifest: 'members/testcity.json', allowedHosts: ['127.0.0.1'], upstream: upstream.url, allowPrivateNetwork: true,
+    manifest: 'members/testcity.json', allowedHosts: ['127.0.0.1'], upstream: upstream.url, allowPrivateNetwork: true, sameOriginTrusted: true,
   }, {
     id: 'remotecity', name: 'Fernstadt', level: 'stadt', ars: '055620000001', parent: null, postalCodes: [],
     manifest: `${manifestHost.url}/manifest.json`, allowedHosts: ['127.0.0.1'], allowPrivateNetwork: true,
