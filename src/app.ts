@@ -196,6 +196,7 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     validate,
     refresh: (id) => refresher.refreshNow(id),
     bodyLimitBytes: settings.adminBodyLimitBytes,
+    xzufi: { data },
   })
   await app.register(proxyPlugin, {
     members: data.region.members,
