@@ -28,6 +28,17 @@ if (process.argv[2] === '--child') {
     for await (const chunk of createReadStream(file)) parser.write(decoder.decode(chunk, { stream: true }))
     parser.close()
     extra = { elements }
+  } else if (mode === 'sax') {
+    // the alternative considered (see src/import/xml-reader.ts): sax 1.x, strict, xmlns
+    const sax = (await import('sax')).default
+    const parser = sax.parser(true, { xmlns: true })
+    let elements = 0
+    parser.onopentag = () => { elements++ }
+    parser.ontext = () => {}
+    const decoder = new TextDecoder()
+    for await (const chunk of createReadStream(file)) parser.write(decoder.decode(chunk, { stream: true }))
+    parser.close()
+    extra = { elements }
   } else {
     const { run } = await import(join(root, 'dist/cli/import.js'))
     const lines = []
@@ -43,10 +54,12 @@ if (!existsSync(file)) await generateXzufi(file, { count: 10_000 })
 const mb = statSync(file).size / 1e6
 const child = (mode) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode], { env: { ...process.env, XZUFI_BENCH_FILE: file }, maxBuffer: 1 << 20 }).toString())
 const parser = child('parser')
+const saxAlone = child('sax')
 const full = child('import')
 const result = {
   fileMB: Number(mb.toFixed(1)),
   parser: { seconds: Number(parser.seconds.toFixed(2)), mbPerS: Number((mb / parser.seconds).toFixed(1)), maxRssMB: Math.round(parser.maxRssMB) },
+  sax: { seconds: Number(saxAlone.seconds.toFixed(2)), mbPerS: Number((mb / saxAlone.seconds).toFixed(1)) },
   import: { seconds: Number(full.seconds.toFixed(2)), mbPerS: Number((mb / full.seconds).toFixed(1)), maxRssMB: Math.round(full.maxRssMB), exit: full.code, summary: full.summary },
   ratio: Number((parser.seconds / full.seconds).toFixed(2)),
   note: 'shared 2-core machine under load from other work: compare ratios, not absolute times',
