@@ -23,6 +23,7 @@ import onlineServiceRoutes from './routes/online-services.js'
 import responsibilityRoutes from './routes/responsibility.js'
 import searchRoutes from './routes/search.js'
 import { adminRoutes } from './routes/admin.js'
+import routingRoutes from './routes/routing.js'
 import opsRoutes, { type Readiness } from './routes/ops.js'
 import { SearchIndexHolder } from './search/holder.js'
 import { search } from './search/search.js'
@@ -204,6 +205,7 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
   await app.register(catalogRoutes)
   await app.register(onlineServiceRoutes)
   await app.register(responsibilityRoutes)
+  await app.register(routingRoutes)
   await app.register(searchRoutes, { getCatalog: () => live.current, searchIndex, observe: (kind, seconds) => app.metrics.observeSearch(kind, seconds) })
   await app.register(adminRoutes, {
     prefix: '/api/v1/admin',
@@ -212,6 +214,7 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     validate,
     refresh: (id) => refresher.refreshNow(id),
     bodyLimitBytes: settings.adminBodyLimitBytes,
+    xzufi: { data },
   })
   await app.register(proxyPlugin, {
     members: data.region.members,

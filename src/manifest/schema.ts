@@ -117,6 +117,8 @@ export const Service = Type.Object(
       maxLength: 130,
       description: 'id of an entry in onlineServices, or "<member>:<id>" of another member\'s online service that lists this member in serves',
     })),
+    // additive (XZuFi import): a member-local service keeps the LeiKa key it was imported with
+    leikaKey: Type.Optional(Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa key (14 digits) of a member-local service without a catalog key' })),
   },
   { additionalProperties: false },
 )
@@ -170,6 +172,11 @@ export const OnlineService = Type.Object(
       Type.String({ pattern: '^(?:[a-z0-9]+(?:-[a-z0-9]+)*|99[0-9]{12})$', maxLength: 64, description: 'service key (config/services.json) or 14-digit LeiKa key' }),
       { maxItems: LIMITS.implements, uniqueItems: true },
     )),
+    // additive (routing): only a declared FIT-Connect destination is ever answered
+    destinationId: Type.Optional(Type.String({
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+      description: 'FIT-Connect destination id (UUID) of this online service, when one is registered',
+    })),
   },
   { additionalProperties: false },
 )

@@ -17,6 +17,11 @@ import { parseBearer, tokenOwner } from '../auth/token.js'
 import { isRemoteManifest, type RefreshOutcome } from '../refresh/types.js'
 import { truncateIp } from '../ops/logging.js'
 import { normalizeIP } from '@fastify/rate-limit'
+import { errorCodes } from 'fastify'
+import type { Readable } from 'node:stream'
+import type { RegionData } from '../config/load.js'
+import { XmlRejected } from '../import/xml-reader.js'
+import { mapAndValidate, mapContextFor, readXzufi } from '../import/xzufi-import.js'
 
 type Issue = { path: string; message: string }
 
@@ -30,10 +35,14 @@ export interface AdminRoutesOptions {
   bodyLimitBytes?: number
   failedAuth?: FailedAuthLimiterOptions
   now?: () => Date
+  /** region facts for POST .../import (XZuFi); the route answers 415 without them */
+  xzufi?: { data: Pick<RegionData, 'region' | 'serviceCatalog' | 'lifeSituations'>; bodyLimitBytes?: number }
 }
 
 // Fastify tests the whole header, parameters included
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i
+const XML_TYPE = /^application\/(?:x-xzufi\+)?xml\s*(?:;|$)/i
+const IMPORT_ROUTE = '/members/:id/import'
 const params = {
   type: 'object',
   properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'member id (slug from the region config)', examples: ['gladbeck'] } },
@@ -79,7 +88,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   const authorized = new WeakMap<FastifyRequest, MemberConfig>()
   const limiter = createFailedAuthLimiter(options.store, options.failedAuth)
 
-  registerJsonOnly(app, bodyLimit)
+  const importLimit = options.xzufi?.bodyLimitBytes ?? 64 * 1024 * 1024
+  registerJsonOnly(app, bodyLimit, importLimit)
 
   app.addHook('onRequest', async (request) => {
     const id = (request.params as { id?: string }).id ?? ''
@@ -130,6 +140,45 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     return { member: member.id, version, acceptedAt }
   })
 
+  // The import is stored through the same path as the PUT above: validated by
+  // options.validate, written last, so any failure leaves the last good manifest.
+  app.post(IMPORT_ROUTE, {
+    schema: {
+      ...docs('Register your manifest from an XZuFi export', 'Body: an XZuFi 2.2.0 (or 2.1.0) document, Content-Type application/xml or application/x-xzufi+xml, UTF-8, no DOCTYPE. It is mapped to a schema-v2 manifest for your member (what is dropped and why is in the report) and validated like a PUT of the manifest; 422 lists every error, the previous manifest stays live.'),
+      response: {
+        200: { type: 'object', required: ['member', 'version', 'acceptedAt', 'report'], properties: { ...Accepted.properties, report: { type: 'object', additionalProperties: true, description: 'counts read and mapped, dropped items with reasons, facts without a manifest field' } } },
+        ...authProblems, 413: problem, 415: problem, 422: problem, 503: problem,
+      },
+    },
+  }, async (request) => {
+    const member = memberOf(request)
+    const body = request.body as Readable | undefined
+    if (!options.xzufi || !body || typeof (body as { on?: unknown }).on !== 'function') throw new errors.MEDIA_TYPE()
+    let read
+    try {
+      read = await readXzufi(body, { maxBytes: importLimit })
+    } catch (error) {
+      body.resume() // drain the rest so the connection can answer
+      if (error instanceof XmlRejected) {
+        if (error.code === 'size') throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()
+        throw invalid([{ path: '', message: `XZuFi rejected (${error.code}): ${error.message}` }])
+      }
+      throw error
+    }
+    const current = await options.store.getMember(member.id)
+    const context = mapContextFor(options.xzufi.data, member, current?.manifest?.links, read.version, now())
+    const result = mapAndValidate(read.records, context, (doc) => options.validate(doc, member))
+    if (!result.ok || !result.value) {
+      const { mapped, dropped } = result.report
+      const summary = { path: '', message: `mapping report: ${mapped.services} services, ${mapped.offices} offices, ${mapped.onlineServices} online services mapped, ${dropped.length} dropped` }
+      throw invalid([...result.errors, summary])
+    }
+    const acceptedAt = now().toISOString()
+    const version = await options.store.putManifest(member.id, result.value, { source: 'api', acceptedAt })
+    request.log.info({ member: member.id, version, services: result.report.mapped.services }, 'xzufi import accepted')
+    return { member: member.id, version, acceptedAt, report: result.report }
+  })
+
   app.get('/members/:id/manifest', {
     schema: {
       ...docs('The manifest stored for your member', 'Returns the manifest as stored (last known good); header X-Dachportal-Member-Status tells ok, stale or failed.'),
@@ -160,9 +209,17 @@ function invalid(issues: Issue[], total = issues.length): Error {
   return withIssues(new errors.MANIFEST_INVALID(total), issues)
 }
 
-/** JSON bodies only; anything else is 415 before a byte is parsed. */
-function registerJsonOnly(app: FastifyInstance, bodyLimit: number): void {
+/** JSON bodies only (XML on the import route); anything else is 415 before a byte is parsed. */
+function registerJsonOnly(app: FastifyInstance, bodyLimit: number, importLimit: number): void {
   app.removeAllContentTypeParsers()
+  // XML is streamed to the import handler, never buffered; a declared length
+  // over the limit is 413 before a byte is read, the reader counts the real bytes.
+  app.addContentTypeParser(XML_TYPE, (request, payload, done) => {
+    if (request.routeOptions.url?.endsWith(IMPORT_ROUTE) !== true) return done(new errors.MEDIA_TYPE(), undefined)
+    const declared = Number(request.headers['content-length'])
+    if (Number.isFinite(declared) && declared > importLimit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined)
+    done(null, payload)
+  })
   app.addContentTypeParser(JSON_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
     // POST .../refresh sent with a JSON content type and no body
     if (body === '') return done(null, undefined)

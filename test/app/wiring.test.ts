@@ -102,7 +102,7 @@ t.test('the OpenAPI document tells the truth about conditional GET, optional pag
   const service = (await app.inject('/api/v1/services?pageSize=1')).json().items[0].id as string
   const situation = (await app.inject('/api/v1/life-situations')).json().items[0].id as string
   const ids: Record<string, string> = { '/api/v1/members/{id}': 'gladbeck', '/api/v1/life-situations/{id}': situation, '/api/v1/services/{id}': service }
-  const queries: Record<string, string> = { '/api/v1/search': '?q=hund', '/api/v1/suggest': '?q=hund', '/api/v1/responsibility': '?postalCode=45964' }
+  const queries: Record<string, string> = { '/api/v1/search': '?q=hund', '/api/v1/suggest': '?q=hund', '/api/v1/responsibility': '?postalCode=45964', '/api/v1/routes': '?leikaKey=99102013104000&postalCode=45964' }
   let checked = 0
   for (const [path, operations] of Object.entries(doc.paths)) {
     const get = operations.get

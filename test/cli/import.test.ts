@@ -1,0 +1,42 @@
+// dachportal-import xzufi: fixture -> valid manifest file and report; hostile input exits 1.
+import t from 'tap'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { run } from '../../src/cli/import.js'
+import { REPO } from '../helpers/region.js'
+
+const fixture = (name: string) => join(REPO, 'test', 'fixtures', 'xzufi', name)
+async function capture(argv: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await run(argv, (l) => out.push(l), (l) => err.push(l))
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+t.test('two fixtures for Gladbeck: manifest written, report on stderr, exit 0', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dp-cli-import-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const out = join(dir, 'manifest.json')
+  const r = await capture(['xzufi', fixture('gladbeck-personalausweis.xml'), fixture('gladbeck-hund.xml'), '--member', 'gladbeck', '--out', out, '--region', join(REPO, 'config', 'region.json')])
+  t.equal(r.code, 0, r.err)
+  t.match(r.err, /mapped: 3 services \(2 in the region catalog, 1 member-local\), 1 offices, 1 online services/)
+  t.match(r.err, /onlinedienst OD-2 "Fremder Dienst": URL not allowed/)
+  t.match(r.err, /✓ valid manifest/)
+  const manifest = JSON.parse(await readFile(out, 'utf8'))
+  t.equal(manifest.schemaVersion, 2)
+  t.same(manifest.services.map((s: { key?: string; leikaKey?: string }) => s.key ?? s.leikaKey), ['personalausweis', 'hund-anmelden', '99102013999000'])
+})
+
+t.test('hostile file: exit 1 with the reason; usage errors exit 2', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dp-cli-import-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const bad = join(dir, 'xxe.xml')
+  await writeFile(bad, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><x:t xmlns:x="http://xoev.de/schemata/xzufi/2_2_0">&xxe;</x:t>')
+  const r = await capture(['xzufi', bad, '--member', 'gladbeck'])
+  t.equal(r.code, 1)
+  t.match(r.err, /rejected \(doctype\)/)
+  t.equal((await capture(['xzufi', bad])).code, 2, 'no --member')
+  t.equal((await capture(['xzufi', bad, '--member', 'nobody'])).code, 2, 'unknown member')
+  t.equal((await capture(['json', bad, '--member', 'gladbeck'])).code, 2, 'unknown format')
+})

@@ -1,0 +1,82 @@
+// XZuFi fixtures -> manifest + report for a member, validated like a registration.
+import t from 'tap'
+import { readFile } from 'node:fs/promises'
+import { loadRegionData } from '../../src/config/load.js'
+import { validateManifest } from '../../src/manifest/validate.js'
+import { mapAndValidate, mapContextFor, readXzufi } from '../../src/import/xzufi-import.js'
+import { shorten, toLines, toPlainText } from '../../src/import/plain-text.js'
+import { arsOverlap } from '../../src/import/xzufi-map.js'
+
+const data = await loadRegionData('config/region.json')
+const member = (id: string) => data.region.members.find((m) => m.id === id)!
+const now = new Date('2026-11-29T12:00:00Z')
+
+async function importFor(id: string, ...files: string[]) {
+  const records = []
+  for (const f of files) records.push(...(await readXzufi(await readFile(`test/fixtures/xzufi/${f}`))).records)
+  const m = member(id)
+  const context = mapContextFor(data, m, { website: `https://${m.allowedHosts[0]}/` }, '2.2.0', now)
+  return mapAndValidate(records, context, (doc) => validateManifest(doc, {
+    memberId: m.id,
+    allowedHosts: m.allowedHosts,
+    lifeSituationIds: new Set(data.lifeSituations.map((l) => l.id)),
+    serviceKeys: new Set(data.serviceCatalog.map((e) => e.key)),
+    members: new Map(data.region.members.map((x) => [x.id, { ars: x.ars }])),
+  }))
+}
+
+t.test('plain text: markup stripped, paragraphs kept, sentence-boundary shortening', async (t) => {
+  t.equal(toPlainText('<p>Eins <b>zwei</b>.</p><script>alert(1)</script><p>Drei&nbsp;&amp; vier &lt;img src=x onerror=y&gt;</p>'), 'Eins zwei .\n\nDrei & vier <img src=x onerror=y>')
+  t.same(toLines('<ul><li>A</li><li>B <i>c</i></li></ul>'), ['A', 'B c'])
+  t.equal(shorten('Erster Satz ist hier. Zweiter Satz ist viel länger als erlaubt.', 30), 'Erster Satz ist hier.')
+  t.equal(shorten('ohne Satzende aber sehr lang', 15), 'ohne Satzende…')
+})
+
+t.test('ARS overlap: Kreis covers its cities, cities do not cover each other', async (t) => {
+  t.ok(arsOverlap('055620000000', '055620014014'))
+  t.ok(arsOverlap('055620014014', '05562'))
+  t.notOk(arsOverlap('055620024024', '055620014014'))
+})
+
+t.test('Personalausweis for Gladbeck: catalog key, office, plain text, fees, documents', async (t) => {
+  const r = await importFor('gladbeck', 'gladbeck-personalausweis.xml')
+  t.ok(r.ok, JSON.stringify(r.errors))
+  const s = r.manifest.services[0]!
+  t.equal(s.key, 'personalausweis')
+  t.equal(s.name, 'Personalausweis beantragen', '03 Leistungsname before 02')
+  t.notMatch(s.summary, /<|alert/)
+  t.match(s.summary, /^Ab 16 Jahren brauchen Sie einen Personalausweis oder Reisepass\./)
+  t.same(s.documents, ['bisheriger Personalausweis oder Reisepass', 'ein aktuelles biometrisches Passbild'])
+  t.equal(s.fees, '37,00 Euro (unter 24 Jahren 22,80 Euro)')
+  t.same(s.channels, ['in-person'])
+  t.same(r.manifest.offices, [{ id: 'buergerbuero-gladbeck', name: 'Bürgerbüro Gladbeck', address: { street: 'Willy-Brandt-Platz 2', postalCode: '45964', city: 'Gladbeck' }, openingHours: ['Mo–Fr 8:00–12:00'] }])
+  t.equal(s.office, 'buergerbuero-gladbeck')
+  t.same(r.report.mapped, { services: 1, catalogServices: 1, localServices: 0, offices: 1, onlineServices: 1 - 1 })
+  t.same(r.report.notMapped.map((n) => n.what).sort(), ['modulFrist (Fristen)', 'text module 23 Ansprechpunkt'])
+})
+
+t.test('Hund for Gladbeck: online service shared with Marl, local LeiKa service, drops with reasons', async (t) => {
+  const r = await importFor('gladbeck', 'gladbeck-hund.xml')
+  t.ok(r.ok, JSON.stringify(r.errors))
+  const [hund, local] = r.manifest.services
+  t.equal(hund!.key, 'hund-anmelden')
+  t.equal(hund!.onlineService, 'hundesteuer-online')
+  t.equal(hund!.trustLevel, 'substantial')
+  t.same(hund!.channels, ['online'])
+  t.equal(local!.key, undefined)
+  t.equal(local!.leikaKey, '99102013999000')
+  t.same(local!.lifeSituations, ['tiere', 'steuern'], 'Lebenslage of the catalog service in the same LeiKa group')
+  t.same(r.manifest.onlineServices, [{ id: 'hundesteuer-online', name: 'Hundesteuer online', url: 'https://serviceportal.gladbeck.de/hundesteuer', serves: ['gladbeck', 'marl'], trustLevel: 'substantial', implements: ['hund-anmelden', '99102013999000'] }])
+  const reasons = Object.fromEntries(r.report.dropped.map((d) => [d.id, d.reason]))
+  t.match(reasons['L-300'], /no Zuständigkeit in the member's area/)
+  t.match(reasons['OE-9'], /no Zuständigkeit/)
+  t.match(reasons['OD-2'], /URL not allowed/)
+  t.same(r.report.notMapped, [{ what: 'unknown text module 77', count: 1 }])
+})
+
+t.test('the same file for Marl: only what Marl is responsible for', async (t) => {
+  const r = await importFor('marl', 'gladbeck-hund.xml')
+  t.same(r.manifest.services.map((s) => s.key), ['hund-abmelden'])
+  t.same(r.manifest.offices.map((o) => o.name), ['Steueramt Marl'])
+  t.match(r.report.dropped.find((d) => d.id === 'OD-1')?.reason, /URL not allowed/, "Gladbeck's host is not Marl's")
+})

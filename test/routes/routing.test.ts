@@ -1,0 +1,66 @@
+// GET /api/v1/routes: FIT-Connect routing shape over the real region, table-driven.
+import t from 'tap'
+import { realApp } from '../helpers/app.js'
+
+const HUND = '99102013104000'
+const BAU = '99012070006001'
+const BAFOEG = '99022001017003'
+const FZ = '99049001001000'
+
+t.test('routes by ARS, AGS and postal code to the deepest responsible member', async (t) => {
+  const app = await realApp(t)
+  const cases: [string, string[]][] = [
+    [`leikaKey=${HUND}&ars=055620014014`, ['gladbeck']],
+    [`leikaKey=${HUND}&ags=05562014`, ['gladbeck']],
+    [`leikaKey=${HUND}&postalCode=45964`, ['gladbeck']],
+    [`leikaKey=${HUND}&ars=055120000000`, ['bottrop']],
+    [`leikaKey=${HUND}&ars=05512`, ['bottrop']],
+    [`leikaKey=${BAU}&ars=055620036036`, ['kreis-recklinghausen'], ] as [string, string[]],
+    [`leikaKey=${BAU}&ars=055620014014`, ['gladbeck']],
+    [`leikaKey=${BAU}&ags=05562`, ['kreis-recklinghausen']],
+    [`leikaKey=${BAFOEG}&ars=055620014014`, ['nrw']],
+    [`leikaKey=${BAFOEG}&ars=053150000000`, ['nrw'], ] as [string, string[]],
+    [`leikaKey=${FZ}&ars=091620000000`, ['bund']],
+    [`leikaKey=${FZ}&postalCode=10115`, ['bund']],
+    [`leikaKey=${HUND}&ars=091620000000`, []],
+    ['leikaKey=99999999999999&ars=055620014014', []],
+  ]
+  for (const [query, members] of cases) {
+    const res = await app.inject(`/api/v1/routes?${query}`)
+    t.equal(res.statusCode, 200, query)
+    const body = res.json()
+    t.same(body.routes.map((r: { member: string }) => r.member), members, query)
+    t.equal(body.totalCount, members.length, query)
+    t.equal(body.count, members.length, query)
+    t.equal(body.offset, 0)
+    for (const r of body.routes) {
+      t.type(r.destinationName, 'string')
+      t.notOk('destinationId' in r, 'no destinationId unless declared')
+    }
+  }
+  const g = (await app.inject(`/api/v1/routes?leikaKey=${HUND}&ars=055620014014`)).json().routes[0]
+  t.match(g, { memberName: 'Gladbeck', level: 'stadt', address: { postalCode: '45964', city: 'Gladbeck' }, origin: 'dachportal' })
+  const paged = (await app.inject(`/api/v1/routes?leikaKey=${HUND}&ars=055620014014&offset=1&limit=1`)).json()
+  t.same(paged, { count: 0, offset: 1, totalCount: 1, routes: [] })
+})
+
+t.test('bad parameters: 400 problem+json', async (t) => {
+  const app = await realApp(t)
+  for (const query of [
+    'ars=055620014014',
+    'leikaKey=12345&ars=055620014014',
+    `leikaKey=${HUND}&ars=0556200140`,
+    `leikaKey=${HUND}&ags=0556201`,
+    `leikaKey=${HUND}&postalCode=4596`,
+    `leikaKey=${HUND}`,
+    `leikaKey=${HUND}&ars=055620014014&postalCode=45964`,
+    `leikaKey=${HUND}&ars=055620014014&limit=501`,
+    `leikaKey=${HUND}&ars=055620014014&offset=-1`,
+  ]) {
+    const res = await app.inject(`/api/v1/routes?${query}`)
+    t.equal(res.statusCode, 400, query)
+    t.match(res.headers['content-type'], /^application\/problem\+json/, query)
+  }
+  const doc = (await app.inject('/docs/json')).json()
+  t.ok(doc.paths['/api/v1/routes']?.get, 'documented in OpenAPI')
+})
