@@ -17,6 +17,7 @@ import { sharedSchemas } from './routes/schemas.js'
 import { finishOpenApi } from './routes/openapi.js'
 import regionRoutes from './routes/region.js'
 import catalogRoutes from './routes/catalog.js'
+import onlineServiceRoutes from './routes/online-services.js'
 import responsibilityRoutes from './routes/responsibility.js'
 import searchRoutes from './routes/search.js'
 import { adminRoutes } from './routes/admin.js'
@@ -190,6 +191,7 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
   await app.register(opsRoutes, { readiness })
   await app.register(regionRoutes)
   await app.register(catalogRoutes)
+  await app.register(onlineServiceRoutes)
   await app.register(responsibilityRoutes)
   await app.register(searchRoutes, { getCatalog: () => live.current, searchIndex, observe: (kind, seconds) => app.metrics.observeSearch(kind, seconds) })
   await app.register(adminRoutes, {

@@ -4,6 +4,9 @@
 // form one regional service; services without a key stay member-local.
 import type { Level, Manifest, Office, Service } from '../manifest/schema.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
+import {
+  indexOnlineServices, resolveOnlineService, toOfferingOnlineService, type OnlineServiceEntry, type ProvidedService,
+} from './online-services.js'
 import type { CatalogEntry, MemberConfig } from '../config/region-schema.js'
 import type {
   Catalog, CatalogMember, LifeSituationEntry, MemberState, MergeInput, Offering, RegionalService,
@@ -19,6 +22,13 @@ export function mergeCatalog(input: MergeInput): Catalog {
   const catalogByKey = new Map(input.serviceCatalog.map((e) => [e.key, e]))
   const memberConfigs = [...input.region.members].sort((a, b) => byString(a.id, b.id))
 
+  const manifests = new Map<string, Manifest>()
+  for (const config of memberConfigs) {
+    const m = states.get(config.id)?.manifest
+    if (m) manifests.set(config.id, m)
+  }
+  const onlineIndex = indexOnlineServices(memberConfigs, manifests)
+
   const groups = new Map<string, Offering[]>()
   const members: CatalogMember[] = []
   for (const config of memberConfigs) {
@@ -29,7 +39,7 @@ export function mergeCatalog(input: MergeInput): Catalog {
     const offices = new Map(manifest.offices.map((o) => [o.id, o]))
     for (const service of manifest.services) {
       const groupId = service.key !== undefined && catalogByKey.has(service.key) ? service.key : `${config.id}:${service.id}`
-      const offering = toOffering(config, service, offices)
+      const offering = toOffering(config, service, offices, onlineIndex)
       const list = groups.get(groupId)
       if (list) list.push(offering)
       else groups.set(groupId, [offering])
@@ -56,11 +66,35 @@ export function mergeCatalog(input: MergeInput): Catalog {
     lifeSituations,
     lifeSituationById: new Map(lifeSituations.map((l) => [l.id, l])),
     offeringByMemberService: new Map(services.flatMap((s) => s.offerings.map((o) => [`${o.member}/${o.serviceId}`, o] as const))),
+    onlineServices: listOnlineServices(onlineIndex, services),
     membersByPostalCode: indexPostalCodes(memberConfigs),
   }
 }
 
-function toOffering(member: MemberConfig, service: Service, offices: Map<string, Office>): Offering {
+/** Each online service once, with the offerings that link to it (provider's own included). */
+function listOnlineServices(index: ReadonlyMap<string, ProvidedService>, services: RegionalService[]): OnlineServiceEntry[] {
+  const users = new Map<string, OnlineServiceEntry['users']>()
+  for (const s of services) {
+    for (const o of s.offerings) {
+      if (!o.onlineService || o.goUrl === undefined) continue
+      const list = users.get(o.onlineService.id) ?? []
+      list.push({ member: o.member, memberName: o.memberName, serviceId: o.serviceId, goUrl: o.goUrl })
+      users.set(o.onlineService.id, list)
+    }
+  }
+  return [...index].map(([id, found]) => {
+    const list = (users.get(id) ?? []).sort((a, b) => byString(a.member, b.member) || byString(a.serviceId, b.serviceId))
+    return {
+      ...toOfferingOnlineService(found, found.provider.id),
+      shared: list.some((u) => u.member !== found.provider.id),
+      serves: [...found.service.serves],
+      implements: [...(found.service.implements ?? [])],
+      users: list,
+    }
+  }).sort((a, b) => byString(a.id, b.id))
+}
+
+function toOffering(member: MemberConfig, service: Service, offices: Map<string, Office>, onlineIndex: ReadonlyMap<string, ProvidedService>): Offering {
   const offering: Offering = {
     member: member.id,
     memberName: member.name,
@@ -78,6 +112,13 @@ function toOffering(member: MemberConfig, service: Service, offices: Map<string,
     offering.onlineUrl = service.onlineUrl
     offering.goUrl = `/go/${member.id}/${service.id}`
   }
+  // A shared online service counts only while its provider still serves this member.
+  const online = resolveOnlineService(onlineIndex, member, service.onlineService)
+  if (online) {
+    offering.onlineService = toOfferingOnlineService(online, member.id)
+    offering.goUrl = `/go/${member.id}/${service.id}`
+  }
+  if (service.channels !== undefined) offering.channels = [...service.channels]
   if (service.infoUrl !== undefined && isSafeRedirect(service.infoUrl, member.allowedHosts)) offering.infoUrl = service.infoUrl
   if (service.fees !== undefined) offering.fees = service.fees
   if (service.documents !== undefined) offering.documents = [...service.documents]

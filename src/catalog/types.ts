@@ -1,6 +1,7 @@
 // Shapes of the merged regional catalog. Pure data: built by mergeCatalog,
 // read by routes, search and web. Never edited in place after a build.
-import type { Audience, Level, Manifest, Office, TrustLevel } from '../manifest/schema.js'
+import type { Audience, Channel, Level, Manifest, Office, TrustLevel } from '../manifest/schema.js'
+import type { OfferingOnlineService, OnlineServiceEntry } from './online-services.js'
 import type { CatalogEntry, LifeSituation, MemberConfig, RegionConfig } from '../config/region-schema.js'
 
 export type MemberStatus = 'ok' | 'stale' | 'failed'
@@ -43,6 +44,10 @@ export interface Offering {
   onlineUrl?: string
   infoUrl?: string
   goUrl?: string
+  /** the online service this offering is done with (own or another member's shared one) */
+  onlineService?: OfferingOnlineService
+  /** how it can be done, as the manifest declares it (v2) */
+  channels?: Channel[]
   trustLevel: TrustLevel
   fees?: string
   documents?: string[]
@@ -98,6 +103,8 @@ export interface Catalog {
   lifeSituationById: ReadonlyMap<string, LifeSituationEntry>
   /** `${member}/${serviceId}` -> that member's offering (for /go) */
   offeringByMemberService: ReadonlyMap<string, Offering>
+  /** every online service once, with its provider and users (by id) */
+  onlineServices: OnlineServiceEntry[]
   /** postal code -> member ids of cities holding it (sorted) */
   membersByPostalCode: ReadonlyMap<string, string[]>
 }

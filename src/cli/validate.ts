@@ -7,10 +7,13 @@ import { pathToFileURL } from 'node:url'
 import { loadRegionData, type RegionData } from '../config/load.js'
 import { readManifestFile } from '../manifest/load.js'
 import { validateManifest, type Issue } from '../manifest/validate.js'
+import type { SharedOnlineService } from '../manifest/rules-v2.js'
+import type { Manifest } from '../manifest/schema.js'
 import { isRemoteManifest } from '../runtime/seed.js'
 
 const USAGE = `usage: dachportal-validate [--region config/region.json] <manifest.json>...
-       dachportal-validate --all     validate every member's manifest in the region config`
+       dachportal-validate --all                  validate every member's manifest in the region config
+       dachportal-validate --upgrade <v1.json>    validate, then print the manifest in schema version 2`
 
 export interface FileReport {
   file: string
@@ -18,9 +21,32 @@ export interface FileReport {
   ok: boolean
   errors: Issue[]
   notes: string[]
+  /** the valid manifest in the current schema version (a v1 file converted) */
+  value?: Manifest
 }
 
-export async function validateFile(file: string, data: RegionData): Promise<FileReport> {
+/**
+ * Other members' online services as their bundled files declare them, so a
+ * reference to another member's shared service is checked offline too.
+ * Remote manifests are not fetched: references to them are not checked.
+ */
+async function bundledOnlineServices(data: RegionData): Promise<Map<string, SharedOnlineService[]>> {
+  const map = new Map<string, SharedOnlineService[]>()
+  for (const m of data.region.members) {
+    if (isRemoteManifest(m)) continue
+    const parsed = await readManifestFile(resolve(dirname(data.regionPath), m.manifest))
+    const list = parsed.ok ? (parsed.value as { onlineServices?: unknown } | null)?.onlineServices : undefined
+    map.set(m.id, Array.isArray(list)
+      ? list.flatMap((os: unknown) => {
+        const { id, serves } = (os ?? {}) as { id?: unknown; serves?: unknown }
+        return typeof id === 'string' && Array.isArray(serves) ? [{ id, serves: serves.filter((x): x is string => typeof x === 'string') }] : []
+      })
+      : [])
+  }
+  return map
+}
+
+export async function validateFile(file: string, data: RegionData, others?: ReadonlyMap<string, SharedOnlineService[]>): Promise<FileReport> {
   const parsed = await readManifestFile(file)
   if (!parsed.ok) return { file, ok: false, errors: parsed.errors, notes: [] }
   const claimed = (parsed.value as { member?: unknown } | null)?.member
@@ -29,9 +55,13 @@ export async function validateFile(file: string, data: RegionData): Promise<File
   const result = validateManifest(parsed.value, {
     lifeSituationIds: new Set(data.lifeSituations.map((l) => l.id)),
     serviceKeys: new Set(data.serviceCatalog.map((e) => e.key)),
+    members: new Map(data.region.members.map((m) => [m.id, { ars: m.ars }])),
+    // a remote member's manifest is not fetched offline: null = not checked
+    ...(others ? { onlineServicesOf: (id: string) => (others.has(id) ? others.get(id) : null) } : {}),
     ...(member ? { memberId: member.id, allowedHosts: member.allowedHosts } : {}),
   })
   const report: FileReport = { file, ok: result.ok, errors: result.ok ? [] : result.errors, notes }
+  if (result.ok) report.value = result.value
   if (member) report.member = member.id
   return report
 }
@@ -39,10 +69,12 @@ export async function validateFile(file: string, data: RegionData): Promise<File
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
   let regionPath = process.env.REGION_CONFIG ?? 'config/region.json'
   let all = false
+  let upgrade = false
   const files: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     if (arg === '--all') all = true
+    else if (arg === '--upgrade') upgrade = true
     else if (arg === '--region') regionPath = argv[++i] ?? ''
     else if (arg === '--help' || arg === '-h') { out(USAGE); return 0 }
     else if (arg.startsWith('-')) { out(`unknown option ${arg}\n${USAGE}`); return 2 }
@@ -62,9 +94,18 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       else files.push(resolve(dirname(data.regionPath), m.manifest))
     }
   }
+  if (upgrade && (all || files.length !== 1)) { out(`--upgrade takes exactly one manifest file\n${USAGE}`); return 2 }
+  const others = await bundledOnlineServices(data)
+  if (upgrade) {
+    const report = await validateFile(files[0] as string, data, others)
+    if (report.ok && report.value) { out(JSON.stringify(report.value, null, 2)); return 0 }
+    out(`✗ ${report.file}: ${report.errors.length} error(s)`)
+    for (const e of report.errors) out(`  ${e.path || '/'}: ${e.message}`)
+    return 1
+  }
   let failed = 0
   for (const file of files) {
-    const report = await validateFile(file, data)
+    const report = await validateFile(file, data, others)
     if (report.ok) out(`✓ ${file}${report.member ? ` (${report.member})` : ''}: valid`)
     else {
       failed++

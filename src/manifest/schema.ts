@@ -1,7 +1,8 @@
 // The member manifest: what a member city publishes about its services.
-// TypeBox gives the JSON Schema (served at /schemas/manifest.json) and the
-// TypeScript types from one source. Rules JSON Schema cannot say (unique ids,
-// known keys, allowed hosts) live in validate.ts.
+// TypeBox gives the JSON Schema (v2 served at /schemas/manifest.json, v1 at
+// /schemas/manifest-v1.json) and the TypeScript types from one source. Rules
+// JSON Schema cannot say (unique ids, known keys, allowed hosts, references
+// to other members' online services) live in validate.ts and rules-v2.ts.
 import { Type, type Static } from '@sinclair/typebox'
 
 export const LIMITS = {
@@ -15,6 +16,9 @@ export const LIMITS = {
   shortText: 200,
   longText: 2000,
   url: 2048,
+  onlineServices: 200,
+  serves: 100,
+  implements: 100,
 } as const
 
 export const Slug = Type.String({
@@ -56,38 +60,63 @@ export const Address = Type.Object(
   { additionalProperties: false },
 )
 
+const officeFields = {
+  id: Slug,
+  name: ShortText('name of the office (Dienststelle)'),
+  address: Type.Optional(Address),
+  openingHours: Type.Optional(
+    Type.Array(ShortText('one line, e.g. "Mo–Fr 8:00–12:00"'), { maxItems: LIMITS.openingHours }),
+  ),
+  phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()/-]{5,30}$', description: 'phone number' })),
+  email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+  url: Type.Optional(Url('web page of the office')),
+}
+export const OfficeV1 = Type.Object(officeFields, { additionalProperties: false })
 export const Office = Type.Object(
   {
-    id: Slug,
-    name: ShortText('name of the office (Dienststelle)'),
-    address: Type.Optional(Address),
-    openingHours: Type.Optional(
-      Type.Array(ShortText('one line, e.g. "Mo–Fr 8:00–12:00"'), { maxItems: LIMITS.openingHours }),
-    ),
-    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()/-]{5,30}$', description: 'phone number' })),
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
-    url: Type.Optional(Url('web page of the office')),
+    ...officeFields,
+    appointmentUrl: Type.Optional(Url('Terminvereinbarung (https, declared host); only when sourced')),
+    accessibility: Type.Optional(ShortText('barrierefreier Zugang, as the source states it')),
   },
   { additionalProperties: false },
 )
 export type Office = Static<typeof Office>
 
+const serviceFields = {
+  id: Slug,
+  key: Type.Optional({ ...Slug, description: "key in the region's service catalog (config/services.json)" }),
+  name: ShortText('German name as residents know it'),
+  synonyms: Type.Optional(Type.Array(ShortText('colloquial name'), { maxItems: LIMITS.synonyms })),
+  summary: LongText('one or two sentences in plain German'),
+  audiences: Type.Array(Audience, { minItems: 1, maxItems: 2, uniqueItems: true }),
+  lifeSituations: Type.Array(Slug, { minItems: 1, maxItems: LIMITS.lifeSituations, uniqueItems: true }),
+  onlineUrl: Type.Optional(Url('where the service can be started online (https, declared host)')),
+  infoUrl: Type.Optional(Url('page with more information (https, declared host)')),
+  trustLevel: Type.Optional(TrustLevel),
+  fees: Type.Optional(ShortText('fees in EUR or as text')),
+  documents: Type.Optional(Type.Array(ShortText('document to bring or upload'), { maxItems: LIMITS.documents })),
+  office: Type.Optional({ ...Slug, description: 'id of an entry in offices' }),
+  updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+}
+export const ServiceV1 = Type.Object(serviceFields, { additionalProperties: false })
+
+/** How a service can be done (XZuFi: Kommunikationskanal, simplified). */
+export const CHANNELS = ['online', 'in-person', 'post', 'phone', 'email'] as const
+export const Channel = StringEnum(CHANNELS, 'online, in-person (vor Ort), post, phone or email')
+export type Channel = Static<typeof Channel>
+
+/** `<id>` of this manifest's own online service, or `<member>:<id>` of another member's. */
+export const ONLINE_SERVICE_REF = '^[a-z0-9]+(?:-[a-z0-9]+)*(?::[a-z0-9]+(?:-[a-z0-9]+)*)?$'
+
 export const Service = Type.Object(
   {
-    id: Slug,
-    key: Type.Optional({ ...Slug, description: "key in the region's service catalog (config/services.json)" }),
-    name: ShortText('German name as residents know it'),
-    synonyms: Type.Optional(Type.Array(ShortText('colloquial name'), { maxItems: LIMITS.synonyms })),
-    summary: LongText('one or two sentences in plain German'),
-    audiences: Type.Array(Audience, { minItems: 1, maxItems: 2, uniqueItems: true }),
-    lifeSituations: Type.Array(Slug, { minItems: 1, maxItems: LIMITS.lifeSituations, uniqueItems: true }),
-    onlineUrl: Type.Optional(Url('where the service can be started online (https, declared host)')),
-    infoUrl: Type.Optional(Url('page with more information (https, declared host)')),
-    trustLevel: Type.Optional(TrustLevel),
-    fees: Type.Optional(ShortText('fees in EUR or as text')),
-    documents: Type.Optional(Type.Array(ShortText('document to bring or upload'), { maxItems: LIMITS.documents })),
-    office: Type.Optional({ ...Slug, description: 'id of an entry in offices' }),
-    updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    ...serviceFields,
+    channels: Type.Optional(Type.Array(Channel, { minItems: 1, maxItems: CHANNELS.length, uniqueItems: true })),
+    onlineService: Type.Optional(Type.String({
+      pattern: ONLINE_SERVICE_REF,
+      maxLength: 130,
+      description: 'id of an entry in onlineServices, or "<member>:<id>" of another member\'s online service that lists this member in serves',
+    })),
   },
   { additionalProperties: false },
 )
@@ -108,14 +137,72 @@ export const Source = Type.Object(
   { additionalProperties: false },
 )
 
-export const Manifest = Type.Object(
+/** OZG Reifegrad: the model must be named, its level range differs (checked in rules-v2.ts). */
+export const MATURITY_MODELS = { 'ozg-1.1': 4, 'ozg-2.0': 7 } as const
+export type MaturityModel = keyof typeof MATURITY_MODELS
+export const Maturity = Type.Object(
   {
-    $schema: Type.Optional(Type.String({ maxLength: LIMITS.url })),
+    model: StringEnum(['ozg-1.1', 'ozg-2.0'], 'OZG-Reifegradmodell: ozg-1.1 (Stufen 0–4) or ozg-2.0 (Stufen 0–7)'),
+    level: Type.Integer({ minimum: 0, maximum: 7, description: 'Stufe im genannten Modell' }),
+  },
+  { additionalProperties: false },
+)
+export type Maturity = Static<typeof Maturity>
+
+/** User accounts that really exist for German online services. */
+export const ACCOUNTS = ['none', 'bundid', 'servicekonto-nrw', 'unternehmenskonto'] as const
+export const Account = StringEnum(ACCOUNTS, 'Nutzerkonto: none, bundid (BundID), servicekonto-nrw (Servicekonto.NRW), unternehmenskonto (Mein Unternehmenskonto, ELSTER-based)')
+export type Account = Static<typeof Account>
+
+export const OnlineService = Type.Object(
+  {
+    id: Slug,
+    name: ShortText('name of the online service, e.g. "Wirtschafts-Service-Portal.NRW"'),
+    url: Url('entry link of the online service (https, a host in this member\'s allowedHosts)'),
+    maturity: Type.Optional(Maturity),
+    trustLevel: Type.Optional({ ...TrustLevel, description: 'eID Vertrauensniveau; only when a source backs it' }),
+    account: Type.Optional(Type.Array(Account, { minItems: 1, maxItems: ACCOUNTS.length, uniqueItems: true, description: 'accounts the service accepts (any one of them)' })),
+    serves: Type.Array(
+      Type.String({ pattern: '^(?:[a-z0-9]+(?:-[a-z0-9]+)*|[0-9]{2,12})$', maxLength: 64, description: 'member id, or an ARS prefix (2–12 digits)' }),
+      { minItems: 1, maxItems: LIMITS.serves, uniqueItems: true, description: 'whose residents may use it: member ids or ARS prefixes; a member may reference it only when listed here' },
+    ),
+    implements: Type.Optional(Type.Array(
+      Type.String({ pattern: '^(?:[a-z0-9]+(?:-[a-z0-9]+)*|99[0-9]{12})$', maxLength: 64, description: 'service key (config/services.json) or 14-digit LeiKa key' }),
+      { maxItems: LIMITS.implements, uniqueItems: true },
+    )),
+  },
+  { additionalProperties: false },
+)
+export type OnlineService = Static<typeof OnlineService>
+
+const manifestFields = {
+  $schema: Type.Optional(Type.String({ maxLength: LIMITS.url })),
+  member: Slug,
+  updatedAt: Type.String({ format: 'date-time' }),
+  sources: Type.Array(Source, { minItems: 1, maxItems: LIMITS.sources }),
+  links: Links,
+}
+
+export const ManifestV1 = Type.Object(
+  {
+    ...manifestFields,
     schemaVersion: Type.Literal(1),
-    member: Slug,
-    updatedAt: Type.String({ format: 'date-time' }),
-    sources: Type.Array(Source, { minItems: 1, maxItems: LIMITS.sources }),
-    links: Links,
+    offices: Type.Array(OfficeV1, { maxItems: LIMITS.offices }),
+    services: Type.Array(ServiceV1, { maxItems: LIMITS.services }),
+  },
+  {
+    $id: 'https://serviceportal.emscher-lippe.de/schemas/manifest-v1.json',
+    title: 'dachportal member manifest (schema version 1)',
+    additionalProperties: false,
+  },
+)
+export type ManifestV1 = Static<typeof ManifestV1>
+
+export const ManifestV2 = Type.Object(
+  {
+    ...manifestFields,
+    schemaVersion: Type.Literal(2),
+    onlineServices: Type.Optional(Type.Array(OnlineService, { maxItems: LIMITS.onlineServices })),
     offices: Type.Array(Office, { maxItems: LIMITS.offices }),
     services: Type.Array(Service, { maxItems: LIMITS.services }),
   },
@@ -125,4 +212,12 @@ export const Manifest = Type.Object(
     additionalProperties: false,
   },
 )
-export type Manifest = Static<typeof Manifest>
+export type ManifestV2 = Static<typeof ManifestV2>
+
+/** The current schema (what /schemas/manifest.json publishes). */
+export const Manifest = ManifestV2
+/**
+ * What the store and the merge hold. v1 is a subset of v2, so a v1 manifest
+ * stored before the upgrade (e.g. in Redis) is read as it is.
+ */
+export type Manifest = Omit<ManifestV2, 'schemaVersion'> & { schemaVersion: 1 | 2 }

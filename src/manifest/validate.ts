@@ -3,7 +3,9 @@
 // Returns every problem with its JSON path, never throws.
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsImport from 'ajv-formats'
-import { Manifest, type Manifest as ManifestType } from './schema.js'
+import { Manifest, ManifestV1, type Manifest as ManifestType, type ManifestV1 as ManifestV1Type } from './schema.js'
+import { checkV2Rules, type SharedOnlineService } from './rules-v2.js'
+import { upgradeManifest } from './upgrade.js'
 import { checkUrl } from './url-safety.js'
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -24,18 +26,30 @@ export interface ValidationContext {
   allowedHosts?: readonly string[]
   lifeSituationIds: ReadonlySet<string>
   serviceKeys: ReadonlySet<string>
+  /** v2: region members (id -> ARS) for provider ids and ARS prefixes in serves */
+  members?: ReadonlyMap<string, { ars: string }>
+  /** v2: other members' current online services; absent = cross-member references not checked */
+  onlineServicesOf?: (memberId: string) => readonly SharedOnlineService[] | undefined | null
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
 addFormats(ajv, ['uri', 'email', 'date-time'])
 const checkSchema = ajv.compile<ManifestType>(Manifest)
+const checkSchemaV1 = ajv.compile<ManifestV1Type>(ManifestV1)
 
+/** Validates a v2 manifest, or a v1 one (v1 rules) and returns it converted to v2. */
 export function validateManifest(doc: unknown, context: ValidationContext): Result<ManifestType> {
-  const schemaOk = checkSchema(doc)
-  const schemaErrors = schemaOk ? [] : (checkSchema.errors ?? []).map(schemaIssue)
+  const v1 = (doc as { schemaVersion?: unknown } | null)?.schemaVersion === 1
+  const check = v1 ? checkSchemaV1 : checkSchema
+  const schemaOk = check(doc)
+  const v2Errors = v1 ? [] : checkV2Rules(doc, context)
+  // a v2 rule's German explanation replaces the schema's message for the same path
+  const v2Paths = new Set(v2Errors.map((e) => e.path))
+  const schemaErrors = schemaOk ? [] : (check.errors ?? []).map(schemaIssue).filter((e) => !v2Paths.has(e.path))
   // The rules run on schema-invalid documents too, so one pass reports every error.
-  const errors = dedupe([...schemaErrors, ...checkRules(asLoose(doc), context)])
-  return schemaOk && errors.length === 0 ? { ok: true, value: doc as ManifestType } : { ok: false, errors }
+  const errors = dedupe([...schemaErrors, ...checkRules(asLoose(doc), context), ...v2Errors])
+  if (!schemaOk || errors.length > 0) return { ok: false, errors }
+  return { ok: true, value: v1 ? upgradeManifest(doc as ManifestV1Type) : doc as ManifestType }
 }
 
 /** Shape the rules can walk safely whatever the document holds. */
@@ -48,7 +62,7 @@ function asLoose(doc: unknown): ManifestType {
   return {
     member: str(root.member) ?? '',
     links,
-    offices: arr(root.offices).map((o) => ({ id: str(obj(o).id) ?? '', url: str(obj(o).url) })),
+    offices: arr(root.offices).map((o) => ({ id: str(obj(o).id) ?? '', url: str(obj(o).url), appointmentUrl: str(obj(o).appointmentUrl) })),
     services: arr(root.services).map((raw) => {
       const s = obj(raw)
       return {
@@ -80,6 +94,7 @@ function checkRules(manifest: ManifestType, context: ValidationContext): Issue[]
     if (officeIds.has(office.id)) errors.push({ path: `/offices/${i}/id`, message: `duplicate office id "${office.id}"` })
     officeIds.add(office.id)
     checkLink(`/offices/${i}/url`, office.url)
+    checkLink(`/offices/${i}/appointmentUrl`, office.appointmentUrl)
   })
 
   const serviceIds = new Set<string>()

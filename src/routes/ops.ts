@@ -1,7 +1,7 @@
 // Liveness, readiness and the published manifest schema.
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { Manifest } from '../manifest/schema.js'
+import { Manifest, ManifestV1 } from '../manifest/schema.js'
 
 export interface Readiness {
   /** set on SIGTERM so a load balancer drains this instance first */
@@ -37,11 +37,15 @@ export default async function opsRoutes(app: FastifyInstance, options: { readine
     return { status: 'ready' as const, version, reasons: [] }
   })
 
-  const published = JSON.stringify(Manifest)
-  app.get('/schemas/manifest.json', {
-    schema: { tags: ['Member cities'], summary: 'The manifest JSON Schema (for member city IT teams)' },
-  }, async (_request, reply) => {
-    reply.type('application/schema+json; charset=utf-8').header('cache-control', 'public, max-age=3600')
-    return published
-  })
+  // v2 is the current schema; v1 stays published while v1 manifests are accepted (converted on load).
+  for (const [path, schema, summary] of [
+    ['/schemas/manifest.json', Manifest, 'The manifest JSON Schema, version 2 (for member city IT teams)'],
+    ['/schemas/manifest-v1.json', ManifestV1, 'The manifest JSON Schema, version 1 (still accepted, converted to version 2 on load)'],
+  ] as const) {
+    const published = JSON.stringify(schema)
+    app.get(path, { schema: { tags: ['Member cities'], summary } }, async (_request, reply) => {
+      reply.type('application/schema+json; charset=utf-8').header('cache-control', 'public, max-age=3600')
+      return published
+    })
+  }
 }

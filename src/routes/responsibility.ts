@@ -51,15 +51,19 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
     schema: {
       tags: ['Navigation'],
       summary: 'Deep link: 302 to the member’s online service',
-      description: 'Redirects only to a host the region config allows for that member; 404 otherwise.',
+      description: 'Redirects to the member’s own start link, or else to the online service the offering uses (a shared one lives on its provider’s hosts); only to a host the region config allows for that member (or that provider); 404 otherwise.',
       params: Type.Object({ member: Slug, service: Slug }),
       response: { 302: Type.Null({ description: 'Location: the online service' }), ...problemResponses },
     },
   }, async (request, reply) => {
     const { member, service } = request.params as { member: string; service: string }
-    const config = app.live.members.get(member)
-    const url = app.live.current.offeringByMemberService.get(`${member}/${service}`)?.onlineUrl
-    // The region config, not the manifest, decides where we may send residents.
+    const offering = app.live.current.offeringByMemberService.get(`${member}/${service}`)
+    // The member's own start link first; else its (possibly shared) online
+    // service, which lives on the provider's hosts. The region config, not the
+    // manifest, decides where we may send residents.
+    const own = offering?.onlineUrl
+    const url = own ?? offering?.onlineService?.url
+    const config = app.live.members.get(own !== undefined ? member : offering?.onlineService?.provider ?? member)
     if (!config || url === undefined || !isSafeRedirect(url, config.allowedHosts)) {
       throw new errors.GO_TARGET_NOT_FOUND(`${member}/${service}`)
     }

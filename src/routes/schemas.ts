@@ -1,7 +1,7 @@
 // Response and parameter schemas shared by the API routes: one source for
 // validation, serialisation (fast-json-stringify) and the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox'
-import { Audience, Level, Office, TrustLevel } from '../manifest/schema.js'
+import { Account, Audience, Channel, Level, Maturity, Office, TrustLevel } from '../manifest/schema.js'
 
 export const Problem = Type.Object(
   {
@@ -56,6 +56,36 @@ export function Page<T extends TSchema>(item: T, description: string) {
   )
 }
 
+const onlineServiceFields = {
+  id: Type.String({ description: '<provider>:<id>', examples: ['nrw:wirtschafts-service-portal'] }),
+  provider: Type.String({ examples: ['nrw'] }),
+  providerName: Type.String({ examples: ['Land Nordrhein-Westfalen'] }),
+  name: Type.String({ examples: ['Wirtschafts-Service-Portal.NRW'] }),
+  url: Type.String({ examples: ['https://service.wirtschaft.nrw/online-antraege'] }),
+  shared: Type.Boolean({ description: 'offering: provided by another member; list: used by members other than the provider' }),
+  maturity: Type.Optional(Maturity),
+  maturityText: Type.Optional(Type.String({ examples: ['vollständig online, Nachweise werden hochgeladen'] })),
+  account: Type.Optional(Type.Array(Account)),
+  accountText: Type.Optional(Type.String({ examples: ['Anmeldung mit BundID oder Servicekonto.NRW'] })),
+}
+
+export const OfferingOnlineServiceSchema = Type.Object(onlineServiceFields, { description: 'the online service of an offering (own or shared)' })
+
+export const OnlineServiceSchema = Type.Object(
+  {
+    ...onlineServiceFields,
+    serves: Type.Array(Type.String(), { description: 'member ids or ARS prefixes the provider serves' }),
+    implements: Type.Array(Type.String(), { description: 'service keys or LeiKa keys' }),
+    users: Type.Array(Type.Object({
+      member: Type.String({ examples: ['gladbeck'] }),
+      memberName: Type.String({ examples: ['Gladbeck'] }),
+      serviceId: Type.String({ examples: ['gewerbe-anmelden'] }),
+      goUrl: Type.String({ examples: ['/go/gladbeck/gewerbe-anmelden'] }),
+    }), { description: 'members whose offerings use it (the provider included), each with its /go link' }),
+  },
+  { $id: 'OnlineService', description: 'Onlinedienst: built once by its provider, used by the members it serves' },
+)
+
 export const OfferingSchema = Type.Object(
   {
     member: Type.String({ examples: ['gladbeck'] }),
@@ -69,6 +99,8 @@ export const OfferingSchema = Type.Object(
     onlineUrl: Type.Optional(Type.String({ examples: ['https://serviceportal.gladbeck.de/'] })),
     infoUrl: Type.Optional(Type.String()),
     goUrl: Type.Optional(Type.String({ examples: ['/go/gladbeck/hund-anmelden'] })),
+    onlineService: Type.Optional(OfferingOnlineServiceSchema),
+    channels: Type.Optional(Type.Array(Channel)),
     trustLevel: TrustLevel,
     fees: Type.Optional(Type.String({ examples: ['37,00 € (ab 24 Jahren)'] })),
     documents: Type.Optional(Type.Array(Type.String())),
@@ -140,4 +172,4 @@ export const LifeSituationSchema = Type.Object(
   { $id: 'LifeSituation', description: 'Lebenslage' },
 )
 
-export const sharedSchemas = [Problem, OfferingSchema, RegionalServiceSchema, MemberSchema, LifeSituationSchema]
+export const sharedSchemas = [Problem, OfferingSchema, RegionalServiceSchema, MemberSchema, LifeSituationSchema, OnlineServiceSchema]

@@ -8,6 +8,7 @@ import type { MemberConfig } from '../config/region-schema.js'
 import type { RegionData } from '../config/load.js'
 import { validateManifest, type Result, type ValidationContext } from '../manifest/validate.js'
 import type { Manifest } from '../manifest/schema.js'
+import type { SharedOnlineService } from '../manifest/rules-v2.js'
 import type { CatalogStore } from '../store/types.js'
 
 export class LiveCatalog {
@@ -19,6 +20,9 @@ export class LiveCatalog {
   readonly members: ReadonlyMap<string, MemberConfig>
   private readonly lifeSituationIds: ReadonlySet<string>
   private readonly serviceKeys: ReadonlySet<string>
+  private readonly memberArs: ReadonlyMap<string, { ars: string }>
+  /** each member's online services as of the last build: what references are checked against */
+  private onlineServices: ReadonlyMap<string, readonly SharedOnlineService[]> = new Map()
 
   constructor(
     readonly data: RegionData,
@@ -28,6 +32,7 @@ export class LiveCatalog {
     this.members = new Map(data.region.members.map((m) => [m.id, m]))
     this.lifeSituationIds = new Set(data.lifeSituations.map((l) => l.id))
     this.serviceKeys = new Set(data.serviceCatalog.map((e) => e.key))
+    this.memberArs = new Map(data.region.members.map((m) => [m.id, { ars: m.ars }]))
     this.catalog = this.merge(0, [])
   }
 
@@ -35,9 +40,18 @@ export class LiveCatalog {
     return this.catalog
   }
 
-  /** Same rules as the CLI: what the region allows this member. */
-  validationContext(member?: MemberConfig): ValidationContext {
-    const context: ValidationContext = { lifeSituationIds: this.lifeSituationIds, serviceKeys: this.serviceKeys }
+  /**
+   * Same rules as the CLI: what the region allows this member. References to
+   * other members' online services are checked against their current manifests
+   * (`pending` overrides them, e.g. the bundled files read together at start-up).
+   */
+  validationContext(member?: MemberConfig, pending?: ReadonlyMap<string, readonly SharedOnlineService[]>): ValidationContext {
+    const context: ValidationContext = {
+      lifeSituationIds: this.lifeSituationIds,
+      serviceKeys: this.serviceKeys,
+      members: this.memberArs,
+      onlineServicesOf: (id) => pending?.get(id) ?? this.onlineServices.get(id),
+    }
     if (member) {
       context.memberId = member.id
       context.allowedHosts = member.allowedHosts
@@ -45,8 +59,8 @@ export class LiveCatalog {
     return context
   }
 
-  validate(doc: unknown, member: MemberConfig): Result<Manifest> {
-    return validateManifest(doc, this.validationContext(member))
+  validate(doc: unknown, member: MemberConfig, pending?: ReadonlyMap<string, readonly SharedOnlineService[]>): Result<Manifest> {
+    return validateManifest(doc, this.validationContext(member, pending))
   }
 
   /** Follow the store: rebuild on every announced version. */
@@ -87,6 +101,7 @@ export class LiveCatalog {
       const [version, states] = await Promise.all([this.store.getVersion(), this.store.listMembers()])
       if (version < this.catalog.version) return
       const next = this.merge(version, states)
+      this.onlineServices = onlineServicesByMember(states)
       this.catalog = next
       for (const listener of this.listeners) listener(next)
     } catch (err) {
@@ -105,4 +120,12 @@ export class LiveCatalog {
       members: states,
     })
   }
+}
+
+function onlineServicesByMember(states: readonly { id: string; manifest?: Manifest }[]): Map<string, SharedOnlineService[]> {
+  const map = new Map<string, SharedOnlineService[]>()
+  for (const state of states) {
+    if (state.manifest) map.set(state.id, (state.manifest.onlineServices ?? []).map((os) => ({ id: os.id, serves: os.serves })))
+  }
+  return map
 }

@@ -7,6 +7,7 @@ import { readManifestFile } from '../manifest/load.js'
 import type { MemberConfig } from '../config/region-schema.js'
 import type { CatalogStore } from '../store/types.js'
 import type { LiveCatalog } from './live-catalog.js'
+import type { SharedOnlineService } from '../manifest/rules-v2.js'
 
 export function isRemoteManifest(member: MemberConfig): boolean {
   return /^https?:\/\//i.test(member.manifest)
@@ -21,11 +22,18 @@ export interface SeedReport {
 export async function seedFileManifests(live: LiveCatalog, store: CatalogStore, log: FastifyBaseLogger): Promise<SeedReport> {
   const report: SeedReport = { loaded: [], kept: [], failed: [] }
   const baseDir = dirname(live.data.regionPath)
+  // Read every bundled file first: a member may reference another's online
+  // service, and the files are checked against each other, not load order.
+  const files = new Map<string, Awaited<ReturnType<typeof readManifestFile>>>()
   for (const member of live.members.values()) {
-    if (isRemoteManifest(member)) continue
-    const path = resolve(baseDir, member.manifest)
-    const parsed = await readManifestFile(path)
-    const result = parsed.ok ? live.validate(parsed.value, member) : parsed
+    if (!isRemoteManifest(member)) files.set(member.id, await readManifestFile(resolve(baseDir, member.manifest)))
+  }
+  const pending = new Map<string, SharedOnlineService[]>()
+  for (const [id, parsed] of files) if (parsed.ok) pending.set(id, declaredOnlineServices(parsed.value))
+  for (const member of live.members.values()) {
+    const parsed = files.get(member.id)
+    if (parsed === undefined) continue
+    const result = parsed.ok ? live.validate(parsed.value, member, pending) : parsed
     const existing = await store.getMember(member.id)
     const now = new Date().toISOString()
     if (result.ok) {
@@ -50,4 +58,14 @@ export async function seedFileManifests(live: LiveCatalog, store: CatalogStore, 
     }
   }
   return report
+}
+
+/** The online services a not yet validated document declares (loosely read). */
+function declaredOnlineServices(doc: unknown): SharedOnlineService[] {
+  const list = (doc as { onlineServices?: unknown } | null)?.onlineServices
+  if (!Array.isArray(list)) return []
+  return list.flatMap((os: unknown) => {
+    const { id, serves } = (os ?? {}) as { id?: unknown; serves?: unknown }
+    return typeof id === 'string' && Array.isArray(serves) ? [{ id, serves: serves.filter((s): s is string => typeof s === 'string') }] : []
+  })
 }

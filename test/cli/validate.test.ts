@@ -18,6 +18,24 @@ t.test('--all validates every bundled member: exit 0', async (t) => {
   t.match(out, /15 valid, 0 invalid/)
 })
 
+t.test('--upgrade prints the v2 form of a v1 manifest; an invalid one exits 1', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt')], {
+    alpha: manifest('alpha', [service('a', { onlineUrl: 'https://www.alpha.example/a' })]),
+  })
+  t.teardown(region.cleanup)
+  const file = join(region.dir, 'members', 'alpha.json')
+  const { code, out } = await capture(['--region', region.regionPath, '--upgrade', file])
+  t.equal(code, 0)
+  const v1 = JSON.parse(await readFile(file, 'utf8'))
+  t.same(JSON.parse(out), { ...v1, schemaVersion: 2 })
+  const bad = join(region.dir, 'bad.json')
+  await writeFile(bad, JSON.stringify(manifest('alpha', [service('a', { onlineUrl: 'https://evil.example/' })])))
+  const failed = await capture(['--region', region.regionPath, '--upgrade', bad])
+  t.equal(failed.code, 1)
+  t.match(failed.out, /\/services\/0\/onlineUrl/)
+  t.equal((await capture(['--region', region.regionPath, '--upgrade', file, bad])).code, 2, 'one file only')
+})
+
 t.test('an invalid manifest: every error with its path, exit 1', async (t) => {
   const region = await makeRegion([member('alpha', 'stadt')], {
     alpha: manifest('alpha', [service('a', { onlineUrl: 'https://evil.example/' }), service('a')]),

@@ -43,7 +43,7 @@ const gladbeck = JSON.parse(await readFile(join(REPO, 'members', 'gladbeck.json'
 type Case = [name: string, mutate: (m: any) => void, paths: string[]]
 const cases: Case[] = [
   ['not an object', (m) => { for (const k of Object.keys(m)) delete m[k]; Object.assign(m, { schemaVersion: 1 }) }, ['/member', '/updatedAt', '/sources', '/links', '/offices', '/services']],
-  ['wrong schemaVersion', (m) => { m.schemaVersion = 2 }, ['/schemaVersion']],
+  ['wrong schemaVersion', (m) => { m.schemaVersion = 3 }, ['/schemaVersion']],
   ['missing member', (m) => { delete m.member }, ['/member']],
   ['member of another city', (m) => { m.member = 'bottrop' }, ['/member']],
   ['unknown top-level field', (m) => { m.extra = true }, ['/extra']],

@@ -52,7 +52,12 @@ t.test('the manifest schema is published', async (t) => {
   const res = await app.inject('/schemas/manifest.json')
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /application\/schema\+json/)
-  t.match(res.json(), { title: 'dachportal member manifest', properties: { schemaVersion: { const: 1 } } })
+  t.match(res.json(), { title: 'dachportal member manifest', properties: { schemaVersion: { const: 2 }, onlineServices: { type: 'array' } } })
+  const v1 = await app.inject('/schemas/manifest-v1.json')
+  t.equal(v1.statusCode, 200)
+  t.match(v1.headers['content-type'], /application\/schema\+json/)
+  t.match(v1.json(), { properties: { schemaVersion: { const: 1 } } })
+  t.notOk(v1.json().properties.onlineServices, 'v1 has no online services')
 })
 
 t.test('health, ready and docs', async (t) => {
