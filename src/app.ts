@@ -31,6 +31,8 @@ import opsPlugin from './ops/index.js'
 import { genReqId } from './ops/logging.js'
 import { webPlugin, prefersHtml, sendNotFoundPage } from './web/index.js'
 import './routes/decorators.js'
+import { countPageViews, createRecorder, searchMember, type InsightsRecorder } from './insights/index.js'
+import { insightsRoutes } from './insights/routes.js'
 
 export interface BuildOptions {
   settings?: Partial<Settings>
@@ -193,7 +195,18 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
   await app.register(catalogRoutes)
   await app.register(onlineServiceRoutes)
   await app.register(responsibilityRoutes)
-  await app.register(searchRoutes, { getCatalog: () => live.current, searchIndex, observe: (kind, seconds) => app.metrics.observeSearch(kind, seconds) })
+  // pilot insights (src/insights): counted in memory, flushed in batches
+  const insights: InsightsRecorder | undefined = settings.insights.enabled ? createRecorder(app, store, settings.insights) : undefined
+  if (insights) {
+    app.decorate('insights', insights)
+    countPageViews(app, insights)
+  }
+  const countSearch = (q: { q: string; member?: string; postalCode?: string; page?: number }, total: number) => {
+    if (!insights || (q.page ?? 1) !== 1) return
+    const member = searchMember(live.current, q)
+    insights.search({ q: q.q, ...(member === undefined ? {} : { member }), filtered: q.member !== undefined || q.postalCode !== undefined, total })
+  }
+  await app.register(searchRoutes, { getCatalog: () => live.current, searchIndex, observe: (kind, seconds) => app.metrics.observeSearch(kind, seconds), onSearch: countSearch })
   await app.register(adminRoutes, {
     prefix: '/api/v1/admin',
     store,
@@ -201,11 +214,25 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     validate,
     refresh: (id) => refresher.refreshNow(id),
     bodyLimitBytes: settings.adminBodyLimitBytes,
+    insights: { store, minCount: settings.insights.minCount, retentionDays: settings.insights.retentionDays },
   })
+  if (insights) {
+    await app.register(insightsRoutes, {
+      store,
+      catalogStore: store,
+      minCount: settings.insights.minCount,
+      retentionDays: settings.insights.retentionDays,
+      recorder: insights,
+      feedbackMax: settings.insights.feedbackMax,
+      rateLimitWindowMs: settings.rateLimitWindowMs,
+      ...(settings.regionAdminTokenSha256 ? { regionTokenSha256: settings.regionAdminTokenSha256 } : {}),
+      knows: { member: (id) => live.current.memberById.has(id), service: (id) => live.current.serviceById.has(id) },
+    })
+  }
   await app.register(proxyPlugin, {
     members: data.region.members,
     contactFor: (id) => contactFor(live, id),
-    observer: app.metrics,
+    observer: insights ? countingObserver(app.metrics, insights) : app.metrics,
     origins: settings.proxy,
   })
   const shared = data.region.members.filter((m) => m.upstream !== undefined && m.sameOriginTrusted === true).map((m) => m.id)
@@ -214,8 +241,21 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     search: (params) => {
       const index = searchIndex.current()
       if (!index) throw new Error('search index not built')
-      return search(index, params, live.current)
+      const result = search(index, params, live.current)
+      countSearch(params, result.total)
+      return result
     },
+  })
+}
+
+/** the metrics observer, plus one insights count per proxied request */
+function countingObserver(metrics: FastifyInstance['metrics'], insights: InsightsRecorder): FastifyInstance['metrics'] {
+  return Object.assign(Object.create(metrics) as FastifyInstance['metrics'], {
+    observeUpstream(member: string, status: number, seconds: number) {
+      metrics.observeUpstream(member, status, seconds)
+      insights.proxy(member)
+    },
+    upstreamError: (member: string, kind: string) => metrics.upstreamError(member, kind),
   })
 }
 
@@ -271,5 +311,7 @@ declare module 'fastify' {
     readiness: Readiness
     /** the search index over the live catalog (swapped when a new version is indexed) */
     searchIndex: SearchIndexHolder
+    /** pilot insights recorder (absent with INSIGHTS=off); flush() writes the batch now */
+    insights: InsightsRecorder
   }
 }

@@ -17,6 +17,7 @@ import { parseBearer, tokenOwner } from '../auth/token.js'
 import { isRemoteManifest, type RefreshOutcome } from '../refresh/types.js'
 import { truncateIp } from '../ops/logging.js'
 import { normalizeIP } from '@fastify/rate-limit'
+import { InsightsQuery, InsightsReportSchema, readInsights, sendReport, type ReadInsightsOptions } from '../insights/routes.js'
 
 type Issue = { path: string; message: string }
 
@@ -30,6 +31,8 @@ export interface AdminRoutesOptions {
   bodyLimitBytes?: number
   failedAuth?: FailedAuthLimiterOptions
   now?: () => Date
+  /** GET /members/:id/insights reads the pilot insights through this */
+  insights?: ReadInsightsOptions
 }
 
 // Fastify tests the whole header, parameters included
@@ -151,6 +154,20 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     if (!options.refresh || !isRemoteManifest(member.manifest)) throw new errors.MANIFEST_NOT_REMOTE(member.id)
     return options.refresh(member.id)
   })
+
+  const insights = options.insights
+  if (insights) {
+    app.get('/members/:id/insights', {
+      schema: {
+        ...docs('Pilot insights for your member', 'Aggregated per-day counters for your member: searches and zero-result searches of your residents (query texts only with at least INSIGHTS_MIN_COUNT uses on one day), /go redirects and proxy requests per service, feedback on your offerings including broken-link reports. JSON, or CSV with Accept: text/csv.'),
+        querystring: InsightsQuery,
+        response: { 200: InsightsReportSchema, ...authProblems, 400: problem, 503: problem },
+      },
+    }, async (request, reply) => {
+      const member = memberOf(request)
+      return sendReport(request, reply, await readInsights(insights, request.query as { from?: string; to?: string }, member.id))
+    })
+  }
 }
 
 function invalid(issues: Issue[]): Error {
