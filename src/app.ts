@@ -33,6 +33,7 @@ import { webPlugin, prefersHtml, sendNotFoundPage } from './web/index.js'
 import './routes/decorators.js'
 import { countPageViews, createRecorder, searchMember, type InsightsRecorder } from './insights/index.js'
 import { insightsRoutes } from './insights/routes.js'
+import { coverageRoutes } from './coverage/routes.js'
 
 export interface BuildOptions {
   settings?: Partial<Settings>
@@ -235,6 +236,7 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     observer: insights ? countingObserver(app.metrics, insights) : app.metrics,
     origins: settings.proxy,
   })
+  await app.register(coverageRoutes)
   const shared = data.region.members.filter((m) => m.upstream !== undefined && m.sameOriginTrusted === true).map((m) => m.id)
   if (shared.length > 0) app.log.warn({ members: shared }, 'sameOriginTrusted: these members are also proxied on the portal\'s origin and share it')
   await app.register(webPlugin, {
