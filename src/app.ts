@@ -34,6 +34,7 @@ import './routes/decorators.js'
 import { countPageViews, createRecorder, searchMember, type InsightsRecorder } from './insights/index.js'
 import { insightsRoutes } from './insights/routes.js'
 import { coverageRoutes } from './coverage/routes.js'
+import { insightsPage } from './insights/page.js'
 
 export interface BuildOptions {
   settings?: Partial<Settings>
@@ -228,6 +229,15 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
       rateLimitWindowMs: settings.rateLimitWindowMs,
       ...(settings.regionAdminTokenSha256 ? { regionTokenSha256: settings.regionAdminTokenSha256 } : {}),
       knows: { member: (id) => live.current.memberById.has(id), service: (id) => live.current.serviceById.has(id) },
+    })
+    await app.register(insightsPage, {
+      store,
+      catalogStore: store,
+      minCount: settings.insights.minCount,
+      retentionDays: settings.insights.retentionDays,
+      members: data.region.members,
+      production: settings.production,
+      ...(settings.regionAdminTokenSha256 ? { regionTokenSha256: settings.regionAdminTokenSha256 } : {}),
     })
   }
   await app.register(proxyPlugin, {
