@@ -129,4 +129,14 @@ t.test('insights on a real Redis', async (t) => {
     t.ok(rows.every((r) => r.length === 6))
     t.ok(rows.some((r) => r[0] === 'zero-result-query' && r[4] === ZERO && r[5] === '5'))
   })
+
+  t.test('a Redis outage loses only its counts, never a request', async (t) => {
+    await redis.stop('SIGKILL')
+    const res = await search(a, 'hund')
+    t.equal(res.statusCode, 200, 'the search is answered')
+    await a.insights.flush() // dropped, not thrown
+    await redis.start()
+    t.pass('flush during the outage did not throw')
+  })
 })
+
