@@ -11,6 +11,10 @@ import type { InsightsRecorder } from './recorder.js'
 import { digestMatches, parseBearer, sha256 } from '../auth/token.js'
 import { createFailedAuthLimiter } from '../auth/failed-auth-limiter.js'
 import type { CatalogStore } from '../store/types.js'
+import { normalizeIP } from '@fastify/rate-limit'
+import { createHash } from 'node:crypto'
+import { truncateIp } from '../ops/logging.js'
+import { opsErrors } from '../ops/errors.js'
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/
@@ -102,11 +106,15 @@ export async function insightsRoutes(app: FastifyInstance, options: InsightsRout
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 2048 }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)))
     })
-    const limit = scope.hasDecorator('rateLimit')
-      ? scope.rateLimit({ max: options.feedbackMax, timeWindow: options.rateLimitWindowMs, keyGenerator: (r) => `feedback:${r.ip}` })
-      : undefined
+    // own budget in the shared store (all instances), keyed by a hash of the
+    // truncated client address; the key expires with the window
+    const overBudget = async (request: FastifyRequest): Promise<boolean> => {
+      const client = truncateIp(normalizeIP(request.ip, 64)) ?? 'unknown'
+      const key = `feedback:${createHash('sha256').update(client).digest('hex').slice(0, 16)}`
+      const count = await options.catalogStore.countFailure(key, options.rateLimitWindowMs).catch(() => 0)
+      return count > options.feedbackMax
+    }
     scope.post('/feedback', {
-      ...(limit ? { preHandler: limit } : {}),
       schema: {
         tags: ['Navigation'],
         summary: 'Feedback "War diese Seite hilfreich?" (form post, no free text)',
@@ -124,6 +132,10 @@ export async function insightsRoutes(app: FastifyInstance, options: InsightsRout
       },
     }, async (request, reply) => {
       const body = request.body as { leistung: string; mitglied?: string; antwort: FeedbackAnswer }
+      if (await overBudget(request)) {
+        const retryAfter = Math.ceil(options.rateLimitWindowMs / 1000)
+        throw Object.assign(new opsErrors.RATE_LIMITED(retryAfter), { headers: { 'retry-after': String(retryAfter) } })
+      }
       if (!options.knows.service(body.leistung)) throw new errors.SERVICE_NOT_FOUND(body.leistung)
       const member = body.mitglied !== undefined && options.knows.member(body.mitglied) ? body.mitglied : NO_MEMBER
       options.recorder.feedback(member, body.leistung, body.antwort)
