@@ -13,7 +13,7 @@ import { durationFromEnv } from './lib/autocannon.mjs'
 import { markdownTable, printTable } from './lib/table.mjs'
 
 // Heavy-memory and multi-process benches last, so they do not skew the others.
-const BENCHES = ['catalog', 'search', 'proxy', 'tracing', 'cold-start', 'propagation', 'search-libs', 'nrw-scale', 'manifest-flood']
+const BENCHES = ['catalog', 'search', 'insights', 'proxy', 'tracing', 'cold-start', 'propagation', 'search-libs', 'nrw-scale', 'manifest-flood']
 const RESULTS = new URL('./results/', import.meta.url)
 
 function selected(argv) {

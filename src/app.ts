@@ -36,6 +36,10 @@ import { webPlugin, prefersHtml, sendNotFoundPage } from './web/index.js'
 import './routes/decorators.js'
 import { tracing, withSpan } from './telemetry/index.js'
 import { traceStore } from './telemetry/store.js'
+import { countPageViews, createRecorder, searchMember, type InsightsRecorder } from './insights/index.js'
+import { insightsRoutes } from './insights/routes.js'
+import { coverageRoutes } from './coverage/routes.js'
+import { insightsPage } from './insights/page.js'
 
 export interface BuildOptions {
   settings?: Partial<Settings>
@@ -206,7 +210,18 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
   await app.register(onlineServiceRoutes)
   await app.register(responsibilityRoutes)
   await app.register(routingRoutes)
-  await app.register(searchRoutes, { getCatalog: () => live.current, searchIndex, observe: (kind, seconds) => app.metrics.observeSearch(kind, seconds) })
+  // pilot insights (src/insights): counted in memory, flushed in batches
+  const insights: InsightsRecorder | undefined = settings.insights.enabled ? createRecorder(app, store, settings.insights) : undefined
+  if (insights) {
+    app.decorate('insights', insights)
+    countPageViews(app, insights)
+  }
+  const countSearch = (q: { q: string; member?: string; postalCode?: string; page?: number }, total: number) => {
+    if (!insights || (q.page ?? 1) !== 1) return
+    const member = searchMember(live.current, q)
+    insights.search({ q: q.q, ...(member === undefined ? {} : { member }), filtered: q.member !== undefined || q.postalCode !== undefined, total })
+  }
+  await app.register(searchRoutes, { getCatalog: () => live.current, searchIndex, observe: (kind, seconds) => app.metrics.observeSearch(kind, seconds), onSearch: countSearch })
   await app.register(adminRoutes, {
     prefix: '/api/v1/admin',
     store,
@@ -215,13 +230,37 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     refresh: (id) => refresher.refreshNow(id),
     bodyLimitBytes: settings.adminBodyLimitBytes,
     xzufi: { data },
+    insights: { store, minCount: settings.insights.minCount, retentionDays: settings.insights.retentionDays },
   })
+  if (insights) {
+    await app.register(insightsRoutes, {
+      store,
+      catalogStore: store,
+      minCount: settings.insights.minCount,
+      retentionDays: settings.insights.retentionDays,
+      recorder: insights,
+      feedbackMax: settings.insights.feedbackMax,
+      rateLimitWindowMs: settings.rateLimitWindowMs,
+      ...(settings.regionAdminTokenSha256 ? { regionTokenSha256: settings.regionAdminTokenSha256 } : {}),
+      knows: { member: (id) => live.current.memberById.has(id), service: (id) => live.current.serviceById.has(id) },
+    })
+    await app.register(insightsPage, {
+      store,
+      catalogStore: store,
+      minCount: settings.insights.minCount,
+      retentionDays: settings.insights.retentionDays,
+      members: data.region.members,
+      production: settings.production,
+      ...(settings.regionAdminTokenSha256 ? { regionTokenSha256: settings.regionAdminTokenSha256 } : {}),
+    })
+  }
   await app.register(proxyPlugin, {
     members: data.region.members,
     contactFor: (id) => contactFor(live, id),
-    observer: app.metrics,
+    observer: insights ? countingObserver(app.metrics, insights) : app.metrics,
     origins: settings.proxy,
   })
+  await app.register(coverageRoutes)
   const shared = data.region.members.filter((m) => m.upstream !== undefined && m.sameOriginTrusted === true).map((m) => m.id)
   if (shared.length > 0) app.log.warn({ members: shared }, 'sameOriginTrusted: these members are also proxied on the portal\'s origin and share it')
   await app.register(webPlugin, {
@@ -230,8 +269,22 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     search: (params) => {
       const index = searchIndex.current()
       if (!index) throw new Error('search index not built')
-      return withSpan('search', { 'dachportal.search.kind': 'page' }, () => search(index, params, live.current))
+      // the span never carries the search words (they may name a person)
+      const result = withSpan('search', { 'dachportal.search.kind': 'page' }, () => search(index, params, live.current))
+      countSearch(params, result.total)
+      return result
     },
+  })
+}
+
+/** the metrics observer, plus one insights count per proxied request */
+function countingObserver(metrics: FastifyInstance['metrics'], insights: InsightsRecorder): FastifyInstance['metrics'] {
+  return Object.assign(Object.create(metrics) as FastifyInstance['metrics'], {
+    observeUpstream(member: string, status: number, seconds: number) {
+      metrics.observeUpstream(member, status, seconds)
+      insights.proxy(member)
+    },
+    upstreamError: (member: string, kind: string) => metrics.upstreamError(member, kind),
   })
 }
 
@@ -286,5 +339,7 @@ declare module 'fastify' {
     readiness: Readiness
     /** the search index over the live catalog (swapped when a new version is indexed) */
     searchIndex: SearchIndexHolder
+    /** pilot insights recorder (absent with INSIGHTS=off); flush() writes the batch now */
+    insights: InsightsRecorder
   }
 }

@@ -21,6 +21,10 @@ export interface Settings {
   /** Sentinel, Cluster or single node; every Redis client (store, rate limits) is built from it */
   redisTarget?: RedisTarget
   redisPrefix: string
+  /** pilot insights: aggregated per-day counters (src/insights) */
+  insights: InsightsSettings
+  /** SHA-256 (hex) of the region admin token for GET /api/v1/admin/insights and /einblicke */
+  regionAdminTokenSha256?: string
   logLevel: string
   production: boolean
   adminBodyLimitBytes: number
@@ -66,6 +70,17 @@ export interface ProxySettings {
   publicOrigin?: string
 }
 
+export interface InsightsSettings {
+  enabled: boolean
+  /** days a day's counters are kept */
+  retentionDays: number
+  /** a query text is reported only when it occurred this often that day */
+  minCount: number
+  flushIntervalMs: number
+  /** feedback posts per client and rate-limit window */
+  feedbackMax: number
+}
+
 export const ENV_VARS = [
   'PORT', 'HOST', 'REGION_CONFIG', 'DATA_DIR', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'NODE_ENV',
   'ADMIN_BODY_LIMIT',
@@ -81,6 +96,8 @@ export const ENV_VARS = [
   'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME',
   'PROXY_BASE_DOMAIN', 'PROXY_PUBLIC_SCHEME', 'PROXY_PUBLIC_PORT', 'PUBLIC_ORIGIN',
   'REPORT_RETENTION_DAYS',
+  'INSIGHTS', 'INSIGHTS_RETENTION_DAYS', 'INSIGHTS_MIN_COUNT', 'INSIGHTS_FLUSH_MS', 'INSIGHTS_FEEDBACK_RATE_LIMIT',
+  'REGION_ADMIN_TOKEN_SHA256',
 ] as const
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -218,6 +235,18 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     refreshLockTtlMs: int(env, 'REFRESH_LOCK_TTL_MS', MINUTE, 1000, 60 * MINUTE),
     proxy: parseProxySettings(env),
     reportRetentionDays: int(env, 'REPORT_RETENTION_DAYS', 180, 1, 730),
+    insights: {
+      enabled: onOff(env, 'INSIGHTS', true),
+      retentionDays: int(env, 'INSIGHTS_RETENTION_DAYS', 400, 1, 3650),
+      minCount: int(env, 'INSIGHTS_MIN_COUNT', 5, 1, 1_000_000),
+      flushIntervalMs: int(env, 'INSIGHTS_FLUSH_MS', 5000, 100, 3_600_000),
+      feedbackMax: int(env, 'INSIGHTS_FEEDBACK_RATE_LIMIT', 10, 1, 1_000_000),
+    },
+  }
+  const regionToken = env.REGION_ADMIN_TOKEN_SHA256?.trim().toLowerCase()
+  if (regionToken) {
+    if (!/^[0-9a-f]{64}$/.test(regionToken)) throw new Error('REGION_ADMIN_TOKEN_SHA256 must be 64 hex digits (SHA-256 of the token)')
+    settings.regionAdminTokenSha256 = regionToken
   }
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL
   const redisTarget = redisTargetFromEnv(env)

@@ -22,6 +22,7 @@ import type { Readable } from 'node:stream'
 import type { RegionData } from '../config/load.js'
 import { XmlRejected } from '../import/xml-reader.js'
 import { mapAndValidate, mapContextFor, readXzufi } from '../import/xzufi-import.js'
+import { InsightsQuery, InsightsReportSchema, readInsights, sendReport, type ReadInsightsOptions } from '../insights/routes.js'
 
 type Issue = { path: string; message: string }
 
@@ -37,6 +38,8 @@ export interface AdminRoutesOptions {
   now?: () => Date
   /** region facts for POST .../import (XZuFi); the route answers 415 without them */
   xzufi?: { data: Pick<RegionData, 'region' | 'serviceCatalog' | 'lifeSituations'>; bodyLimitBytes?: number }
+  /** GET /members/:id/insights reads the pilot insights through this */
+  insights?: ReadInsightsOptions
 }
 
 // Fastify tests the whole header, parameters included
@@ -202,6 +205,20 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     if (!options.refresh || !isRemoteManifest(member.manifest)) throw new errors.MANIFEST_NOT_REMOTE(member.id)
     return options.refresh(member.id)
   })
+
+  const insights = options.insights
+  if (insights) {
+    app.get('/members/:id/insights', {
+      schema: {
+        ...docs('Pilot insights for your member', 'Aggregated per-day counters for your member: searches and zero-result searches of your residents (query texts only with at least INSIGHTS_MIN_COUNT uses on one day), /go redirects and proxy requests per service, feedback on your offerings including broken-link reports. JSON, or CSV with Accept: text/csv.'),
+        querystring: InsightsQuery,
+        response: { 200: InsightsReportSchema, ...authProblems, 400: problem, 503: problem },
+      },
+    }, async (request, reply) => {
+      const member = memberOf(request)
+      return sendReport(request, reply, await readInsights(insights, request.query as { from?: string; to?: string }, member.id))
+    })
+  }
 }
 
 /** issues arrive bounded from the validator (at most 50 and an "and N more" entry); total counts all */

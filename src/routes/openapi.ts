@@ -18,7 +18,7 @@ const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before tryi
 export const CONDITIONAL_PATHS = new Set([
   '/api/v1/region', '/api/v1/members', '/api/v1/members/{id}', '/api/v1/life-situations', '/api/v1/life-situations/{id}',
   '/api/v1/services', '/api/v1/services/{id}', '/api/v1/responsibility', '/api/v1/search', '/api/v1/suggest',
-  '/api/v1/online-services',
+  '/api/v1/online-services', '/api/v1/coverage',
 ])
 
 export function finishOpenApi(doc: Json): Json {

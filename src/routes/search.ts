@@ -24,6 +24,8 @@ export interface SearchRoutesOptions {
   cacheEntries?: number
   /** latency of each answered search/suggest (metrics) */
   observe?: (kind: 'search' | 'suggest', seconds: number) => void
+  /** each answered search with its total (pilot insights count it; must not throw or block) */
+  onSearch?: (query: SearchQuerystring, total: number) => void
 }
 
 export const MAX_QUERY_LENGTH = 200
@@ -89,7 +91,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   const { getCatalog, searchIndex } = options
   // Bodies are kept as UTF-8 bytes: German text (umlauts, „quotes“) would
   // otherwise be re-encoded and re-measured on every send.
-  const searchCache = new ResponseCache<SearchIndex, Buffer>(options.cacheEntries ?? 1000)
+  const searchCache = new ResponseCache<SearchIndex, { body: Buffer; total: number }>(options.cacheEntries ?? 1000)
   const suggestCache = new ResponseCache<SearchIndex, Buffer>(options.cacheEntries ?? 1000)
 
   /** The serving index; nudges a rebuild when the catalog moved on (the old index serves meanwhile). */
@@ -120,14 +122,16 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     reply.type('application/json; charset=utf-8')
     const key = [query.q, query.postalCode, query.residentMember, query.member, query.lifeSituation, query.level, query.page, query.pageSize].join('\u0001')
     const started = performance.now()
-    let body = searchCache.get(index, key)
-    if (body === undefined) {
+    let answer = searchCache.get(index, key)
+    if (answer === undefined) {
       // the span never carries the search words (they may name a person)
-      body = withSpan('search', { 'dachportal.search.kind': 'api' }, () => Buffer.from(reply.serialize(search(index, query)) as string))
-      searchCache.set(index, key, body)
+      const result = withSpan('search', { 'dachportal.search.kind': 'api' }, () => search(index, query))
+      answer = { body: Buffer.from(reply.serialize(result) as string), total: result.total }
+      searchCache.set(index, key, answer)
     }
     options.observe?.('search', (performance.now() - started) / 1000)
-    return reply.send(body)
+    options.onSearch?.(query, answer.total)
+    return reply.send(answer.body)
   })
 
   app.get('/api/v1/suggest', {

@@ -8,6 +8,7 @@ import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
 import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { FencedOut, manifestFingerprint, type WriteFence } from './fence.js'
+import type { DayCounters } from '../insights/counter-store.js'
 
 export interface MemoryStoreOptions {
   /** where to persist; omit for a purely in-memory store (tests) */
@@ -31,6 +32,7 @@ export class MemoryStore implements CatalogStore {
   private readonly failures = new Map<string, { count: number; expires: number }>()
   /** one process holds the whole store: its life is the process's (DATA_DIR is read once, at init) */
   private readonly epoch = randomUUID()
+  private readonly counters = new Map<string, { counts: Map<string, number>; expires: number }>()
   private readonly dataDir: string | undefined
   private reports: AccessibilityReport[] = []
 
@@ -112,6 +114,29 @@ export class MemoryStore implements CatalogStore {
 
   async failureCount(key: string): Promise<number> {
     return this.liveFailures(key)
+  }
+
+  // Insights counters stay in memory (not in DATA_DIR): a restart of the
+  // embedded store forgets them, which the README says.
+  async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number): Promise<void> {
+    const entry = this.counters.get(day) ?? { counts: new Map<string, number>(), expires: 0 }
+    for (const [name, n] of counts) entry.counts.set(name, (entry.counts.get(name) ?? 0) + n)
+    entry.expires = Date.now() + ttlSeconds * 1000
+    this.counters.set(day, entry)
+  }
+
+  async readCounts(days: readonly string[]): Promise<DayCounters[]> {
+    const out: DayCounters[] = []
+    for (const day of days) {
+      const entry = this.counters.get(day)
+      if (entry === undefined) continue
+      if (entry.expires <= Date.now()) {
+        this.counters.delete(day)
+        continue
+      }
+      out.push({ day, counts: Object.fromEntries(entry.counts) })
+    }
+    return out
   }
 
   private liveFailures(key: string): number {

@@ -13,6 +13,7 @@
 //   authfail:{key}       failed admin authentications (INCR, PEXPIRE on each)
 //   reports              sorted set of "Barriere melden" reports (JSON) scored
 //                        by expiry (ms); expired ones dropped on put and list
+//   insights:{day}       hash of the day's aggregated counters (src/insights/fields.ts), EXPIRE = retention
 //   channel {prefix}catalog:changed carries the new version (keyPrefix does not
 //   apply to channels). Pub/sub is at-most-once: after every reconnect and on a
 //   slow poll the version is compared, so a missed message heals itself.
@@ -26,6 +27,7 @@ import { createRedisClient, createSubscriber, type RedisTarget } from './redis-c
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
 import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
+import { insightsKey, type DayCounters } from '../insights/counter-store.js'
 
 export interface RedisStoreOptions {
   /** a redis:// URL, or a full target (Sentinel, Cluster) */
@@ -204,6 +206,36 @@ export class RedisStore implements CatalogStore {
 
   async failureCount(key: string): Promise<number> {
     return this.call(async () => Number((await this.client.get(`authfail:${key}`)) ?? 0))
+  }
+
+  async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number): Promise<void> {
+    if (counts.size === 0) return
+    await this.call(async () => {
+      // one round trip; the key prefix carries the Cluster hash tag, so it is one slot
+      const pipeline = this.client.pipeline()
+      for (const [name, n] of counts) pipeline.hincrby(insightsKey(day), name, n)
+      pipeline.expire(insightsKey(day), ttlSeconds)
+      const replies = await pipeline.exec()
+      const failed = replies?.find(([error]) => error)
+      if (failed) throw failed[0]
+    })
+  }
+
+  async readCounts(days: readonly string[]): Promise<DayCounters[]> {
+    if (days.length === 0) return []
+    return this.call(async () => {
+      const pipeline = this.client.pipeline()
+      for (const day of days) pipeline.hgetall(insightsKey(day))
+      const replies = (await pipeline.exec()) ?? []
+      const out: DayCounters[] = []
+      replies.forEach(([error, value], i) => {
+        if (error) throw error
+        const hash = value as Record<string, string>
+        if (Object.keys(hash).length === 0) return
+        out.push({ day: days[i]!, counts: Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, Number(v)])) })
+      })
+      return out
+    })
   }
 
   async getVersion(): Promise<number> {

@@ -5,6 +5,7 @@ import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
 import type { WriteFence } from './fence.js'
 import type { FailureCounter } from '../auth/failed-auth-limiter.js'
+import type { CounterStore } from '../insights/counter-store.js'
 
 export type MemberMeta = MemberState['meta']
 
@@ -32,7 +33,7 @@ export interface AccessibilityReport {
 export const MAX_REPORTS = 10_000
 
 /** also counts failed admin authentications, shared like the catalog (FailureCounter) */
-export interface CatalogStore extends FailureCounter {
+export interface CatalogStore extends FailureCounter, CounterStore {
   readonly kind: 'memory' | 'redis'
   /** connect / read persisted state; safe to call once before use */
   init(): Promise<void>

@@ -1,0 +1,90 @@
+// Counting in the request path is one Map increment: counts are batched in
+// memory and flushed to the store every `flushIntervalMs` (and on close) as
+// one pipelined write per day. The request never waits for the store; when
+// the store is down the batch of that moment is dropped (an outage loses at
+// most its own counts, never a request).
+import type { CounterStore } from './counter-store.js'
+import { dayOf, field, NO_MEMBER, type FeedbackAnswer } from './fields.js'
+import { storableQuery } from './privacy.js'
+
+export interface InsightsRecorderOptions {
+  store: CounterStore
+  retentionDays: number
+  flushIntervalMs?: number
+  now?: () => Date
+  /** Prometheus totals (no query texts, no labels beyond the kind) */
+  onCount?: (kind: string) => void
+  onFlushError?: (error: unknown) => void
+}
+
+export interface SearchEvent {
+  q: string
+  /** the member the search was for (member filter or resolved postal code) */
+  member?: string
+  /** a postal code or member filter was used */
+  filtered: boolean
+  total: number
+}
+
+export class InsightsRecorder {
+  private pending = new Map<string, Map<string, number>>()
+  private readonly timer: NodeJS.Timeout | undefined
+  private flushing: Promise<void> = Promise.resolve()
+  private readonly now: () => Date
+
+  constructor(private readonly options: InsightsRecorderOptions) {
+    this.now = options.now ?? (() => new Date())
+    const interval = options.flushIntervalMs ?? 5000
+    if (interval > 0) {
+      this.timer = setInterval(() => void this.flush(), interval)
+      this.timer.unref()
+    }
+  }
+
+  private add(name: string, kind: string, by = 1): void {
+    const day = dayOf(this.now())
+    let counts = this.pending.get(day)
+    if (counts === undefined) this.pending.set(day, counts = new Map())
+    counts.set(name, (counts.get(name) ?? 0) + by)
+    this.options.onCount?.(kind)
+  }
+
+  search(event: SearchEvent): void {
+    const member = event.member ?? NO_MEMBER
+    this.add(field.searches(member), 'search')
+    if (event.filtered) this.add(field.filter(member), 'filter')
+    const text = storableQuery(event.q)
+    if (event.total === 0) this.add(field.zeroResults(member), 'zero-result')
+    if (text === undefined) return
+    this.add(event.total === 0 ? field.zeroQuery(member, text) : field.query(member, text), 'query')
+  }
+
+  lifeSituation(id: string): void { this.add(field.lifeSituation(id), 'life-situation') }
+  serviceView(id: string): void { this.add(field.serviceView(id), 'service-view') }
+  go(member: string, service: string): void { this.add(field.go(member, service), 'go') }
+  proxy(member: string): void { this.add(field.proxy(member), 'proxy') }
+  feedback(member: string, service: string, answer: FeedbackAnswer): void { this.add(field.feedback(member, service, answer), 'feedback') }
+
+  /** write what is pending; resolves when written (or dropped on a store failure) */
+  flush(): Promise<void> {
+    const batch = this.pending
+    this.pending = new Map()
+    const ttl = this.options.retentionDays * 24 * 3600
+    // flushes run one after another, so a slow store never sees two at once
+    this.flushing = this.flushing.then(async () => {
+      for (const [day, counts] of batch) {
+        try {
+          await this.options.store.addCounts(day, counts, ttl)
+        } catch (error) {
+          this.options.onFlushError?.(error)
+        }
+      }
+    })
+    return this.flushing
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    await this.flush()
+  }
+}

@@ -1,0 +1,146 @@
+// Insights routes: the feedback form post (public, no JS needed) and the
+// region report (region admin token). The member report lives with the other
+// member routes in src/routes/admin.ts (same auth hook); both read through
+// readInsights here.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { errors } from '../errors.js'
+import type { CounterStore } from './counter-store.js'
+import { buildReport, daysBetween, reportCsv, type InsightsReport } from './report.js'
+import { dayOf, FEEDBACK_REASONS, NO_MEMBER, type FeedbackAnswer } from './fields.js'
+import type { InsightsRecorder } from './recorder.js'
+import { digestMatches, parseBearer, sha256 } from '../auth/token.js'
+import { createFailedAuthLimiter } from '../auth/failed-auth-limiter.js'
+import type { CatalogStore } from '../store/types.js'
+import { normalizeIP } from '@fastify/rate-limit'
+import { createHash } from 'node:crypto'
+import { truncateIp } from '../ops/logging.js'
+import { opsErrors } from '../ops/errors.js'
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/
+
+export const InsightsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', pattern: DAY.source, description: 'first day (UTC, YYYY-MM-DD); default 7 days before to' },
+    to: { type: 'string', pattern: DAY.source, description: 'last day (UTC, YYYY-MM-DD); default today' },
+  },
+} as const
+
+const Row = { type: 'object', additionalProperties: true }
+export const InsightsReportSchema = {
+  type: 'object',
+  description: 'Aggregated per-day counters; query texts only with at least minCount uses on one day. CSV with Accept: text/csv.',
+  required: ['from', 'to', 'member', 'minCount', 'days', 'zeroResultQueries', 'topQueries', 'go', 'proxy', 'feedback', 'lifeSituations', 'serviceViews'],
+  properties: {
+    from: { type: 'string' }, to: { type: 'string' }, member: { type: ['string', 'null'] }, minCount: { type: 'integer' },
+    days: { type: 'array', items: { type: 'object', properties: { day: { type: 'string' }, searches: { type: 'integer' }, zeroResults: { type: 'integer' }, filtered: { type: 'integer' } } } },
+    zeroResultQueries: { type: 'array', items: Row }, topQueries: { type: 'array', items: Row },
+    go: { type: 'array', items: Row }, proxy: { type: 'array', items: Row }, feedback: { type: 'array', items: Row },
+    lifeSituations: { type: 'array', items: Row }, serviceViews: { type: 'array', items: Row },
+  },
+} as const
+
+export interface ReadInsightsOptions {
+  store: CounterStore
+  minCount: number
+  retentionDays: number
+  now?: () => Date
+}
+
+export async function readInsights(options: ReadInsightsOptions, query: { from?: string; to?: string }, member?: string): Promise<InsightsReport> {
+  const today = dayOf((options.now ?? (() => new Date()))())
+  const to = query.to ?? today
+  const from = query.from ?? dayOf(new Date(Date.parse(`${to}T00:00:00Z`) - 7 * 86_400_000))
+  if (from > to) throw new errors.BAD_QUERY('from must not be after to')
+  const days = daysBetween(from, to, options.retentionDays + 1)
+  const counters = await options.store.readCounts(days)
+  return buildReport(counters, { from, to, minCount: options.minCount, ...(member === undefined ? {} : { member }) })
+}
+
+/** JSON by default, CSV when the client asks for text/csv */
+export function sendReport(request: FastifyRequest, reply: FastifyReply, report: InsightsReport): FastifyReply | InsightsReport {
+  reply.header('cache-control', 'no-store').header('vary', 'accept')
+  if (/\btext\/csv\b/i.test(request.headers.accept ?? '')) {
+    return reply.type('text/csv; charset=utf-8').send(reportCsv(report))
+  }
+  return report
+}
+
+export interface InsightsRoutesOptions extends ReadInsightsOptions {
+  recorder: InsightsRecorder
+  catalogStore: CatalogStore
+  regionTokenSha256?: string
+  feedbackMax: number
+  rateLimitWindowMs: number
+  knows: { member: (id: string) => boolean; service: (id: string) => boolean }
+}
+
+export async function insightsRoutes(app: FastifyInstance, options: InsightsRoutesOptions): Promise<void> {
+  const limiter = createFailedAuthLimiter(options.catalogStore)
+  app.get('/api/v1/admin/insights', {
+    schema: {
+      tags: ['Member cities'],
+      summary: 'Pilot insights for the whole region (region admin token)',
+      description: 'Bearer token whose SHA-256 is REGION_ADMIN_TOKEN_SHA256. Aggregated counters only, nothing that identifies a person.',
+      security: [{ memberToken: [] }],
+      querystring: InsightsQuery,
+      response: { 200: InsightsReportSchema, 401: { $ref: 'Problem#' }, 400: { $ref: 'Problem#' } },
+    },
+  }, async (request, reply) => {
+    await limiter.brake('region')
+    const token = parseBearer(request.headers.authorization)
+    const ok = token !== undefined && options.regionTokenSha256 !== undefined && digestMatches(sha256(token), options.regionTokenSha256)
+    if (!ok) {
+      await limiter.recordFailure('region')
+      reply.header('www-authenticate', 'Bearer realm="dachportal-admin"')
+      throw token === undefined ? new errors.AUTH_MISSING() : new errors.AUTH_INVALID()
+    }
+    return sendReport(request, reply, await readInsights(options, request.query as { from?: string; to?: string }))
+  })
+
+  // "War diese Seite hilfreich?": a plain form post, answered with a redirect
+  // back to the page (no JS needed). Only fixed answers are accepted.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 2048 }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)))
+    })
+    // own budget in the shared store (all instances), keyed by a hash of the
+    // truncated client address; the key expires with the window
+    const overBudget = async (request: FastifyRequest): Promise<boolean> => {
+      const client = truncateIp(normalizeIP(request.ip, 64)) ?? 'unknown'
+      const key = `feedback:${createHash('sha256').update(client).digest('hex').slice(0, 16)}`
+      const count = await options.catalogStore.countFailure(key, options.rateLimitWindowMs).catch(() => 0)
+      return count > options.feedbackMax
+    }
+    scope.post('/feedback', {
+      schema: {
+        tags: ['Navigation'],
+        summary: 'Feedback "War diese Seite hilfreich?" (form post, no free text)',
+        consumes: ['application/x-www-form-urlencoded'],
+        body: {
+          type: 'object',
+          required: ['leistung', 'antwort'],
+          properties: {
+            leistung: { type: 'string', pattern: SLUG.source },
+            mitglied: { type: 'string', maxLength: 64 },
+            antwort: { type: 'string', enum: ['ja', 'nein', ...FEEDBACK_REASONS] },
+          },
+        },
+        response: { 303: { type: 'null', description: 'back to the service page' } },
+      },
+    }, async (request, reply) => {
+      const body = request.body as { leistung: string; mitglied?: string; antwort: FeedbackAnswer }
+      if (await overBudget(request)) {
+        const retryAfter = Math.ceil(options.rateLimitWindowMs / 1000)
+        throw Object.assign(new opsErrors.RATE_LIMITED(retryAfter), { headers: { 'retry-after': String(retryAfter) } })
+      }
+      if (!options.knows.service(body.leistung)) throw new errors.SERVICE_NOT_FOUND(body.leistung)
+      const member = body.mitglied !== undefined && options.knows.member(body.mitglied) ? body.mitglied : NO_MEMBER
+      options.recorder.feedback(member, body.leistung, body.antwort)
+      // a path built from a known slug: no open redirect
+      return reply.redirect(`/leistungen/${body.leistung}?feedback=danke#feedback`, 303)
+    })
+  })
+}
