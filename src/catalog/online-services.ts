@@ -22,6 +22,8 @@ export interface OfferingOnlineService {
   maturityText?: string
   account?: Account[]
   accountText?: string
+  /** FIT-Connect destination, only when the provider's manifest declares one */
+  destinationId?: string
 }
 
 export interface OnlineServiceUser {
@@ -87,6 +89,7 @@ export function toOfferingOnlineService(found: ProvidedService, userId: string):
     out.account = [...service.account]
     out.accountText = accountText(service.account)
   }
+  if (service.destinationId !== undefined) out.destinationId = service.destinationId
   return out
 }
 

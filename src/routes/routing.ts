@@ -3,9 +3,9 @@
 // FIT-Connect Routing API v2 ({count, offset, totalCount, routes}). Resolved
 // with the region's Zuständigkeit (catalog/responsibility.ts): per candidate
 // city the deepest member on Stadt -> Kreis -> Land -> Bund that offers it.
-// destinationId/destinationSignature are not answered: no manifest's FIT-Connect
-// destination reaches the catalog yet (OnlineService.destinationId is accepted
-// in the schema only), and a route without one must not pretend to have one.
+// destinationId is answered only when the provider's manifest declares it for
+// the route's online service (OnlineService.destinationId); a route without one
+// must not pretend to have one. destinationSignature is never answered.
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { resolveResponsibility } from '../catalog/responsibility.js'
@@ -27,6 +27,7 @@ const Route = Type.Object({
   address: Type.Optional(Type.Object({ street: Type.String(), postalCode: Type.String(), city: Type.String() })),
   contact: Type.Optional(Type.Object({ phone: Type.Optional(Type.String()), email: Type.Optional(Type.String()), url: Type.Optional(Type.String()) })),
   onlineService: Type.Optional(Type.Object({ name: Type.String(), url: Type.String(), provider: Type.String() })),
+  destinationId: Type.Optional(Type.String({ description: 'FIT-Connect destination (UUID) of the online service; only when a manifest declares one' })),
   member: Type.String(),
   memberName: Type.String(),
   level: Type.String(),
@@ -71,6 +72,7 @@ function toRoute(o: Offering) {
     ...(o.office?.address ? { address: o.office.address } : {}),
     ...(Object.keys(contact).length > 0 ? { contact } : {}),
     ...(o.onlineService ? { onlineService: { name: o.onlineService.name, url: o.onlineService.url, provider: o.onlineService.provider } } : {}),
+    ...(o.onlineService?.destinationId !== undefined ? { destinationId: o.onlineService.destinationId } : {}),
     member: o.member,
     memberName: o.memberName,
     level: o.level,
@@ -84,7 +86,7 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
     schema: {
       tags: ['Navigation'],
       summary: 'FIT-Connect-compatible routing: where to turn for a LeiKa service in an area',
-      description: 'Give `leikaKey` and exactly one of `ars`, `ags` or `postalCode`. Answers in the shape of the FIT-Connect Routing API (count, offset, totalCount, routes): per candidate city the most local responsible member offering the service (Stadt, Kreis, Land, Bund). `destinationId` is never answered yet.',
+      description: 'Give `leikaKey` and exactly one of `ars`, `ags` or `postalCode`. Answers in the shape of the FIT-Connect Routing API (count, offset, totalCount, routes): per candidate city the most local responsible member offering the service (Stadt, Kreis, Land, Bund). `destinationId` is answered only when the provider manifest declares a FIT-Connect destination for the online service of the route.',
       querystring: Query,
       response: { 200: Answer, ...problemResponses },
     },

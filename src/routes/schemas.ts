@@ -67,6 +67,7 @@ const onlineServiceFields = {
   maturityText: Type.Optional(Type.String({ examples: ['vollständig online, Nachweise werden hochgeladen'] })),
   account: Type.Optional(Type.Array(Account)),
   accountText: Type.Optional(Type.String({ examples: ['Anmeldung mit BundID oder Servicekonto.NRW'] })),
+  destinationId: Type.Optional(Type.String({ description: 'FIT-Connect destination (UUID) id, only when the provider\'s manifest declares one' })),
 }
 
 export const OfferingOnlineServiceSchema = Type.Object(onlineServiceFields, { description: 'the online service of an offering (own or shared)' })

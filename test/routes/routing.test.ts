@@ -1,11 +1,18 @@
 // GET /api/v1/routes: FIT-Connect routing shape over the real region, table-driven.
 import t from 'tap'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildApp } from '../../src/app.js'
 import { realApp } from '../helpers/app.js'
+import { makeRegion } from '../helpers/region.js'
+import { providerManifest, sharingMembers, userManifest } from '../helpers/shared-service.js'
 
 const HUND = '99102013104000'
 const BAU = '99012070006001'
 const BAFOEG = '99022001017003'
 const FZ = '99049001001000'
+const GEWERBE = '99050012104000'
 
 t.test('routes by ARS, AGS and postal code to the deepest responsible member', async (t) => {
   const app = await realApp(t)
@@ -15,9 +22,10 @@ t.test('routes by ARS, AGS and postal code to the deepest responsible member', a
     [`leikaKey=${HUND}&postalCode=45964`, ['gladbeck']],
     [`leikaKey=${HUND}&ars=055120000000`, ['bottrop']],
     [`leikaKey=${HUND}&ars=05512`, ['bottrop']],
-    [`leikaKey=${BAU}&ars=055620036036`, ['kreis-recklinghausen'], ] as [string, string[]],
+    // every city of the Kreis is a Große or Mittlere kreisangehörige Stadt with its own Bauaufsicht (members/*.json sources)
+    [`leikaKey=${BAU}&ars=055620036036`, ['waltrop']],
     [`leikaKey=${BAU}&ars=055620014014`, ['gladbeck']],
-    [`leikaKey=${BAU}&ags=05562`, ['kreis-recklinghausen']],
+    [`leikaKey=${BAU}&ags=05562`, []],
     [`leikaKey=${BAFOEG}&ars=055620014014`, ['nrw']],
     [`leikaKey=${BAFOEG}&ars=053150000000`, ['nrw'], ] as [string, string[]],
     [`leikaKey=${FZ}&ars=091620000000`, ['bund']],
@@ -63,4 +71,34 @@ t.test('bad parameters: 400 problem+json', async (t) => {
   }
   const doc = (await app.inject('/docs/json')).json()
   t.ok(doc.paths['/api/v1/routes']?.get, 'documented in OpenAPI')
+})
+
+t.test('destinationId only when the online service declares a FIT-Connect destination', async (t) => {
+  const DEST = '3f2504e0-4f89-41d3-9a0c-0305e82c3301'
+  const withDest = providerManifest(['alpha'])
+  withDest.onlineServices[0] = { ...withDest.onlineServices[0]!, destinationId: DEST } as never
+  const withoutDest = { ...providerManifest(['beta']), onlineServices: [{ ...providerManifest(['beta']).onlineServices[0]!, id: 'gewerbe-b', url: 'https://portal.kreis.example/gewerbe/b' }] }
+  const region = await makeRegion(sharingMembers(), {
+    kreis: { ...withDest, onlineServices: [...withDest.onlineServices, ...withoutDest.onlineServices] } as never,
+    alpha: userManifest('alpha') as never,
+    beta: userManifest('beta', 'kreis:gewerbe-b') as never,
+    gamma: null,
+    delta: null,
+  })
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-routes-'))
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false } })
+  t.teardown(async () => {
+    await app.close()
+    await rm(dataDir, { recursive: true, force: true })
+    await region.cleanup()
+  })
+  const alpha = (await app.inject(`/api/v1/routes?leikaKey=${GEWERBE}&ars=055620004004`)).json()
+  t.equal(alpha.totalCount, 1)
+  t.match(alpha.routes[0], { member: 'alpha', destinationId: DEST, onlineService: { provider: 'kreis' } })
+  const beta = (await app.inject(`/api/v1/routes?leikaKey=${GEWERBE}&ars=055620008008`)).json()
+  t.equal(beta.totalCount, 1)
+  t.match(beta.routes[0], { member: 'beta', onlineService: { provider: 'kreis', url: 'https://portal.kreis.example/gewerbe/b' } })
+  t.notOk('destinationId' in beta.routes[0], 'no destinationId without a declared destination')
+  const offering = (await app.inject('/api/v1/services/gewerbe-anmelden')).json().offerings.find((o: { member: string }) => o.member === 'alpha')
+  t.equal(offering.onlineService.destinationId, DEST, 'the offering shows it too')
 })
