@@ -9,6 +9,7 @@ import { errors } from '../errors.js'
 import { Level } from '../manifest/schema.js'
 import type { SearchIndexHolder } from '../search/holder.js'
 import { search } from '../search/search.js'
+import { SEARCH_CHANNELS } from '../search/channels.js'
 import { suggest } from '../search/suggest.js'
 import type { SearchIndex } from '../search/search-index.js'
 import { ResponseCache } from '../search/response-cache.js'
@@ -47,6 +48,12 @@ export const SearchQuerystring = Type.Object({
   member: Type.Optional({ ...Slug, description: 'nur Leistungen, die dieses Mitglied selbst anbietet (wie /api/v1/services); forYou ist dann dessen Angebot. Die Anbieter-Facette zählt so, als wäre dieser Filter nicht gesetzt.', examples: ['gladbeck'] }),
   lifeSituation: Type.Optional({ ...Slug, description: 'nur Leistungen dieser Lebenslage', examples: ['familie-kind'] }),
   level: Type.Optional(Level),
+  channel: Type.Optional(Type.Unsafe<(typeof SEARCH_CHANNELS)[number]>({
+    type: 'string',
+    enum: [...SEARCH_CHANNELS],
+    description: 'nur Leistungen, die mindestens ein Mitglied so anbietet: online (Online-Link, Onlinedienst oder Kanal online) oder in-person (Kanal vor Ort; ohne angegebene Kanäle: mit Dienststelle). Die Kanal-Facette zählt so, als wäre dieser Filter nicht gesetzt.',
+    examples: ['online'],
+  })),
   page: Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'Seite (ab 1)' }),
   pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Treffer pro Seite (max. 100)' }),
 }, { additionalProperties: false })
@@ -70,6 +77,7 @@ export const SearchResponse = Type.Object({
     member: FacetValues,
     lifeSituation: FacetValues,
     level: FacetValues,
+    channel: Type.Array(Type.Object({ value: Type.String({ enum: [...SEARCH_CHANNELS] }), count: Type.Integer() }), { description: 'online / in-person: services with at least one offering done that way' }),
   }),
 }, { description: 'Suchergebnis' })
 
@@ -120,7 +128,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     // the URL carries the query, so the index version alone identifies the answer
     if (notModified(request, reply, index.version, '', SEARCH_CACHE)) return reply
     reply.type('application/json; charset=utf-8')
-    const key = [query.q, query.postalCode, query.residentMember, query.member, query.lifeSituation, query.level, query.page, query.pageSize].join('\u0001')
+    const key = [query.q, query.postalCode, query.residentMember, query.member, query.lifeSituation, query.level, query.channel, query.page, query.pageSize].join('\u0001')
     const started = performance.now()
     let answer = searchCache.get(index, key)
     if (answer === undefined) {

@@ -35,6 +35,7 @@ import type { Catalog, Offering, RegionalService } from '../catalog/types.js'
 import { buildDocument, FIELDS, type SearchDocument } from './document.js'
 import { prepareScoring, type ScoringData } from './execute.js'
 import { ValueDictionary } from './facets.js'
+import { serviceChannelPositions } from './channels.js'
 import { buildSuggestIndex, type SuggestIndex } from './suggest.js'
 import { buildSynonymTable, type SynonymEntry, type SynonymTable } from './synonyms.js'
 
@@ -47,6 +48,8 @@ export interface IndexedService {
   /** positions into SearchIndex.lifeSituationIds / levelIds: facet counts */
   lifeSituationPositions: Int32Array
   levelPositions: Int32Array
+  /** positions into SEARCH_CHANNELS (search/channels.ts): facet counts and the channel filter */
+  channelPositions: Int32Array
   /** first offering per member, as pickOffering would find it */
   offeringByMember: Map<string, Offering>
 }
@@ -119,6 +122,7 @@ export function* buildSteps(catalog: Catalog, options: BuildOptions = {}): Gener
       ...memberData(service, memberPos),
       lifeSituationPositions: lifeSituations.positions(service.lifeSituations),
       levelPositions: levels.positions(service.levels),
+      channelPositions: serviceChannelPositions(service),
     })
     offeringsSinceYield += service.offerings.length + 20
     if (offeringsSinceYield >= 2000) {

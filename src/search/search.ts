@@ -11,6 +11,7 @@ import { responsibleChain } from '../catalog/responsibility.js'
 import type { Level } from '../manifest/schema.js'
 import { execute, matchedIndexTerms, type Execution, type TermQuery } from './execute.js'
 import { countInto, facetValues, type FacetValue } from './facets.js'
+import { SEARCH_CHANNELS, type SearchChannel } from './channels.js'
 import { analyseQuery, type AnalysedQuery } from './query.js'
 import { FIELD_BOOST, MAIN_FIELDS, type IndexedService, type SearchIndex } from './search-index.js'
 import { topK } from './top-k.js'
@@ -36,6 +37,8 @@ export interface SearchParams {
   member?: string
   lifeSituation?: string
   level?: Level
+  /** filter: at least one offering can be done this way (search/channels.ts) */
+  channel?: SearchChannel
   page: number
   pageSize: number
 }
@@ -54,7 +57,7 @@ export interface SearchResult {
   page: number
   pageSize: number
   hits: SearchHit[]
-  facets: { member: FacetValue[]; lifeSituation: FacetValue[]; level: FacetValue[] }
+  facets: { member: FacetValue[]; lifeSituation: FacetValue[]; level: FacetValue[]; channel: FacetValue[] }
 }
 
 interface Candidate {
@@ -75,22 +78,26 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
     ? responsibleChain(catalog, params.residentMember !== undefined ? { member: params.residentMember } : { postalCode: params.postalCode as string })
     : []
   const matched = match(index, query, resident)
-  const { level, lifeSituation, member } = params
+  const { level, lifeSituation, member, channel } = params
+  const channelPos = channel === undefined ? -1 : SEARCH_CHANNELS.indexOf(channel)
   // Filtered to one member, its offering is the one to show.
   const chain = member !== undefined ? [member] : resident
   const results: Candidate[] = []
   const members = new Uint32Array(index.memberIds.length)
   const lifeSituations = new Uint32Array(index.lifeSituationIds.length)
   const levels = new Uint32Array(index.levelIds.length)
+  const channels = new Uint32Array(SEARCH_CHANNELS.length)
   for (const c of matched) {
     const byLevel = level === undefined || c.doc.service.levels.includes(level)
     const byLife = lifeSituation === undefined || c.doc.service.lifeSituations.includes(lifeSituation)
     const byMember = member === undefined || c.doc.offeringByMember.has(member)
+    const byChannel = channel === undefined || c.doc.channelPositions.includes(channelPos)
     // Disjunctive facets: each one counts as if its own filter were not set.
-    if (byLevel && byMember) countInto(lifeSituations, c.doc.lifeSituationPositions)
-    if (byLife && byMember) countInto(levels, c.doc.levelPositions)
-    if (byLevel && byLife) countInto(members, c.doc.memberPositions)
-    if (byLevel && byLife && byMember) results.push(c)
+    if (byLevel && byMember && byChannel) countInto(lifeSituations, c.doc.lifeSituationPositions)
+    if (byLife && byMember && byChannel) countInto(levels, c.doc.levelPositions)
+    if (byLevel && byLife && byChannel) countInto(members, c.doc.memberPositions)
+    if (byLevel && byLife && byMember) countInto(channels, c.doc.channelPositions)
+    if (byLevel && byLife && byMember && byChannel) results.push(c)
   }
   const start = (params.page - 1) * params.pageSize
   return {
@@ -104,6 +111,7 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
       member: facetValues(index.memberIds, members).slice(0, MAX_MEMBER_FACETS),
       lifeSituation: facetValues(index.lifeSituationIds, lifeSituations),
       level: facetValues(index.levelIds, levels),
+      channel: facetValues(SEARCH_CHANNELS, channels),
     },
   }
 }

@@ -94,6 +94,8 @@ t.test('the OpenAPI document lists every public route of api.md', async (t) => {
   const search = (doc.paths['/api/v1/search'] as Record<string, any>).get
   t.ok(search.responses['400'].content['application/problem+json'])
   t.ok(search.responses['200'].content['application/json'], 'success stays application/json')
+  t.match(search.parameters.find((p: { name: string }) => p.name === 'channel'), { in: 'query', schema: { enum: ['online', 'in-person'] } }, 'the channel filter is documented')
+  t.ok(search.responses['200'].content['application/json'].schema.properties.facets.properties.channel, 'the channel facet is documented')
 })
 
 t.test('the OpenAPI document tells the truth about conditional GET, optional paging, limits and problems', async (t) => {

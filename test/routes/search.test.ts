@@ -38,7 +38,23 @@ t.test('GET /api/v1/search returns ranked hits, facets and forYou', async (t) =>
   t.equal(body.hits[0].forYou.goUrl, '/go/stadt-b/hund-anmelden')
   t.ok(body.hits[0].highlights.length > 0)
   t.type(body.hits[0].score, 'number')
-  t.same(Object.keys(body.facets).sort(), ['level', 'lifeSituation', 'member'])
+  t.same(Object.keys(body.facets).sort(), ['channel', 'level', 'lifeSituation', 'member'])
+})
+
+// Issue 13: channel facet and filter (online / in-person), counted like the others.
+t.test('GET /api/v1/search?channel= filters; total equals the channel facet', async (t) => {
+  const { app } = await buildTestApp(t)
+  const all = (await get(app, '/api/v1/search?q=anmelden')).json()
+  t.same(all.facets.channel, [{ value: 'in-person', count: 2 }, { value: 'online', count: 1 }])
+  for (const { value, count } of all.facets.channel) {
+    const body = (await get(app, `/api/v1/search?q=anmelden&channel=${value}`)).json()
+    t.equal(body.total, count, `${value}: total equals the channel facet`)
+    t.same(body.facets.channel, all.facets.channel, 'the channel facet ignores its own filter')
+  }
+  const online = (await get(app, '/api/v1/search?q=anmelden&channel=online')).json()
+  t.same(online.hits.map((h: { service: { id: string } }) => h.service.id), ['hund-anmelden'])
+  const parking = (await get(app, '/api/v1/search?q=bewohnerparkausweis&channel=in-person')).json()
+  t.equal(parking.total, 0, 'no office, no in-person channel')
 })
 
 // Issue 17: member filters (same meaning as on /api/v1/services); residentMember ranks.
@@ -78,6 +94,8 @@ t.test('bad input answers 400 problem+json', async (t) => {
     ['/api/v1/search?q=hund&member=nirgendwo', '/member'],
     ['/api/v1/search?q=hund&residentMember=nirgendwo', '/residentMember'],
     ['/api/v1/search?q=hund&lifeSituation=unbekannt', '/lifeSituation'],
+    ['/api/v1/search?q=hund&channel=post', '/channel'],
+    ['/api/v1/search?q=hund&channel=', '/channel'],
     ['/api/v1/suggest?q=%20', '/q'],
     [`/api/v1/suggest?q=${'a'.repeat(201)}`, '/q'],
   ]

@@ -76,8 +76,9 @@ const manifests: Manifest[] = [
   manifest('stadt-a', [
     service('hund-anmelden', 'Hund anmelden', { documents: ['Nachweis der Haftpflichtversicherung'] }),
     service('personalausweis', 'Personalausweis beantragen', { documents: ['biometrisches Passfoto'] }),
-    service('bewohnerparkausweis', 'Bewohnerparkausweis'),
-    service('sperrmuell', 'Sperrmüll anmelden'),
+    // channel facet: online only (no office), in person only (no online link)
+    service('bewohnerparkausweis', 'Bewohnerparkausweis', { office: undefined }),
+    service('sperrmuell', 'Sperrmüll anmelden', { onlineUrl: undefined }),
     { ...service('hundeschule', 'Hundeschule im Stadtpark', { lifeSituations: ['tiere'] }), key: undefined } as Service,
   ]),
   manifest('stadt-b', [

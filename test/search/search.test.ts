@@ -4,6 +4,8 @@ import { buildSearchIndex } from '../../src/search/search-index.js'
 import { search, MAX_OFFERINGS_PER_HIT, type SearchParams } from '../../src/search/search.js'
 import { buildSynonymTable, matchSynonyms } from '../../src/search/synonyms.js'
 import { stem } from '../../src/search/normalize.js'
+import { offeringChannels } from '../../src/search/channels.js'
+import type { Offering } from '../../src/catalog/types.js'
 import { fixtureCatalog, synonyms } from './fixture-catalog.js'
 
 const catalog = fixtureCatalog()
@@ -136,4 +138,33 @@ t.test('member filters: totals equal the provider facet, paging stays inside the
   t.ok(hund.hits.every((h) => h.forYou?.member === 'stadt-b'))
   t.notOk(hund.hits.some((h) => h.service.id === 'stadt-a:hundeschule'), 'another member\'s own service is filtered out')
   t.ok(find('hund', { residentMember: 'stadt-b' }).hits.some((h) => h.service.id === 'stadt-a:hundeschule'), 'residentMember only ranks')
+})
+
+// Issue 13: a service is online / in person when at least one offering is.
+t.test('channel facet and filter: counted like the other facets, totals equal the facet', async (t) => {
+  const all = find('anmelden')
+  // hund-anmelden: online link and office; sperrmuell: office only
+  t.same(all.facets.channel, [{ value: 'in-person', count: 2 }, { value: 'online', count: 1 }])
+  for (const { value, count } of all.facets.channel) {
+    const only = find('anmelden', { channel: value as 'online' | 'in-person', pageSize: 100 })
+    t.equal(only.total, count, `${value}: total equals its facet count`)
+    t.same(only.facets.channel, all.facets.channel, 'the channel facet ignores its own filter')
+  }
+  t.same(ids('anmelden', { channel: 'online' }), ['hund-anmelden'])
+  t.same(ids('parkausweis', { channel: 'online' }), ['bewohnerparkausweis'], 'online link without an office')
+  t.equal(find('parkausweis', { channel: 'in-person' }).total, 0)
+  // other facets count inside the channel filter
+  t.same(find('anmelden', { channel: 'online' }).facets.lifeSituation, [{ value: 'tiere', count: 1 }])
+  t.same(find('anmelden', { lifeSituation: 'abfall' }).facets.channel, [{ value: 'in-person', count: 1 }])
+})
+
+t.test('offeringChannels: declared channels win; without them an office means in person', async (t) => {
+  const base = { member: 'x', memberName: 'X', level: 'stadt', serviceId: 's', name: 'S', summary: '', audiences: [], lifeSituations: [], synonyms: [] } as Offering
+  const office = { id: 'rathaus', name: 'Rathaus' } as Offering['office']
+  t.same(offeringChannels(base), [])
+  t.same(offeringChannels({ ...base, office }), ['in-person'], 'v1: an office is in person')
+  t.same(offeringChannels({ ...base, goUrl: '/go/x/s', onlineUrl: 'https://x.example/s' }), ['online'])
+  t.same(offeringChannels({ ...base, channels: ['online'] }), ['online'], 'declared online, no link')
+  t.same(offeringChannels({ ...base, office, channels: ['post', 'phone'] }), [], 'declared channels without in-person: not in person despite an office')
+  t.same(offeringChannels({ ...base, channels: ['in-person', 'email'] }), ['in-person'])
 })
