@@ -137,9 +137,15 @@ t.test('body limit per member: 413 for Content-Length and chunked bodies', async
 })
 
 t.test('reload swaps upstreams without dropping in-flight requests', async (t) => {
+  // the slow answer waits for the test: no timer decides whether the request is in flight
+  let arrived = () => {}
+  const reached = new Promise<void>((resolve) => { arrived = resolve })
+  let release = () => {}
+  const released = new Promise<void>((resolve) => { release = resolve })
   const slow = await startEcho('old', (_req, res, seen) => {
     if (!seen.url.startsWith('/slow')) return false
-    setTimeout(() => res.end('old-slow'), 150)
+    arrived()
+    void released.then(() => res.end('old-slow'))
     return true
   })
   const next = await startEcho('new')
@@ -147,11 +153,12 @@ t.test('reload swaps upstreams without dropping in-flight requests', async (t) =
   t.teardown(next.close)
   const { server, base } = await app(t, [proxiedMember('r', slow.url), proxiedMember('s', undefined)])
   const inflight = request(`${base}/cities/r/slow`)
-  await new Promise((resolve) => setTimeout(resolve, 30))
+  await reached // the old upstream holds the request: it is in flight on the old pool
   const result = server.reloadProxy([proxiedMember('r', next.url), proxiedMember('n', next.url)])
   t.same(result, { active: ['r'], needsRestart: ['n'] })
   const after = await request(`${base}/cities/r/x`)
   t.equal(((await after.body.json()) as { member: string }).member, 'new', 'new requests go to the new upstream')
+  release()
   const old = await inflight
   t.equal(old.statusCode, 200)
   t.equal(await old.body.text(), 'old-slow', 'in-flight request finished on the old pool')
