@@ -161,11 +161,15 @@ function contract(name: string, create: Factory): void {
     t.test('raiseVersion never lowers; recordFetch updates meta without a version or a notice', async (t) => {
       const [a, b] = await create(t)
       const v1 = await a!.putManifest('gladbeck', manifest('gladbeck'), { source: 'remote', fetchedAt: '2026-11-25T10:00:00Z' })
+      const seen: number[] = []
+      b!.onChange((v) => seen.push(v))
       t.equal(await a!.raiseVersion(v1 + 10), v1 + 10)
       t.equal(await b!.getVersion(), v1 + 10)
       t.equal(await a!.raiseVersion(v1), v1 + 10, 'never lowered')
-      const seen: number[] = []
-      b!.onChange((v) => seen.push(v))
+      // the raise is announced (on a Cluster possibly late): wait for it, then watch recordFetch alone
+      const raised = Date.now() + 10_000
+      while (!seen.includes(v1 + 10) && Date.now() < raised) await new Promise((resolve) => setTimeout(resolve, 20))
+      seen.length = 0
       await a!.recordFetch('gladbeck', { fetchedAt: '2026-11-25T11:00:00Z' })
       await a!.recordFetch('nobody', { fetchedAt: '2026-11-25T11:00:00Z' })
       t.equal(await b!.getVersion(), v1 + 10, 'no new version')
