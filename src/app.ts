@@ -39,6 +39,7 @@ import { traceStore } from './telemetry/store.js'
 import { countPageViews, createRecorder, searchMember, type InsightsRecorder } from './insights/index.js'
 import { insightsRoutes } from './insights/routes.js'
 import { coverageRoutes } from './coverage/routes.js'
+import { registerCompression } from './http/compression.js'
 import { insightsPage } from './insights/page.js'
 
 export interface BuildOptions {
@@ -199,6 +200,8 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     notFound: (request, reply) => (prefersHtml(request) ? sendNotFoundPage(request, reply) : undefined),
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
+  // before any route: it hooks each route as it is added (not the proxy's)
+  await registerCompression(app)
   // swagger collects routes as they are added: before ops, so /metrics is documented
   await registerDocs(app)
   await app.register(opsPlugin, { settings })

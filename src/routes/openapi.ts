@@ -67,14 +67,14 @@ export function finishOpenApi(doc: Json): Json {
 function conditional(operation: Json, responses: Record<string, Json>): void {
   const parameters = (operation.parameters ??= []) as Json[]
   parameters.push({
-    in: 'header', name: 'If-None-Match', required: false, schema: { type: 'string' }, example: '"v42"',
+    in: 'header', name: 'If-None-Match', required: false, schema: { type: 'string' }, example: 'W/"v42"',
     description: 'ETag of a copy the client holds; unchanged -> 304 without a body',
   })
   const ok = responses['200']
   if (ok) {
     ok.headers = {
       ...(ok.headers as Json | undefined),
-      ETag: { description: 'derived from the catalog version (and member health where shown)', schema: { type: 'string' } },
+      ETag: { description: 'weak ETag derived from the catalog version (and member health where shown); the same for identity, br and gzip', schema: { type: 'string' } },
       'Cache-Control': { description: 'how long the answer may be reused', schema: { type: 'string' } },
     }
   }

@@ -17,6 +17,7 @@ import { PostalCode, problemResponses, Slug } from './schemas.js'
 import { notModified } from './http-cache.js'
 import { checkKnownFilters } from './known-filters.js'
 import { withSpan } from '../telemetry/index.js'
+import { EncodedBody, sendEncoded, type Compressor } from '../http/encoded-body.js'
 
 export interface SearchRoutesOptions {
   getCatalog: () => Catalog
@@ -27,6 +28,8 @@ export interface SearchRoutesOptions {
   observe?: (kind: 'search' | 'suggest', seconds: number) => void
   /** each answered search with its total (pilot insights count it; must not throw or block) */
   onSearch?: (query: SearchQuerystring, total: number) => void
+  /** compresses a cached answer once per encoding (tests count the calls); default src/http/compression.ts */
+  compress?: Compressor
 }
 
 export const MAX_QUERY_LENGTH = 200
@@ -98,9 +101,11 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   if (typeof options.searchIndex?.current !== 'function') throw new TypeError('searchRoutes: searchIndex must be a SearchIndexHolder')
   const { getCatalog, searchIndex } = options
   // Bodies are kept as UTF-8 bytes: German text (umlauts, „quotes“) would
-  // otherwise be re-encoded and re-measured on every send.
-  const searchCache = new ResponseCache<SearchIndex, { body: Buffer; total: number }>(options.cacheEntries ?? 1000)
-  const suggestCache = new ResponseCache<SearchIndex, Buffer>(options.cacheEntries ?? 1000)
+  // otherwise be re-encoded and re-measured on every send; their br/gzip
+  // forms are added on first use, so a hit costs no compression.
+  const searchCache = new ResponseCache<SearchIndex, { body: EncodedBody; total: number }>(options.cacheEntries ?? 1000)
+  const suggestCache = new ResponseCache<SearchIndex, EncodedBody>(options.cacheEntries ?? 1000)
+  const encoded = (json: string) => new EncodedBody(Buffer.from(json), options.compress)
 
   /** The serving index; nudges a rebuild when the catalog moved on (the old index serves meanwhile). */
   const serving = (): SearchIndex => {
@@ -134,12 +139,12 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     if (answer === undefined) {
       // the span never carries the search words (they may name a person)
       const result = withSpan('search', { 'dachportal.search.kind': 'api' }, () => search(index, query))
-      answer = { body: Buffer.from(reply.serialize(result) as string), total: result.total }
+      answer = { body: encoded(reply.serialize(result) as string), total: result.total }
       searchCache.set(index, key, answer)
     }
     options.observe?.('search', (performance.now() - started) / 1000)
     options.onSearch?.(query, answer.total)
-    return reply.send(answer.body)
+    return sendEncoded(request, reply, answer.body)
   })
 
   app.get('/api/v1/suggest', {
@@ -157,10 +162,10 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     const started = performance.now()
     let body = suggestCache.get(index, q)
     if (body === undefined) {
-      body = withSpan('suggest', {}, () => Buffer.from(reply.serialize({ query: q, suggestions: suggest(index.suggest, q) }) as string))
+      body = withSpan('suggest', {}, () => encoded(reply.serialize({ query: q, suggestions: suggest(index.suggest, q) }) as string))
       suggestCache.set(index, q, body)
     }
     options.observe?.('suggest', (performance.now() - started) / 1000)
-    return reply.send(body)
+    return sendEncoded(request, reply, body)
   })
 }

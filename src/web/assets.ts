@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { ASSETS_DIR } from './paths.js'
+import { etagMatches } from '../routes/http-cache.js'
+import { addVary } from '../http/compression.js'
 
 export interface Asset {
   body: Buffer
@@ -27,7 +29,8 @@ export async function loadAssets(dir = ASSETS_DIR): Promise<Map<string, Asset>> 
   for (const [name, type] of Object.entries(FILES)) {
     const body = await readFile(join(dir, name))
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 16)
-    assets.set(name, { body, type, hash, etag: `"${hash}"`, href: `/assets/${name}?v=${hash}` })
+    // weak: sent as identity, br or gzip (src/http/compression.ts)
+    assets.set(name, { body, type, hash, etag: `W/"${hash}"`, href: `/assets/${name}?v=${hash}` })
   }
   return assets
 }
@@ -48,7 +51,8 @@ function assetRoute(app: FastifyInstance, path: string, asset: Asset): void {
       .header('etag', asset.etag)
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', v === asset.hash ? 'public, max-age=31536000, immutable' : 'public, max-age=300, must-revalidate')
-    if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send()
+    addVary(reply, 'accept-encoding')
+    if (etagMatches(request.headers['if-none-match'], asset.etag)) return reply.code(304).send()
     return reply.send(asset.body)
   })
 }
