@@ -5,12 +5,16 @@
 // A filtered run replaces only its benches in latest.json/md; the others
 // keep their earlier results, each marked with when and at which commit it ran.
 // A failing bench is reported and the others still run; the exit code is 1.
+// Targets: a bench's run() may return `targets: [{ name, target, value, met }]`
+// (target/value strings, met boolean); all of them (earlier results' too)
+// form the "Targets" table at the top of latest.md, `targets` in latest.json,
+// and the last thing printed.
 import { execFileSync } from 'node:child_process'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { durationFromEnv } from './lib/autocannon.mjs'
-import { markdownTable, printTable } from './lib/table.mjs'
+import { markdownTable, markdownTargets, printTable, printTargets } from './lib/table.mjs'
 
 // Heavy-memory and multi-process benches last, so they do not skew the others.
 const BENCHES = ['catalog', 'search', 'insights', 'proxy', 'tracing', 'cold-start', 'propagation', 'search-libs', 'nrw-scale', 'manifest-flood']
@@ -60,12 +64,14 @@ async function main() {
   }
   summary.finishedAt = new Date().toISOString()
   if (names.length < BENCHES.length) summary.benches = await withEarlier(summary.benches)
+  summary.targets = targetsOf(summary)
   await mkdir(RESULTS, { recursive: true })
   // write then rename: a crash never leaves a half-written latest.json (*.tmp is gitignored)
   const tmp = new URL('latest.json.tmp', RESULTS)
   await writeFile(tmp, `${JSON.stringify(summary, null, 2)}\n`)
   await rename(tmp, new URL('latest.json', RESULTS))
   const md = [`# Benchmark results\n\n${summary.startedAt ?? ''}, Node ${process.version}, ${summary.cpus ?? '?'} CPUs, ${summary.durationSeconds ?? '?'} s per load run. Regenerate with \`npm run bench\`.\n`]
+  if (summary.targets.length > 0) md.push(markdownTargets(summary.targets.map(labelled(summary.startedAt))))
   for (const bench of summary.benches ?? []) {
     if (!bench.rows) continue
     const earlier = bench.ranAt !== undefined && bench.ranAt !== summary.startedAt
@@ -73,9 +79,27 @@ async function main() {
   }
   await writeFile(new URL('latest.md.tmp', RESULTS), md.join('\n'))
   await rename(new URL('latest.md.tmp', RESULTS), new URL('latest.md', RESULTS))
+  printTargets(summary.targets.map(labelled(summary.startedAt)))
   console.log(`\nsummary: ${fileURLToPath(new URL('latest.json', RESULTS))}${failed ? ` (${failed} failed)` : ''}`)
   // child processes and pools are closed by each bench; exit explicitly regardless
   process.exit(failed ? 1 : 0)
+}
+
+/** Every bench's targets, each with its bench's name and when that bench ran. */
+function targetsOf(summary) {
+  return summary.benches.flatMap((b) => (Array.isArray(b.targets) ? b.targets : []).map((t) => ({
+    name: String(t.name),
+    target: String(t.target),
+    value: String(t.value),
+    met: typeof t.met === 'boolean' ? t.met : undefined,
+    bench: b.bench,
+    ranAt: b.ranAt ?? summary.startedAt,
+  })))
+}
+
+/** The bench column says when a target comes from an earlier run (a filtered run keeps those). */
+function labelled(startedAt) {
+  return (target) => (target.ranAt === startedAt ? target : { ...target, bench: `${target.bench} (earlier run ${target.ranAt})` })
 }
 
 /** This run's benches, plus the earlier results of those it did not run (in harness order). */

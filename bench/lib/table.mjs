@@ -25,3 +25,26 @@ export function markdownTable({ name, rows }) {
   const cell = (v) => (v === undefined ? '' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v).replace(/\|/g, '\\|'))
   return [`### ${name}`, '', `| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(' | ')} |`), ''].join('\n')
 }
+
+// Targets: a bench's run() may return `targets: [{ name, target, value, met }]`
+// (strings, met boolean); the harness gathers them with the bench's name.
+const TARGET_COLUMNS = ['name', 'target', 'value', 'met', 'bench']
+const targetCells = (t) => [t.name, t.target, t.value, t.met === true ? 'yes' : t.met === false ? 'no' : '?', t.bench].map((v) => String(v ?? ''))
+
+export function printTargets(targets) {
+  if (targets.length === 0) return
+  const rows = targets.map(targetCells)
+  const widths = TARGET_COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)))
+  const line = (vals) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd()
+  console.log('\nTargets')
+  console.log(line(TARGET_COLUMNS))
+  console.log(line(widths.map((w) => '-'.repeat(w))))
+  for (const r of rows) console.log(line(r))
+}
+
+/** The targets as a Markdown table (top of bench/results/latest.md). */
+export function markdownTargets(targets) {
+  const cell = (v) => v.replace(/\|/g, '\\|')
+  return ['## Targets', '', `| ${TARGET_COLUMNS.join(' | ')} |`, `|${TARGET_COLUMNS.map(() => '---').join('|')}|`,
+    ...targets.map((t) => `| ${targetCells(t).map(cell).join(' | ')} |`), ''].join('\n')
+}
