@@ -21,8 +21,9 @@ export class EncodedBody {
 /** Sends the body in the encoding the client prefers, under the same rules as @fastify/compress. */
 export function sendEncoded(request: FastifyRequest, reply: FastifyReply, body: EncodedBody): FastifyReply {
   addVary(reply, 'accept-encoding')
-  // HEAD: the same headers as the plugin gives (identity), and no compression for a body never sent
-  const encoding = request.method === 'HEAD' || body.identity.length < COMPRESSION_THRESHOLD
+  // HEAD: the same headers as the plugin gives (identity), and no compression for a body never sent;
+  // X-No-Compression: the plugin's opt-out
+  const encoding = request.method === 'HEAD' || body.identity.length < COMPRESSION_THRESHOLD || request.headers['x-no-compression'] !== undefined
     ? undefined
     : negotiateEncoding(request.headers['accept-encoding'])
   if (encoding === undefined) return reply.send(body.identity)

@@ -178,4 +178,7 @@ t.test('the cached answers negotiate exactly as @fastify/compress does', async (
     const cached = await app.inject({ url: '/api/v1/search?q=hund&pageSize=100', headers: { 'accept-encoding': accept } })
     t.equal(cached.headers['content-encoding'], plugin.headers['content-encoding'], `Accept-Encoding "${accept}": ${plugin.headers['content-encoding'] ?? 'identity'}`)
   }
+  const optOut = { 'accept-encoding': 'br', 'x-no-compression': '1' }
+  t.equal((await app.inject({ url: '/plain', headers: optOut })).headers['content-encoding'], undefined, 'the plugin honours X-No-Compression')
+  t.equal((await app.inject({ url: '/api/v1/search?q=hund&pageSize=100', headers: optOut })).headers['content-encoding'], undefined, 'so do the cached answers')
 })
