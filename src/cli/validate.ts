@@ -9,7 +9,7 @@ import { readManifestFile } from '../manifest/load.js'
 import { validateManifest, type Issue } from '../manifest/validate.js'
 import type { SharedOnlineService } from '../manifest/rules-v2.js'
 import type { Manifest } from '../manifest/schema.js'
-import { isRemoteManifest } from '../runtime/seed.js'
+import { isRemoteManifest } from '../net/https-url.js'
 
 const USAGE = `usage: dachportal-validate [--region config/region.json] <manifest.json>...
        dachportal-validate --all                  validate every member's manifest in the region config
@@ -33,7 +33,7 @@ export interface FileReport {
 async function bundledOnlineServices(data: RegionData): Promise<Map<string, SharedOnlineService[]>> {
   const map = new Map<string, SharedOnlineService[]>()
   for (const m of data.region.members) {
-    if (isRemoteManifest(m)) continue
+    if (isRemoteManifest(m.manifest)) continue
     const parsed = await readManifestFile(resolve(dirname(data.regionPath), m.manifest))
     const list = parsed.ok ? (parsed.value as { onlineServices?: unknown } | null)?.onlineServices : undefined
     map.set(m.id, Array.isArray(list)
@@ -90,7 +90,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   }
   if (all) {
     for (const m of data.region.members) {
-      if (isRemoteManifest(m)) out(`- ${m.id}: remote manifest ${m.manifest} (not checked offline)`)
+      if (isRemoteManifest(m.manifest)) out(`- ${m.id}: remote manifest ${m.manifest} (not checked offline)`)
       else files.push(resolve(dirname(data.regionPath), m.manifest))
     }
   }

@@ -44,6 +44,8 @@ function StringEnum<const T extends readonly string[]>(values: T, description?: 
 export const Level = StringEnum(['stadt', 'kreis', 'land', 'bund'], 'Ebene: stadt, kreis, land or bund')
 export type Level = Static<typeof Level>
 export const LEVELS: readonly Level[] = ['stadt', 'kreis', 'land', 'bund']
+/** city below district below state below federation: parents rank higher, general offerings are the highest */
+export const LEVEL_RANK: Readonly<Record<Level, number>> = { stadt: 0, kreis: 1, land: 2, bund: 3 }
 
 export const TrustLevel = StringEnum(['none', 'low', 'substantial', 'high'], 'Vertrauensniveau; eID needed from substantial')
 export type TrustLevel = Static<typeof TrustLevel>
