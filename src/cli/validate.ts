@@ -4,7 +4,8 @@
 import { realpathSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { loadRegionData, type RegionData } from '../config/load.js'
+import type { RegionData } from '../config/load.js'
+import { loadRegionOrSay } from './region.js'
 import { readManifestFile } from '../manifest/load.js'
 import { validateManifest, type Issue } from '../manifest/validate.js'
 import type { SharedOnlineService } from '../manifest/rules-v2.js'
@@ -81,13 +82,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     else files.push(arg)
   }
   if (!all && files.length === 0) { out(USAGE); return 2 }
-  let data: RegionData
-  try {
-    data = await loadRegionData(regionPath)
-  } catch (err) {
-    out(`cannot read the region config: ${(err as Error).message}`)
-    return 2
-  }
+  const data = await loadRegionOrSay(regionPath, out)
+  if (data === undefined) return 2
   if (all) {
     for (const m of data.region.members) {
       if (isRemoteManifest(m.manifest)) out(`- ${m.id}: remote manifest ${m.manifest} (not checked offline)`)
