@@ -21,8 +21,13 @@ export const LIMITS = {
   implements: 100,
 } as const
 
+/** The one slug rule (member ids, service ids, life situations): schemas, routes and proxy host labels use it. */
+export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$'
+const SLUG = new RegExp(SLUG_PATTERN)
+export const isSlug = (text: string): boolean => SLUG.test(text)
+
 export const Slug = Type.String({
-  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
+  pattern: SLUG_PATTERN,
   minLength: 1,
   maxLength: 64,
   description: 'lower-case slug (a-z, 0-9, single hyphens)',
