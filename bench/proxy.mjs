@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { durationFromEnv, load } from './lib/autocannon.mjs'
 import { printTable } from './lib/table.mjs'
+import { freePort } from './lib/ports.mjs'
 
 const NGINX = '/usr/sbin/nginx'
 const BODY = JSON.stringify({ member: 'bench', items: Array.from({ length: 12 }, (_, i) => ({ id: i, name: `Leistung ${i}` })) })
@@ -103,15 +104,6 @@ function startRole(role, arg) {
     const exited = new Promise((done) => child.once('exit', done))
     child.once('message', (port) => resolve({ port, stop: () => (child.kill(), exited) }))
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)))
-  })
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
   })
 }
 

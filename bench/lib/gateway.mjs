@@ -2,7 +2,6 @@
 // the bare-Fastify static baseline they compare against in the same process.
 import Fastify from 'fastify'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../../dist/app.js'
@@ -57,14 +56,4 @@ export async function regionCatalog(data) {
   }
 }
 
-/** A port that was free a moment ago, on loopback. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
+export { freePort } from './ports.mjs'

@@ -3,7 +3,6 @@
 // without stopping at the first match, so the timing says nothing about
 // which hash (if any) was close.
 import crypto from 'node:crypto'
-import type { MemberConfig } from '../config/region-schema.js'
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/
 
@@ -11,6 +10,11 @@ const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/
 export function parseBearer(header: string | undefined): string | undefined {
   if (header === undefined || header.length > 4096) return undefined
   return BEARER.exec(header)?.[1]
+}
+
+/** Whether a configured token can be presented at all (RFC 6750 token68 syntax). */
+export function isBearerToken(token: string): boolean {
+  return parseBearer(`Bearer ${token}`) === token
 }
 
 export function sha256(token: string): Buffer {
@@ -34,9 +38,9 @@ export function digestMatches(digest: Buffer, expectedHex: string): boolean {
  * The member a token belongs to (undefined = none). Compares against every
  * member with a token, always all of them.
  */
-export function tokenOwner(token: string, members: readonly MemberConfig[]): MemberConfig | undefined {
+export function tokenOwner<M extends { tokenSha256?: string | undefined }>(token: string, members: readonly M[]): M | undefined {
   const digest = sha256(token)
-  let owner: MemberConfig | undefined
+  let owner: M | undefined
   for (const member of members) {
     if (member.tokenSha256 === undefined) continue
     if (digestMatches(digest, member.tokenSha256) && owner === undefined) owner = member

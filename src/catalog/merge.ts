@@ -2,7 +2,7 @@
 // Pure and deterministic: the same inputs in any member order give the same
 // catalog (checked by a property test). Offerings with the same catalog key
 // form one regional service; services without a key stay member-local.
-import type { Level, Manifest, Office, Service } from '../manifest/schema.js'
+import { LEVEL_RANK, type Manifest, type Office, type Service } from '../manifest/schema.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import { boundIssues, cut, MAX_LAST_ERROR } from '../manifest/issues.js'
 import {
@@ -12,8 +12,6 @@ import type { CatalogEntry, MemberConfig } from '../config/region-schema.js'
 import type {
   Catalog, CatalogMember, LifeSituationEntry, MemberState, MergeInput, Offering, RegionalService,
 } from './types.js'
-
-export const LEVEL_RANK: Readonly<Record<Level, number>> = { stadt: 0, kreis: 1, land: 2, bund: 3 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 const collator = new Intl.Collator('de', { sensitivity: 'base' })

@@ -6,11 +6,11 @@ import { createReadStream, realpathSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { loadRegionData, type RegionData } from '../config/load.js'
+import { loadRegionOrSay } from './region.js'
 import { readManifestFile } from '../manifest/load.js'
 import { validateManifest } from '../manifest/validate.js'
 import type { ManifestV2 } from '../manifest/schema.js'
-import { isRemoteManifest } from '../runtime/seed.js'
+import { isRemoteManifest } from '../net/https-url.js'
 import { XmlRejected } from '../import/xml-reader.js'
 import { mapAndValidate, mapContextFor, readXzufi, type ImportResult } from '../import/xzufi-import.js'
 import type { XzufiRecord } from '../import/xzufi-records.js'
@@ -36,13 +36,8 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
     else files.push(arg)
   }
   if (!memberId || files.length === 0) { err(USAGE); return 2 }
-  let data: RegionData
-  try {
-    data = await loadRegionData(regionPath)
-  } catch (error) {
-    err(`cannot read the region config: ${(error as Error).message}`)
-    return 2
-  }
+  const data = await loadRegionOrSay(regionPath, err)
+  if (data === undefined) return 2
   const member = data.region.members.find((m) => m.id === memberId)
   if (!member) { err(`unknown member "${memberId}" (not in ${regionPath})`); return 2 }
 
@@ -61,7 +56,7 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
   }
   // XZuFi has no city links: keep those of the member's bundled manifest
   let links: ManifestV2['links'] | undefined
-  if (!isRemoteManifest(member)) {
+  if (!isRemoteManifest(member.manifest)) {
     const bundled = await readManifestFile(resolve(dirname(data.regionPath), member.manifest))
     const l = bundled.ok ? (bundled.value as { links?: ManifestV2['links'] } | null)?.links : undefined
     if (l && typeof l === 'object') links = l

@@ -4,12 +4,13 @@
 import { realpathSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { loadRegionData, type RegionData } from '../config/load.js'
+import type { RegionData } from '../config/load.js'
+import { loadRegionOrSay } from './region.js'
 import { readManifestFile } from '../manifest/load.js'
 import { validateManifest, type Issue } from '../manifest/validate.js'
 import type { SharedOnlineService } from '../manifest/rules-v2.js'
 import type { Manifest } from '../manifest/schema.js'
-import { isRemoteManifest } from '../runtime/seed.js'
+import { isRemoteManifest } from '../net/https-url.js'
 
 const USAGE = `usage: dachportal-validate [--region config/region.json] <manifest.json>...
        dachportal-validate --all                  validate every member's manifest in the region config
@@ -33,7 +34,7 @@ export interface FileReport {
 async function bundledOnlineServices(data: RegionData): Promise<Map<string, SharedOnlineService[]>> {
   const map = new Map<string, SharedOnlineService[]>()
   for (const m of data.region.members) {
-    if (isRemoteManifest(m)) continue
+    if (isRemoteManifest(m.manifest)) continue
     const parsed = await readManifestFile(resolve(dirname(data.regionPath), m.manifest))
     const list = parsed.ok ? (parsed.value as { onlineServices?: unknown } | null)?.onlineServices : undefined
     map.set(m.id, Array.isArray(list)
@@ -81,16 +82,11 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     else files.push(arg)
   }
   if (!all && files.length === 0) { out(USAGE); return 2 }
-  let data: RegionData
-  try {
-    data = await loadRegionData(regionPath)
-  } catch (err) {
-    out(`cannot read the region config: ${(err as Error).message}`)
-    return 2
-  }
+  const data = await loadRegionOrSay(regionPath, out)
+  if (data === undefined) return 2
   if (all) {
     for (const m of data.region.members) {
-      if (isRemoteManifest(m)) out(`- ${m.id}: remote manifest ${m.manifest} (not checked offline)`)
+      if (isRemoteManifest(m.manifest)) out(`- ${m.id}: remote manifest ${m.manifest} (not checked offline)`)
       else files.push(resolve(dirname(data.regionPath), m.manifest))
     }
   }

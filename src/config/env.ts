@@ -3,6 +3,7 @@
 import { resolve } from 'node:path'
 import type { TracingSettings } from '../telemetry/index.js'
 import { redisTargetFromEnv, type RedisTarget } from '../store/redis-connection.js'
+import { isBearerToken } from '../auth/token.js'
 
 /** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
 export type TrustProxy = boolean | number | string[]
@@ -251,7 +252,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (env.REDIS_URL) settings.redisUrl = env.REDIS_URL
   const redisTarget = redisTargetFromEnv(env)
   if (redisTarget) settings.redisTarget = redisTarget
-  if (env.METRICS_TOKEN) settings.metricsToken = env.METRICS_TOKEN
+  if (env.METRICS_TOKEN) {
+    if (!isBearerToken(env.METRICS_TOKEN)) throw new Error('METRICS_TOKEN must be a bearer token: letters, digits and - . _ ~ + / (then = padding), as clients send it')
+    settings.metricsToken = env.METRICS_TOKEN
+  }
   const otlp = parseOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT)
   if (otlp !== undefined) settings.tracing = { endpoint: otlp, serviceName: env.OTEL_SERVICE_NAME || 'dachportal' }
   return settings

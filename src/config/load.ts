@@ -10,6 +10,8 @@ import {
   LifeSituationsFile, RegionConfig, ServiceCatalogFile, SynonymsFile,
   type CatalogEntry, type LifeSituation,
 } from './region-schema.js'
+import { LEVEL_RANK } from '../manifest/schema.js'
+import { checkHttpsUrl, isRemoteManifest } from '../net/https-url.js'
 
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
@@ -67,7 +69,11 @@ export async function loadRegionData(regionPath: string): Promise<RegionData> {
   return data
 }
 
-const LEVEL_RANK = { stadt: 0, kreis: 1, land: 2, bund: 3 } as const
+/** Only the scheme is judged here; the rest of the URL rule is applied where the URL is used (proxy, refresher). */
+const httpsRefused = (raw: string, allowHttp: boolean) => {
+  const checked = checkHttpsUrl(raw, allowHttp)
+  return !checked.ok && checked.problem === 'not-https'
+}
 
 /** Cross-entry rules the schemas cannot say. Pure; returns readable problems. */
 export function checkRegion(data: Omit<RegionData, 'regionPath'>): string[] {
@@ -81,15 +87,11 @@ export function checkRegion(data: Omit<RegionData, 'regionPath'>): string[] {
       else if (LEVEL_RANK[parent.level] <= LEVEL_RANK[m.level]) problems.push(`${m.id}: parent "${m.parent}" must be a higher level`)
     }
     if (m.level !== 'stadt' && m.postalCodes.length > 0) problems.push(`${m.id}: only cities hold postal codes`)
-    if (m.upstream !== undefined) {
-      const u = new URL(m.upstream)
-      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && m.allowPrivateNetwork === true)) {
-        problems.push(`${m.id}: upstream must be https (http only with allowPrivateNetwork for tests)`)
-      }
+    const allowHttp = m.allowPrivateNetwork === true
+    if (m.upstream !== undefined && httpsRefused(m.upstream, allowHttp)) {
+      problems.push(`${m.id}: upstream must be https (http only with allowPrivateNetwork for tests)`)
     }
-    if (/^https?:/i.test(m.manifest) && !m.manifest.startsWith('https://') && m.allowPrivateNetwork !== true) {
-      problems.push(`${m.id}: manifest URL must be https`)
-    }
+    if (isRemoteManifest(m.manifest) && httpsRefused(m.manifest, allowHttp)) problems.push(`${m.id}: manifest URL must be https`)
   }
   const lsIds = new Set(data.lifeSituations.map((l) => l.id))
   if (lsIds.size !== data.lifeSituations.length) problems.push('life situation ids must be unique')

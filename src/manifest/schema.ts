@@ -21,8 +21,13 @@ export const LIMITS = {
   implements: 100,
 } as const
 
+/** The one slug rule (member ids, service ids, life situations): schemas, routes and proxy host labels use it. */
+export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$'
+const SLUG = new RegExp(SLUG_PATTERN)
+export const isSlug = (text: string): boolean => SLUG.test(text)
+
 export const Slug = Type.String({
-  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
+  pattern: SLUG_PATTERN,
   minLength: 1,
   maxLength: 64,
   description: 'lower-case slug (a-z, 0-9, single hyphens)',
@@ -44,6 +49,8 @@ function StringEnum<const T extends readonly string[]>(values: T, description?: 
 export const Level = StringEnum(['stadt', 'kreis', 'land', 'bund'], 'Ebene: stadt, kreis, land or bund')
 export type Level = Static<typeof Level>
 export const LEVELS: readonly Level[] = ['stadt', 'kreis', 'land', 'bund']
+/** city below district below state below federation: parents rank higher, general offerings are the highest */
+export const LEVEL_RANK: Readonly<Record<Level, number>> = { stadt: 0, kreis: 1, land: 2, bund: 3 }
 
 export const TrustLevel = StringEnum(['none', 'low', 'substantial', 'high'], 'Vertrauensniveau; eID needed from substantial')
 export type TrustLevel = Static<typeof TrustLevel>

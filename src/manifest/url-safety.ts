@@ -1,19 +1,19 @@
 // URL rules for manifest links and /go redirects: https only, no credentials,
 // host must be one the region config allows for that member. Pure.
+import { checkHttpsUrl } from '../net/https-url.js'
 
 /**
  * Returns a plain-words problem, or undefined when the URL is acceptable.
  * `allowedHosts` undefined = host not checked (member unknown to the region).
  */
 export function checkUrl(raw: string, allowedHosts: readonly string[] | undefined): string | undefined {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    return 'is not a valid absolute URL'
+  const checked = checkHttpsUrl(raw)
+  if (!checked.ok) {
+    if (checked.problem === 'not-a-url') return 'is not a valid absolute URL'
+    if (checked.problem === 'not-https') return `must use https: (got ${checked.url.protocol.replace(/:$/, '') || 'none'})`
+    return 'must not contain a user name or password'
   }
-  if (url.protocol !== 'https:') return `must use https: (got ${url.protocol.replace(/:$/, '') || 'none'})`
-  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password'
+  const url = checked.url
   if (allowedHosts !== undefined && !isAllowedHost(url, allowedHosts)) {
     return `host "${url.host}" is not one of the member's allowed hosts (${allowedHosts.join(', ')})`
   }

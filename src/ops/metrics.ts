@@ -1,12 +1,12 @@
 // Prometheus metrics on an own Registry (several apps in one test process do
 // not collide). Labels are bounded: route patterns, never raw URLs; member
 // ids only when the region config knows them.
-import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { MemberStatus } from '../catalog/types.js'
 import { problemFor, sendProblem } from '../routes/problem.js'
+import { digestMatches, parseBearer, sha256, sha256Hex } from '../auth/token.js'
 
 export type BreakerStateName = 'closed' | 'half-open' | 'open'
 export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
@@ -187,14 +187,10 @@ function breakerStates(app: FastifyInstance, reported: ReadonlyMap<string, Break
   return states
 }
 
-/** Constant time, and equal-length digests so the token's length does not show either. */
-function sameToken(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest()
-  return timingSafeEqual(digest(given), digest(expected))
-}
-
 async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Promise<void> {
   const metrics = createMetrics(app)
+  // compared as SHA-256 digests (auth/token.ts), so the token's length does not show either
+  const tokenSha256 = options.token === undefined ? undefined : sha256Hex(options.token)
   app.decorate('metrics', metrics as GatewayMetrics)
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request, reply)
@@ -205,9 +201,9 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Pro
     config: { rateLimit: false },
     logLevel: 'warn',
   }, async (request, reply) => {
-    if (options.token !== undefined) {
-      const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')
-      if (!match?.[1] || !sameToken(match[1], options.token)) {
+    if (tokenSha256 !== undefined) {
+      const token = parseBearer(request.headers.authorization)
+      if (token === undefined || !digestMatches(sha256(token), tokenSha256)) {
         reply.header('www-authenticate', 'Bearer')
         return sendProblem(reply, problemFor(request, 401, { code: 'DP_ERR_AUTH_INVALID', detail: 'metrics token required' }))
       }

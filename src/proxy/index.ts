@@ -14,6 +14,7 @@ import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from 'fastify'
 import type { MemberConfig } from '../config/region-schema.js'
+import { isSlug } from '../manifest/schema.js'
 import type { BreakerOptions } from './breaker.js'
 import { ProxyTable, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './table.js'
 import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
@@ -55,7 +56,6 @@ const allowed = new Set(ALLOWED_METHODS)
 const ALLOW_HEADER = ALLOWED_METHODS.join(', ')
 // reply-from needs a base URL; the real upstream is chosen per request by MemberRoute.
 const PLACEHOLDER_UPSTREAM = 'http://upstream.invalid'
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 
 async function proxy(app: FastifyInstance, opts: ProxyPluginOptions): Promise<void> {
   if (typeof opts.contactFor !== 'function') throw new Error('proxy: contactFor must be a function')
@@ -120,7 +120,7 @@ function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     return sendProblem(request, reply, problems.method(request.method))
   }
   const segment = (request.raw.url ?? '').split(/[/?]/)[2] ?? ''
-  return sendProblem(request, reply, problems.noUpstream(SLUG.test(segment) ? segment : 'unbekannt'))
+  return sendProblem(request, reply, problems.noUpstream(isSlug(segment) ? segment : 'unbekannt'))
 }
 
 function proxyError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -6,6 +6,7 @@
 // proxy scope: never the API, the pages, the docs or another member.
 
 import type { IncomingMessage } from 'node:http'
+import { isSlug } from '../manifest/schema.js'
 
 export interface ProxyOrigins {
   /** members are proxied on `<member>.<baseDomain>`; unset = path form only */
@@ -19,7 +20,6 @@ export interface ProxyOrigins {
 }
 
 const MEMBER_HOST = Symbol('dachportal.memberHost')
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 // Not a member id (ids are slugs): routes to the proxy's 404.
 const UNKNOWN = '-'
 
@@ -49,7 +49,7 @@ export function memberHostRouter(baseDomain: string): (req: IncomingMessage) => 
     const url = req.url ?? '/'
     const label = memberLabelOfHost(req.headers.host, baseDomain)
     if (label === null) return url
-    const id = SLUG.test(label) ? label : UNKNOWN
+    const id = isSlug(label) ? label : UNKNOWN
     ;(req as Marked)[MEMBER_HOST] = id
     // Absolute-form or `*` targets: a path the guard refuses (never another route).
     return url[0] === '/' ? `/cities/${id}${url}` : `/cities/${id}/%00`

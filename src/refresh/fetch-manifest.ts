@@ -2,9 +2,8 @@
 // connect/headers/body timeouts, size cap, same-host redirects only, SSRF
 // guard. Errors are FetchError with a message fit for `lastError` and a flag
 // saying whether trying again could help.
-import { isIP } from 'node:net'
 import { Agent, request, type Dispatcher } from 'undici'
-import { blockedReason, guardedLookup } from './address-guard.js'
+import { BlockedAddressError, checkTarget as checkNetTarget, createGuardedLookup } from '../net/address-guard.js'
 
 export interface FetchLimits {
   connectTimeoutMs: number
@@ -39,6 +38,11 @@ export interface FetchRequest {
   allowPrivateNetwork: boolean
   signal?: AbortSignal
 }
+
+const BLOCKED = 'DP_REFRESH_BLOCKED_ADDRESS'
+const guardedLookup = createGuardedLookup(
+  (hostname, address, reason) => new BlockedAddressError(`refused: ${hostname} resolves to ${address} (${reason})`, BLOCKED),
+)
 
 /** Agents for guarded (public only) and private-allowed members; close them with the refresher. */
 export function createAgents(limits: FetchLimits): { guarded: Agent; open: Agent } {
@@ -89,21 +93,18 @@ function header<K extends string>(key: K, value: string | string[] | undefined):
 
 /** https only (http for allowPrivateNetwork members); IP literals are checked here, names at connect */
 function checkTarget(raw: string, allowPrivateNetwork: boolean): URL {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw new FetchError(`not a valid URL: ${raw.slice(0, 200)}`, false)
+  const checked = checkNetTarget(raw, allowPrivateNetwork)
+  if (checked.ok) return checked.url
+  switch (checked.problem) {
+    case 'not-a-url':
+      throw new FetchError(`not a valid URL: ${raw.slice(0, 200)}`, false)
+    case 'not-https':
+      throw new FetchError(`refused: ${checked.url.protocol.replace(':', '')} is not allowed, only https`, false)
+    case 'credentials':
+      throw new FetchError('refused: credentials in the manifest URL', false)
+    case 'private-address':
+      throw new FetchError(`refused: ${checked.address} is not a public address (${checked.reason})`, false)
   }
-  const schemeOk = url.protocol === 'https:' || (allowPrivateNetwork && url.protocol === 'http:')
-  if (!schemeOk) throw new FetchError(`refused: ${url.protocol.replace(':', '')} is not allowed, only https`, false)
-  if (url.username || url.password) throw new FetchError('refused: credentials in the manifest URL', false)
-  const host = url.hostname.replace(/^\[|\]$/g, '')
-  if (!allowPrivateNetwork && isIP(host) !== 0) {
-    const reason = blockedReason(host)
-    if (reason) throw new FetchError(`refused: ${host} is not a public address (${reason})`, false)
-  }
-  return url
 }
 
 function redirectTarget(from: URL, location: string | string[] | undefined, origin: string): URL {
@@ -169,10 +170,10 @@ function describe(error: unknown, limits?: FetchLimits): FetchError {
       return new FetchError(`timeout: no response headers within ${limits?.headersTimeoutMs ?? '?'} ms`, true)
     case 'UND_ERR_BODY_TIMEOUT':
       return new FetchError(`timeout: response body stalled`, true)
-    case 'DP_REFRESH_BLOCKED_ADDRESS':
+    case BLOCKED:
       return new FetchError(message ?? 'refused address', false)
   }
-  if (cause?.code === 'DP_REFRESH_BLOCKED_ADDRESS') return new FetchError(cause.message ?? 'refused address', false)
+  if (cause?.code === BLOCKED) return new FetchError(cause.message ?? 'refused address', false)
   if (name === 'AbortError' || code === 'UND_ERR_ABORTED') return new FetchError('aborted: refresh deadline reached', false)
   return new FetchError(`network error: ${code ?? cause?.code ?? ''} ${message ?? ''}`.replace(/\s+/g, ' ').trim(), true)
 }

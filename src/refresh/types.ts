@@ -15,8 +15,3 @@ export interface RefreshOutcome {
   version?: number
   lastError?: string
 }
-
-/** a member manifest given as URL (http only for allowPrivateNetwork members) */
-export function isRemoteManifest(manifest: string): boolean {
-  return /^https?:\/\//i.test(manifest)
-}

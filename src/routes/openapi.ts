@@ -7,6 +7,7 @@
 // shedding. Also the proxy, whose routes @fastify/http-proxy registers
 // without schemas.
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from '../ops/exempt-paths.js'
+import { SLUG_PATTERN } from '../manifest/schema.js'
 
 type Json = Record<string, unknown>
 
@@ -99,7 +100,7 @@ const PROXY_METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options
 
 function proxyPaths(): Record<string, Record<string, Json>> {
   const noUpstream = { description: 'no member with that id, or the member has no upstream', content: PROBLEM }
-  const member = { in: 'path', name: 'member', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' }, example: 'gladbeck' }
+  const member = { in: 'path', name: 'member', required: true, schema: { type: 'string', pattern: SLUG_PATTERN }, example: 'gladbeck' }
   const operation = (method: string): Json => ({
     tags: ['Proxy'],
     summary: `${method.toUpperCase()} to the member's own e-government endpoint`,

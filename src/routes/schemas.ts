@@ -1,7 +1,7 @@
 // Response and parameter schemas shared by the API routes: one source for
 // validation, serialisation (fast-json-stringify) and the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox'
-import { Account, Audience, Channel, Level, Maturity, Office, TrustLevel } from '../manifest/schema.js'
+import { Account, Audience, Channel, Level, Maturity, Office, Slug as ManifestSlug, TrustLevel } from '../manifest/schema.js'
 
 export const Problem = Type.Object(
   {
@@ -29,7 +29,8 @@ export const problemResponses = {
   404: Type.Ref('Problem'),
 } as const
 
-export const Slug = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 64 })
+/** The manifest's slug rule; without its description, which each parameter words itself. */
+export const Slug = Type.String({ pattern: ManifestSlug.pattern, maxLength: ManifestSlug.maxLength })
 export const PostalCode = Type.String({ pattern: '^[0-9]{5}$', description: 'Postleitzahl (5 Ziffern)', examples: ['45964'] })
 export const Ars = Type.String({ pattern: '^[0-9]{12}$', description: 'Amtlicher Regionalschlüssel (12 Ziffern)', examples: ['055620014014'] })
 export const ServiceId = Type.String({

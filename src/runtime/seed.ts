@@ -17,10 +17,7 @@ import type { MemberConfig } from '../config/region-schema.js'
 import type { CatalogStore } from '../store/types.js'
 import type { LiveCatalog } from './live-catalog.js'
 import type { SharedOnlineService } from '../manifest/rules-v2.js'
-
-export function isRemoteManifest(member: MemberConfig): boolean {
-  return /^https?:\/\//i.test(member.manifest)
-}
+import { isRemoteManifest } from '../net/https-url.js'
 
 export interface SeedReport {
   loaded: string[]
@@ -96,7 +93,7 @@ export async function seedFileManifests(live: LiveCatalog, store: CatalogStore, 
   // service, and the files are checked against each other, not load order.
   const raws = new Map<string, RawBundledFile>()
   for (const member of live.members.values()) {
-    if (!isRemoteManifest(member)) raws.set(member.id, await readRawFile(live, member))
+    if (!isRemoteManifest(member.manifest)) raws.set(member.id, await readRawFile(live, member))
   }
   const pending = new Map<string, SharedOnlineService[]>()
   for (const [id, raw] of raws) if (raw.parsed.ok) pending.set(id, declaredOnlineServices(raw.parsed.value))

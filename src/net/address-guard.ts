@@ -1,9 +1,11 @@
-// SSRF guard for remote manifests: the gateway must never be talked into
-// fetching from its own network. Every resolved address is checked, and the
-// connection uses exactly the addresses checked (the lookup below is handed
-// to the socket), so DNS rebinding between check and connect cannot happen.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+// SSRF guard for everything the gateway connects to on a member's behalf
+// (remote manifests, proxy upstreams): it must never be talked into talking
+// to its own network. Every resolved address is checked, and the connection
+// uses exactly the addresses checked (the lookup below is handed to the
+// socket), so DNS rebinding between check and connect cannot happen.
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns'
 import { BlockList, isIP } from 'node:net'
+import { checkHttpsUrl, type HttpsUrlCheck } from './https-url.js'
 
 const blocked = new BlockList()
 const V4: [string, number, string][] = [
@@ -81,27 +83,48 @@ function expandIpv6(address: string): number[] | undefined {
   return words.length === 8 && words.every((w) => w >= 0 && w <= 0xffff) ? words : undefined
 }
 
-export class BlockedAddressError extends Error {
-  readonly code = 'DP_REFRESH_BLOCKED_ADDRESS'
+export type TargetCheck = HttpsUrlCheck | { ok: false; problem: 'private-address'; url: URL; address: string; reason: string }
+
+/**
+ * The URL rule plus the address rule for something the gateway will connect
+ * to: https without credentials, and no non-public IP literal. Names are
+ * checked at connect time by the lookup below. `allowPrivateNetwork` (tests
+ * only) allows plain http and private addresses.
+ */
+export function checkTarget(raw: string, allowPrivateNetwork: boolean): TargetCheck {
+  const checked = checkHttpsUrl(raw, allowPrivateNetwork)
+  if (!checked.ok || allowPrivateNetwork) return checked
+  const address = checked.url.hostname.replace(/^\[|\]$/g, '')
+  const reason = isIP(address) === 0 ? undefined : blockedReason(address)
+  return reason === undefined ? checked : { ok: false, problem: 'private-address', url: checked.url, address, reason }
 }
 
-type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void
+/** A refused lookup; `code` says which guard refused (logs and error mapping read it). */
+export class BlockedAddressError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message)
+  }
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+export type LookupFunction = (hostname: string, options: LookupOptions, callback: LookupCallback) => void
 
 /**
  * A `lookup` for net/tls.connect (undici's connect.lookup) that refuses the
- * host when ANY of its addresses is not public.
+ * host when ANY of its addresses is not public; `refuse` words the error.
  */
-export function guardedLookup(hostname: string, options: { family?: number | string; all?: boolean }, callback: LookupCallback): void {
-  const family = options.family === 'IPv6' || options.family === 6 ? 6 : options.family === 'IPv4' || options.family === 4 ? 4 : 0
-  dnsLookup(hostname, { all: true, family }, (error, addresses) => {
-    if (error) return callback(error, [])
-    for (const { address } of addresses) {
-      const reason = blockedReason(address)
-      if (reason) return callback(new BlockedAddressError(`refused: ${hostname} resolves to ${address} (${reason})`), [])
-    }
-    const first = addresses[0]
-    if (!first) return callback(new Error(`no address for ${hostname}`), [])
-    if (options.all) callback(null, addresses)
-    else callback(null, first.address, first.family)
-  })
+export function createGuardedLookup(refuse: (hostname: string, address: string, reason: string) => Error): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, [])
+      for (const { address } of addresses) {
+        const reason = blockedReason(address)
+        if (reason) return callback(refuse(hostname, address, reason), [])
+      }
+      const first = addresses[0]
+      if (!first) return callback(new Error(`no address for ${hostname}`), [])
+      if (options.all) callback(null, addresses)
+      else callback(null, first.address, first.family)
+    })
+  }
 }
