@@ -2,7 +2,11 @@
 // (a) the upstream directly, (b) a minimal Node proxy (http server + undici
 // Pool, no checks: the ceiling for any Node proxy here), (c) the gateway's
 // /cities/<member>/ (the full buildApp, logger and rate limits off), (c0)
-// proxyPlugin alone on a bare Fastify (attribution), (d) nginx if present.
+// proxyPlugin alone on a bare Fastify (attribution), (c1) a bare Fastify route
+// forwarding through an undici Pool with no checks (the ceiling for any
+// Fastify-based proxy), (d) nginx if present.
+// Target (issue 18): (c) >= 0.8x the rps of (b) and p99 <= 1.3x of (b).
+// CPU profile of one of them: bench/proxy-profile.mjs.
 // Upstream and each proxy run in their own process; autocannon in this one.
 // Build first: npx tsc -p tsconfig.build.json. BENCH_DURATION shortens runs.
 import { fork, spawn } from 'node:child_process'
@@ -75,6 +79,35 @@ async function gatewayRole(upstream) {
   const gateway = await listenGateway({ regionData: data, dataDir })
   gateway.app.server.keepAliveTimeout = 60_000
   return gateway.app.server.address().port
+}
+
+// Attribution only: what Fastify itself costs a proxy. The same forwarding as
+// (b) in a Fastify route (request/reply objects, routing, hooks runner,
+// reply.send of the upstream stream); no checks, no plugin.
+async function fastifyRole(upstream) {
+  const { default: Fastify } = await import('fastify')
+  const { Pool } = await import('undici')
+  const pool = new Pool(upstream, { connections: 64, pipelining: 1 })
+  const app = Fastify({ logger: false })
+  const prefix = `/cities/${MEMBER}`
+  app.get(`${prefix}/*`, (request, reply) => {
+    const headers = { ...request.headers }
+    delete headers.connection
+    delete headers.host
+    pool.request({ path: request.raw.url.slice(prefix.length), method: request.method, headers }, (err, up) => {
+      if (err) {
+        reply.code(502).send()
+        return
+      }
+      delete up.headers.connection
+      delete up.headers['keep-alive']
+      delete up.headers['transfer-encoding']
+      reply.code(up.statusCode).headers(up.headers).send(up.body)
+    })
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  app.server.keepAliveTimeout = 60_000
+  return app.server.address().port
 }
 
 // Attribution only: proxyPlugin alone on a bare Fastify (no ops hooks,
@@ -187,12 +220,15 @@ export async function run({ durationSeconds = durationFromEnv() } = {}) {
     stops.push(gateway.stop)
     const plugin = await startRole('plugin', upstreamUrl)
     stops.push(plugin.stop)
+    const fastify = await startRole('fastify', upstreamUrl)
+    stops.push(fastify.stop)
     const member = PATHS.map((p) => `/cities/${MEMBER}${p}`)
     const targets = [
       { label: '(a) upstream direct', url: upstreamUrl, paths: PATHS },
       { label: '(b) minimal Node proxy (http + undici Pool)', url: `http://127.0.0.1:${minimal.port}`, paths: PATHS },
       { label: `(c) gateway (buildApp) /cities/${MEMBER}/`, url: `http://127.0.0.1:${gateway.port}`, paths: member },
       { label: '(c0) proxyPlugin alone on bare Fastify', url: `http://127.0.0.1:${plugin.port}`, paths: member },
+      { label: '(c1) bare Fastify route + undici Pool, no checks', url: `http://127.0.0.1:${fastify.port}`, paths: member },
     ]
     if (existsSync(NGINX)) {
       const nginx = await startNginx(upstream.port)
@@ -200,18 +236,27 @@ export async function run({ durationSeconds = durationFromEnv() } = {}) {
       targets.push({ label: '(d) nginx-light, 1 worker', url: `http://127.0.0.1:${nginx.port}`, paths: member })
     }
     const rows = await measure(targets, durationSeconds)
-    const [direct, base, gw, alone, ng] = rows
+    const [direct, base, gw, alone, bare, ng] = rows
     base.ratio = 1
     base.note = [base.note, `${ratio(base.rps, direct.rps)}x of direct`].filter(Boolean).join('; ')
     gw.ratio = ratio(gw.rps, base.rps)
-    gw.note = [gw.note, `p99 ${ratio(gw.p99, base.p99)}x of (b); targets >= 0.9x rps, <= 1.2x p99`].filter(Boolean).join('; ')
+    const p99x = ratio(gw.p99, base.p99)
+    gw.note = [gw.note, `p99 ${p99x}x of (b); target >= 0.8x rps, <= 1.3x p99`].filter(Boolean).join('; ')
     alone.ratio = ratio(alone.rps, base.rps)
     alone.note = [alone.note, `p99 ${ratio(alone.p99, base.p99)}x of (b); gateway = ${ratio(gw.rps, alone.rps)}x of this`].filter(Boolean).join('; ')
+    bare.ratio = ratio(bare.rps, base.rps)
+    bare.note = [bare.note, `p99 ${ratio(bare.p99, base.p99)}x of (b); proxyPlugin = ${ratio(alone.rps, bare.rps)}x of this`].filter(Boolean).join('; ')
     if (ng) {
       ng.ratio = ratio(ng.rps, base.rps)
       ng.note = [ng.note, `p99 ${ratio(ng.p99, base.p99)}x of (b); gateway = ${ratio(gw.rps, ng.rps)}x nginx`].filter(Boolean).join('; ')
     }
-    return { name: 'proxy (50 connections; ratio = rps / (b); mean of 2 interleaved rounds)', rows }
+    const goals = [{
+      name: 'proxy',
+      target: '≥ 0.8x rps and p99 ≤ 1.3x of a minimal Node proxy',
+      value: `${gw.ratio}x rps, p99 ${p99x}x`,
+      met: gw.ratio >= 0.8 && p99x <= 1.3,
+    }]
+    return { name: 'proxy (50 connections; ratio = rps / (b); mean of 2 interleaved rounds)', rows, targets: goals }
   } finally {
     for (const stop of stops.reverse()) await stop()
   }
@@ -221,11 +266,13 @@ const roleIndex = process.argv.indexOf('--role')
 if (roleIndex !== -1) {
   const role = process.argv[roleIndex + 1]
   const arg = process.argv[roleIndex + 2]
-  const roles = { upstream: upstreamRole, minimal: minimalRole, gateway: gatewayRole, plugin: pluginRole }
+  const roles = { upstream: upstreamRole, minimal: minimalRole, gateway: gatewayRole, plugin: pluginRole, fastify: fastifyRole }
   const port = await roles[role](arg)
   process.send(port)
   process.on('disconnect', () => process.exit(0))
   process.on('SIGTERM', () => process.exit(0)) // runs 'exit' handlers (temp dir cleanup)
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  printTable(await run())
+  const result = await run()
+  printTable(result)
+  for (const t of result.targets) console.log(`target ${t.name}: ${t.target}: ${t.value} (${t.met ? 'met' : 'not met'})`)
 }
