@@ -2,7 +2,7 @@
 // here and nowhere else (the compose-file test checks against ENV_VARS).
 import { resolve } from 'node:path'
 import type { TracingSettings } from '../telemetry/index.js'
-import { redisTargetFromEnv, type RedisTarget } from '../store/redis-connection.js'
+import { redisTargetFromEnv, type RedisTarget } from '../store/redis-target.js'
 
 /** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
 export type TrustProxy = boolean | number | string[]
@@ -84,7 +84,7 @@ export interface InsightsSettings {
 export const ENV_VARS = [
   'PORT', 'HOST', 'REGION_CONFIG', 'DATA_DIR', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'NODE_ENV',
   'ADMIN_BODY_LIMIT',
-  // Sentinel / Cluster / auth, parsed by src/store/redis-connection.ts
+  // Sentinel / Cluster / auth, parsed by src/store/redis-target.ts
   'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_PASSWORD',
   'TRUST_PROXY',
   'RATE_LIMIT', 'RATE_LIMIT_WINDOW_MS', 'RATE_LIMIT_API', 'RATE_LIMIT_SUGGEST', 'RATE_LIMIT_PROXY', 'RATE_LIMIT_ADMIN',
