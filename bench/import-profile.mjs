@@ -23,7 +23,7 @@ const HOOK = `
 import { appendFileSync } from 'node:fs'
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context)
-  appendFileSync(process.env.DP_IMPORT_LOG, result.url + '\\n')
+  appendFileSync(process.env.DP_IMPORT_LOG, specifier + '\\t' + result.url + '\\n')
   return result
 }`
 
@@ -44,13 +44,15 @@ function loadedPackages(dataDir) {
     process.exit(0)`
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, DP_IMPORT_LOG: log, NODE_ENV: 'production' }, encoding: 'utf8' })
   const timing = JSON.parse(out.trim().split('\n').pop())
-  const names = new Set()
-  for (const url of readFileSync(log, 'utf8').split('\n')) {
+  // package name -> the first bare specifier that loaded it (a subpath such as @orama/stemmers/german)
+  const names = new Map()
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    const [specifier = '', url = ''] = line.split('\t')
     const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)
     // only the project's own direct dependencies (their dependencies count towards them)
-    if (m && m[1] in (PKG.dependencies ?? {}) && !url.includes(`/node_modules/${m[1]}/node_modules/`)) names.add(m[1])
+    if (m && m[1] in (PKG.dependencies ?? {}) && !url.includes(`/node_modules/${m[1]}/node_modules/`) && specifier.startsWith(m[1]) && !names.has(m[1])) names.set(m[1], specifier)
   }
-  return { timing, names: [...names] }
+  return { timing, names }
 }
 
 /** ms each package import adds in the given order, then dist/app.js + buildApp on top. */
@@ -81,10 +83,10 @@ export async function run({ runs = Number(process.env.BENCH_IMPORT_RUNS ?? 3) } 
     const dataDir = mkdtempSync(join(tmpdir(), 'dp-bench-imports-'))
     try {
       const loaded = loadedPackages(dataDir)
-      names = loaded.names
+      names = [...loaded.names.keys()]
       totals.import.push(loaded.timing.importMs)
       totals.build.push(loaded.timing.buildMs)
-      const order = ['fastify', ...names.filter((n) => n !== 'fastify').sort()].filter((n) => n === 'fastify' || names.includes(n))
+      const order = ['fastify', ...[...loaded.names.values()].filter((n) => n !== 'fastify').sort()]
       for (const [name, ms] of Object.entries(incremental(order, dataDir))) (samples[name] ??= []).push(ms)
     } finally {
       rmSync(dataDir, { recursive: true, force: true })

@@ -9,7 +9,8 @@ import { upgradeManifest } from './upgrade.js'
 import { checkUrl } from './url-safety.js'
 import { checkStructure, FALLBACK_MAX_NODES, schemaMaxNodes } from './structure.js'
 import { boundIssues } from './issues.js'
-import { loadValidators } from './schema-validators.js'
+import { loadValidators } from '../validation/standalone.js'
+import { MANIFEST_SCHEMAS, MANIFEST_VALIDATORS_FILE } from './schema-validators.js'
 
 export interface Issue {
   path: string
@@ -33,8 +34,8 @@ export interface ValidationContext {
   onlineServicesOf?: (memberId: string) => readonly SharedOnlineService[] | undefined | null
 }
 
-// generated at build time when available (schema-validators.ts)
-const { checkSchema, checkSchemaV1 } = await loadValidators()
+// generated at build time when available (validation/standalone.ts)
+const { checkSchema, checkSchemaV1 } = (await loadValidators(MANIFEST_SCHEMAS, MANIFEST_VALIDATORS_FILE)).checks
 // no valid manifest holds more values than this (from the schema's maxItems)
 const MAX_NODES = Math.min(FALLBACK_MAX_NODES, schemaMaxNodes(Manifest))
 const MAX_NODES_V1 = Math.min(FALLBACK_MAX_NODES, schemaMaxNodes(ManifestV1))
