@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   })
   const address = await app.listen({ port: settings.port, host: settings.host })
   app.log.info({ address, readyMs: Math.round(performance.now() - startedAt) }, 'dachportal ready')
+  // write the compile cache now, not only at exit: a killed process (SIGKILL, OOM) keeps it too
+  ;(nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.()
   onShutdownSignals(app, settings)
   onReloadSignal(app, settings)
 }

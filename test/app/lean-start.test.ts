@@ -6,10 +6,14 @@
 // and undici are CommonJS, also when imported from ESM).
 import t from 'tap'
 import { execFile } from 'node:child_process'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import * as nodeModule from 'node:module'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { makeRegion, manifest, member, service, REPO } from '../helpers/region.js'
+import { startGateway } from '../helpers/gateway-process.js'
 
 const run = promisify(execFile)
 const dist = (path: string) => pathToFileURL(join(REPO, 'dist', path)).href
@@ -72,4 +76,18 @@ t.test('the compiled app reads templates and assets from dist/, never from src/'
     const { TEMPLATES_DIR, ASSETS_DIR } = await import(${JSON.stringify(dist('web/paths.js'))})
     console.log(JSON.stringify([TEMPLATES_DIR, ASSETS_DIR]))`)
   t.same(JSON.parse(printed), [join(REPO, 'dist', 'web', 'templates/'), join(REPO, 'dist', 'web', 'assets/')])
+})
+
+t.test('dist/main.js fills the module compile cache on Node >= 22 and leaves COMPILE_CACHE alone on Node 20', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt')], { alpha: manifest('alpha', [service('a')]) })
+  t.teardown(region.cleanup)
+  const cache = await mkdtemp(join(tmpdir(), 'dp-compile-cache-'))
+  t.teardown(() => rm(cache, { recursive: true, force: true }))
+  const gateway = await startGateway(t, { REGION_CONFIG: region.regionPath, DATA_DIR: region.dataDir, COMPILE_CACHE: cache, SHUTDOWN_DRAIN_MS: '0' })
+  t.equal((await fetch(`${gateway.url}/ready`)).status, 200)
+  await gateway.stop('SIGTERM')
+  const files = await readdir(cache, { recursive: true })
+  const supported = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function'
+  if (supported) t.ok(files.length > 0, `Node ${process.version}: the compile cache was written (${files.length} entries)`)
+  else t.same(files, [], `Node ${process.version} has no compile cache: nothing is written`)
 })
