@@ -4,7 +4,8 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# prepare (tsc) runs as part of npm ci
+COPY scripts ./scripts
+# prepare (tsc, then scripts/after-build.mjs: generated validators, templates and assets into dist/) runs as part of npm ci
 RUN npm ci --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime
@@ -12,9 +13,8 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# dist/ holds the templates and assets too: the compiled app never reads src/
 COPY --from=build /app/dist ./dist
-COPY src/web/templates ./src/web/templates
-COPY src/web/assets ./src/web/assets
 COPY config ./config
 COPY members ./members
 RUN mkdir -p /data && chown node:node /data

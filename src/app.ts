@@ -7,9 +7,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { loadRegionData, ConfigError, type RegionData } from './config/load.js'
 import { readSettings, type Settings } from './config/env.js'
 import { operatorGaps } from './config/operator-gaps.js'
-import { MemoryStore } from './store/memory-store.js'
-import { RedisStore } from './store/redis-store.js'
-import { redisTargetOf } from './store/redis-connection.js'
+import { createStore } from './store/create.js'
 import type { CatalogStore } from './store/types.js'
 import { LiveCatalog } from './runtime/live-catalog.js'
 import { seedFileManifests } from './runtime/seed.js'
@@ -75,7 +73,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   // tracing (when started by main) first, so its span covers every other hook
   const tracer = tracing()
   if (tracer !== undefined) await app.register(tracer.requestPlugin)
-  const store = traceStore(options.store ?? createStore(settings))
+  const store = traceStore(options.store ?? await createStore(settings))
   const ownsStore = options.store === undefined
   try {
     await store.init()
@@ -329,12 +327,6 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transformObject: (documentObject) => finishOpenApi(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, unknown>),
   })
-}
-
-function createStore(settings: Settings): CatalogStore {
-  const target = redisTargetOf(settings)
-  if (target === undefined) return new MemoryStore({ dataDir: settings.dataDir })
-  return new RedisStore({ target, prefix: settings.redisPrefix })
 }
 
 declare module 'fastify' {

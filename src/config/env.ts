@@ -1,8 +1,9 @@
 // Environment -> typed settings. Every knob the gateway understands is read
 // here and nowhere else (the compose-file test checks against ENV_VARS).
-import { resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import type { TracingSettings } from '../telemetry/index.js'
-import { redisTargetFromEnv, type RedisTarget } from '../store/redis-connection.js'
+import { redisTargetFromEnv, type RedisTarget } from '../store/redis-target.js'
 import { isBearerToken } from '../auth/token.js'
 
 /** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
@@ -58,6 +59,8 @@ export interface Settings {
   reportRetentionDays: number
   /** the proxy's public addresses (see src/proxy/origin.ts) */
   proxy: ProxySettings
+  /** Node's module compile cache directory (Node >= 22; COMPILE_CACHE=off: none) */
+  compileCache: string | false
 }
 
 export interface ProxySettings {
@@ -85,7 +88,7 @@ export interface InsightsSettings {
 export const ENV_VARS = [
   'PORT', 'HOST', 'REGION_CONFIG', 'DATA_DIR', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'NODE_ENV',
   'ADMIN_BODY_LIMIT',
-  // Sentinel / Cluster / auth, parsed by src/store/redis-connection.ts
+  // Sentinel / Cluster / auth, parsed by src/store/redis-target.ts
   'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_PASSWORD',
   'TRUST_PROXY',
   'RATE_LIMIT', 'RATE_LIMIT_WINDOW_MS', 'RATE_LIMIT_API', 'RATE_LIMIT_SUGGEST', 'RATE_LIMIT_PROXY', 'RATE_LIMIT_ADMIN',
@@ -99,6 +102,7 @@ export const ENV_VARS = [
   'REPORT_RETENTION_DAYS',
   'INSIGHTS', 'INSIGHTS_RETENTION_DAYS', 'INSIGHTS_MIN_COUNT', 'INSIGHTS_FLUSH_MS', 'INSIGHTS_FEEDBACK_RATE_LIMIT',
   'REGION_ADMIN_TOKEN_SHA256',
+  'COMPILE_CACHE',
 ] as const
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -197,6 +201,12 @@ export function parseProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
 
 const MINUTE = 60_000
 
+/** COMPILE_CACHE: off, or a directory; default a folder in the OS temp dir (writable in the image too) */
+function parseCompileCache(value: string | undefined): string | false {
+  if (value === 'off') return false
+  return value ? resolve(value) : join(tmpdir(), 'dachportal-compile-cache')
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const settings: Settings = {
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -235,6 +245,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 600_000),
     refreshLockTtlMs: int(env, 'REFRESH_LOCK_TTL_MS', MINUTE, 1000, 60 * MINUTE),
     proxy: parseProxySettings(env),
+    compileCache: parseCompileCache(env.COMPILE_CACHE),
     reportRetentionDays: int(env, 'REPORT_RETENTION_DAYS', 180, 1, 730),
     insights: {
       enabled: onOff(env, 'INSIGHTS', true),

@@ -3,19 +3,15 @@
 // (it is the trust boundary); a broken manifest is not (see manifest/load).
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { Ajv } from 'ajv'
-import addFormatsImport from 'ajv-formats'
-import type { TSchema, Static } from '@sinclair/typebox'
-import {
-  LifeSituationsFile, RegionConfig, ServiceCatalogFile, SynonymsFile,
-  type CatalogEntry, type LifeSituation,
-} from './region-schema.js'
+import type { Static } from '@sinclair/typebox'
+import type { CatalogEntry, LifeSituation, LifeSituationsFile, RegionConfig, ServiceCatalogFile, SynonymsFile } from './region-schema.js'
+import { loadValidators, type SchemaCheck } from '../validation/standalone.js'
+import { CONFIG_SCHEMAS, CONFIG_VALIDATORS_FILE } from './schema-validators.js'
 import { LEVEL_RANK } from '../manifest/schema.js'
 import { checkHttpsUrl, isRemoteManifest } from '../net/https-url.js'
 
-const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
-addFormats(ajv, ['uri'])
+// generated at build time when available (validation/standalone.ts); made once, at the first load
+let validators: ReturnType<typeof loadValidators<typeof CONFIG_SCHEMAS>> | undefined
 
 export type Synonyms = Static<typeof SynonymsFile>['synonyms']
 
@@ -32,7 +28,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-async function readJson<S extends TSchema>(path: string, schema: S): Promise<Static<S>> {
+async function readJson<T>(path: string, check: SchemaCheck): Promise<T> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -45,23 +41,23 @@ async function readJson<S extends TSchema>(path: string, schema: S): Promise<Sta
   } catch (err) {
     throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`)
   }
-  const check = ajv.compile<Static<S>>(schema)
   if (!check(doc)) {
     const lines = (check.errors ?? []).map((e) => `  ${e.instancePath || '/'} ${e.message ?? ''}`)
     throw new ConfigError(`${path} is invalid:\n${lines.join('\n')}`)
   }
-  return doc
+  return doc as T
 }
 
 /** Loads region.json plus life-situations.json, services.json, synonyms.json beside it. */
 export async function loadRegionData(regionPath: string): Promise<RegionData> {
   const abs = resolve(regionPath)
   const dir = dirname(abs)
+  const { checks } = await (validators ??= loadValidators(CONFIG_SCHEMAS, CONFIG_VALIDATORS_FILE))
   const [region, ls, catalog, synonyms] = await Promise.all([
-    readJson(abs, RegionConfig),
-    readJson(resolve(dir, 'life-situations.json'), LifeSituationsFile),
-    readJson(resolve(dir, 'services.json'), ServiceCatalogFile),
-    readJson(resolve(dir, 'synonyms.json'), SynonymsFile),
+    readJson<RegionConfig>(abs, checks.region),
+    readJson<Static<typeof LifeSituationsFile>>(resolve(dir, 'life-situations.json'), checks.lifeSituations),
+    readJson<Static<typeof ServiceCatalogFile>>(resolve(dir, 'services.json'), checks.services),
+    readJson<Static<typeof SynonymsFile>>(resolve(dir, 'synonyms.json'), checks.synonyms),
   ])
   const data = { regionPath: abs, region, lifeSituations: ls.lifeSituations, serviceCatalog: catalog.services, synonyms: synonyms.synonyms }
   const problems = checkRegion(data)

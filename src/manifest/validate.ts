@@ -2,17 +2,15 @@
 // JSON Schema (ajv, allErrors) plus the rules a schema cannot say. Pure: the
 // caller passes what the region allows. Returns the problems with their JSON
 // paths, at most MAX_ISSUES and then one "and N more" entry; never throws.
-import { Ajv, type ErrorObject } from 'ajv'
-import addFormatsImport from 'ajv-formats'
+import type { ErrorObject } from 'ajv'
 import { Manifest, ManifestV1, type Manifest as ManifestType, type ManifestV1 as ManifestV1Type } from './schema.js'
 import { checkV2Rules, type SharedOnlineService } from './rules-v2.js'
 import { upgradeManifest } from './upgrade.js'
 import { checkUrl } from './url-safety.js'
 import { checkStructure, FALLBACK_MAX_NODES, schemaMaxNodes } from './structure.js'
 import { boundIssues } from './issues.js'
-
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default
+import { loadValidators } from '../validation/standalone.js'
+import { MANIFEST_SCHEMAS, MANIFEST_VALIDATORS_FILE } from './schema-validators.js'
 
 export interface Issue {
   path: string
@@ -36,12 +34,10 @@ export interface ValidationContext {
   onlineServicesOf?: (memberId: string) => readonly SharedOnlineService[] | undefined | null
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
-addFormats(ajv, ['uri', 'email', 'date-time'])
-const checkSchema = ajv.compile<ManifestType>(Manifest)
+// generated at build time when available (validation/standalone.ts)
+const { checkSchema, checkSchemaV1 } = (await loadValidators(MANIFEST_SCHEMAS, MANIFEST_VALIDATORS_FILE)).checks
 // no valid manifest holds more values than this (from the schema's maxItems)
 const MAX_NODES = Math.min(FALLBACK_MAX_NODES, schemaMaxNodes(Manifest))
-const checkSchemaV1 = ajv.compile<ManifestV1Type>(ManifestV1)
 const MAX_NODES_V1 = Math.min(FALLBACK_MAX_NODES, schemaMaxNodes(ManifestV1))
 
 /** Validates a v2 manifest, or a v1 one (v1 rules) and returns it converted to v2. */

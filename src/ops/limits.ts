@@ -12,7 +12,7 @@ import type { Server } from 'node:http'
 import type { Settings } from '../config/env.js'
 import { problemFor } from '../routes/problem.js'
 import { opsErrors } from './errors.js'
-import { createRedisClient, redisTargetOf } from '../store/redis-connection.js'
+import { redisTargetOf } from '../store/redis-target.js'
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from './exempt-paths.js'
 
 export type Bucket = 'api' | 'suggest' | 'proxy' | 'admin' | 'ops'
@@ -42,9 +42,11 @@ export function applyServerTimeouts(server: Server, timeouts: Settings['timeouts
   if (timeouts.connectionMs > 0) server.setTimeout(timeouts.connectionMs)
 }
 
-function rateLimitRedis(settings: LimitSettings): Redis | undefined {
+async function rateLimitRedis(settings: LimitSettings): Promise<Redis | undefined> {
   const target = redisTargetOf(settings)
   if (target === undefined) return undefined
+  // loaded only with Redis configured: ioredis costs a cold start ~150 ms
+  const { createRedisClient } = await import('../store/redis-connection.js')
   // the same factory as the store: follows Sentinel failovers and Cluster
   // redirects; fails fast (no offline queue, no retries) so an outage never
   // stalls a request. No key prefix here: the counters name their own.
@@ -62,7 +64,7 @@ export function rateLimitNamespace(redisPrefix: string): string {
 // One limiter per budget, applied by one app-wide onRequest hook (not per
 // route), so it covers routes registered before this plugin and 404 probes.
 async function registerRateLimit(app: FastifyInstance, settings: LimitSettings): Promise<void> {
-  const redis = rateLimitRedis(settings)
+  const redis = await rateLimitRedis(settings)
   if (redis) {
     redis.on('error', (err: Error) => app.log.warn({ err: { message: err.message } }, 'rate-limit redis error (failing open)'))
     // lazy client: connect in the background, count locally-open until ready

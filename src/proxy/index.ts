@@ -10,7 +10,6 @@
 // Fastify cannot add routes once it listens; reloadProxy reports those.
 
 import fp from 'fastify-plugin'
-import httpProxy from '@fastify/http-proxy'
 import type { Dispatcher } from 'undici'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from 'fastify'
 import type { MemberConfig } from '../config/region-schema.js'
@@ -103,6 +102,8 @@ async function member(scope: FastifyInstance, { route, contactFor, origins, obse
   // Bodies must stream through untouched: without this Fastify's built-in
   // text/plain parser would buffer and re-encode them under the global limit.
   scope.removeAllContentTypeParsers()
+  // loaded with the first member that has an upstream: a region without any never pays for it (cold start)
+  const { default: httpProxy } = await import('@fastify/http-proxy')
   await scope.register(httpProxy, {
     upstream: PLACEHOLDER_UPSTREAM,
     // MemberRoute implements Dispatcher.request (callback form), which is all reply-from calls.

@@ -3,7 +3,8 @@
 // upstream, pool and limits can be swapped by reload(); requests in flight keep
 // the pool they started on, which is closed gracefully once they finish.
 
-import { Pool, type Dispatcher } from 'undici'
+import { createRequire } from 'node:module'
+import type { Pool, Dispatcher } from 'undici'
 import type { MemberConfig } from '../config/region-schema.js'
 import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState } from './breaker.js'
 import { HOST_PREFIX, type CookieScope } from './cookies.js'
@@ -159,6 +160,8 @@ export class MemberRoute {
 function createPool({ target, limits, allowPrivate }: ResolvedMember): Pool {
   const connect: Record<string, unknown> = { timeout: limits.connectTimeoutMs }
   if (!allowPrivate) connect.lookup = publicOnlyLookup
+  // required here, not imported: a region without upstreams never loads undici (cold start)
+  const { Pool } = createRequire(import.meta.url)('undici') as typeof import('undici')
   return new Pool(target.origin, {
     connections: limits.connections,
     pipelining: 1,

@@ -2,8 +2,13 @@
 // connect/headers/body timeouts, size cap, same-host redirects only, SSRF
 // guard. Errors are FetchError with a message fit for `lastError` and a flag
 // saying whether trying again could help.
-import { Agent, request, type Dispatcher } from 'undici'
+import { createRequire } from 'node:module'
+import type { Agent, Dispatcher } from 'undici'
 import { BlockedAddressError, checkTarget as checkNetTarget, createGuardedLookup } from '../net/address-guard.js'
+
+// undici is required at the first use, not at import: a start whose members
+// all have file manifests never loads it (cold start)
+const undici = (): typeof import('undici') => createRequire(import.meta.url)('undici') as typeof import('undici')
 
 export interface FetchLimits {
   connectTimeoutMs: number
@@ -47,6 +52,7 @@ const guardedLookup = createGuardedLookup(
 /** Agents for guarded (public only) and private-allowed members; close them with the refresher. */
 export function createAgents(limits: FetchLimits): { guarded: Agent; open: Agent } {
   const common = { headersTimeout: limits.headersTimeoutMs, bodyTimeout: limits.bodyTimeoutMs, connections: 4 }
+  const { Agent } = undici()
   return {
     guarded: new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs, lookup: guardedLookup } }),
     open: new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } }),
@@ -122,7 +128,7 @@ function redirectTarget(from: URL, location: string | string[] | undefined, orig
 
 async function send(url: URL, headers: Record<string, string>, dispatcher: Dispatcher, limits: FetchLimits, signal?: AbortSignal) {
   try {
-    return await request(url, {
+    return await undici().request(url, {
       method: 'GET',
       headers,
       dispatcher,

@@ -50,7 +50,8 @@ export interface Refresher {
 export function createRefresher(options: RefresherOptions): Refresher {
   const { store } = options
   const limits: FetchLimits = { ...DEFAULT_LIMITS, ...options.limits }
-  const agents = createAgents(limits)
+  // undici's agents are made at the first fetch: regions without remote manifests never load undici
+  let agents: ReturnType<typeof createAgents> | undefined
   const lockTtlMs = options.lockTtlMs ?? 60_000
   const random = options.random ?? Math.random
   const log = options.logger ?? { info: () => {}, warn: () => {} }
@@ -129,7 +130,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
     try {
       const result = await withRetries(() =>
         fetchManifest({ url: member.manifest, allowPrivateNetwork: member.allowPrivateNetwork === true, signal, ...conditional },
-          member.allowPrivateNetwork ? agents.open : agents.guarded, limits), signal)
+          member.allowPrivateNetwork ? (agents ??= createAgents(limits)).open : (agents ??= createAgents(limits)).guarded, limits), signal)
       if (result.kind === 'not-modified') {
         // nothing served changes: record the fetch (freshness for the other instances) without a new catalog version
         if (state?.status === 'ok' && state.meta.lastError === undefined && state.meta.errors === undefined) {
@@ -205,7 +206,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
       for (const timer of timers.values()) clearTimeout(timer)
       timers.clear()
       await Promise.allSettled([...running])
-      await Promise.all([agents.guarded.close(), agents.open.close()])
+      if (agents) await Promise.all([agents.guarded.close(), agents.open.close()])
     },
   }
 }

@@ -2,12 +2,13 @@
 // One fold is applied to indexed text and to queries alike, so spellings
 // meet on one key form: "Führungszeugnis", "fuehrungszeugnis" and
 // "fuhrungszeugnis" all become "fuhrungszeugnis".
-import snowball from 'snowball-stemmers'
+// Only the German Snowball stemmer (Orama's per-language build of the Snowball
+// algorithm, the same stems as snowball-stemmers' German, which loaded all
+// 24 languages at every start)
+import { stemmer as germanStem } from '@orama/stemmers/german'
 
 export const MAX_QUERY_TERMS = 12
 export const MAX_TERM_LENGTH = 40
-
-const germanStemmer = snowball.newStemmer('german')
 
 // Function words only; content words such as "beantragen" stay and are
 // weighed by BM25 instead. Listed in folded form (für -> fur).
@@ -82,7 +83,7 @@ const STEM_CACHE_LIMIT = 50_000
 export function stem(token: string): string {
   const cached = stemCache.get(token)
   if (cached !== undefined) return cached
-  const result = token.length < 4 || /\d/.test(token) ? token : germanStemmer.stem(token)
+  const result = token.length < 4 || /\d/.test(token) ? token : germanStem(token)
   if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear()
   stemCache.set(token, result)
   return result

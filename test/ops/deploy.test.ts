@@ -32,7 +32,10 @@ t.test('Dockerfile: reproducible install, non-root, health check, signals reach 
   t.match(dockerfile, /^USER node$/m)
   t.match(dockerfile, /HEALTHCHECK[\s\S]*\/health/)
   t.match(dockerfile, /CMD \["node", "dist\/main\.js"\]/, 'exec form: node is PID 1 and gets SIGTERM')
-  for (const dir of ['config', 'members', 'src/web/templates', 'src/web/assets']) t.match(dockerfile, new RegExp(`COPY (--from=\\S+ )?\\S*${dir}`), `${dir} is in the image`)
+  for (const dir of ['config', 'members', 'dist']) t.match(dockerfile, new RegExp(`COPY (--from=\\S+ )?\\S*${dir}`), `${dir} is in the image`)
+  // dist/ carries the templates, assets and generated validators (scripts/after-build.mjs); nothing is read from src/
+  t.match(dockerfile, /COPY scripts \.\/scripts/, 'the build stage has the after-build script that npm ci (prepare) runs')
+  t.notMatch(dockerfile, /COPY[^\n]*src\/web/, 'the runtime image does not ship src/')
 })
 
 t.test('nginx: one forwarded hop, no query strings in its log', async (t) => {
