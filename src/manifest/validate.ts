@@ -10,14 +10,12 @@ import { upgradeManifest } from './upgrade.js'
 import { checkUrl } from './url-safety.js'
 import { checkStructure, FALLBACK_MAX_NODES, schemaMaxNodes } from './structure.js'
 import { boundIssues } from './issues.js'
+import type { Issue } from '../http/problem.js'
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default
 
-export interface Issue {
-  path: string
-  message: string
-}
+export type { Issue }
 
 /** `errors` is bounded (see issues.ts); `total` counts every error found when more were. */
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: Issue[]; total?: number }

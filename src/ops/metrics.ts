@@ -6,7 +6,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { MemberStatus } from '../catalog/types.js'
-import { problemFor, sendProblem } from '../routes/problem.js'
+import { errors, problemOf, sendProblem } from '../http/problem.js'
 
 export type BreakerStateName = 'closed' | 'half-open' | 'open'
 export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
@@ -209,7 +209,7 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Pro
       const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')
       if (!match?.[1] || !sameToken(match[1], options.token)) {
         reply.header('www-authenticate', 'Bearer')
-        return sendProblem(reply, problemFor(request, 401, { code: 'DP_ERR_AUTH_INVALID', detail: 'metrics token required' }))
+        return sendProblem(reply, problemOf(request, new errors.AUTH_INVALID()))
       }
     }
     reply.type(metrics.registry.contentType).header('cache-control', 'no-store')
