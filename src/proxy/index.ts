@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from
 import type { MemberConfig } from '../config/region-schema.js'
 import type { BreakerOptions } from './breaker.js'
 import { ProxyTable, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './table.js'
-import { errors, problemFor, problemOf, sendProblem } from '../http/problem.js'
+import { errors, isProblemCode, problemFor, problemOf, sendProblem } from '../http/problem.js'
 import { contactOf, type ContactLookup } from './contact.js'
 import { memberHooks, memberReplyOptions, type UpstreamObserver } from './member-hooks.js'
 import type { ProxyOrigins } from './origin.js'
@@ -127,6 +127,8 @@ function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
 function proxyError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
   if (status >= 500) request.log.error({ err: error }, 'proxy error')
+  // one of ours raised in an app-wide hook (e.g. the rate limit's 429): its own code and text
+  if (status < 500 && isProblemCode(error.code)) return sendProblem(reply, problemOf(request, error))
   return sendProblem(reply, status < 500
     ? problemFor(request, 'DP_ERR_PROXY', undefined, { status })
     : problemFor(request, 'DP_ERR_INTERNAL', 'Beim Weiterleiten ist ein Fehler aufgetreten.', { status }))
