@@ -33,7 +33,9 @@ async function gateway(t: Tap.Test): Promise<{ app: FastifyInstance; lines: Reco
   const regionData = await loadRegionData(join(import.meta.dirname, '../../config/region.json'))
   const gladbeck = regionData.region.members.find((m) => m.id === 'gladbeck')!
   gladbeck.tokenSha256 = sha256Hex('tok-gladbeck')
-  const settings = { ...readSettings({}), dataDir, rateLimit: false, adminBodyLimitBytes: 4096 }
+  // no load shedding: on a loaded test machine a 503 would stand in for the error under test
+  const pressure = { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 }
+  const settings = { ...readSettings({}), dataDir, rateLimit: false, adminBodyLimitBytes: 4096, pressure }
   const app = await buildApp({ settings, regionData, logger: { level: 'info', stream } })
   t.teardown(async () => {
     await app.close()
