@@ -13,6 +13,8 @@ import { LiveCatalog } from './runtime/live-catalog.js'
 import { seedFileManifests } from './runtime/seed.js'
 import { recoverStore } from './runtime/recover.js'
 import { registerProblemHandlers } from './routes/problem.js'
+import { frameworkErrorHandler } from './http/framework-errors.js'
+import { portalSecurityHeaders } from './ops/security.js'
 import { sharedSchemas } from './routes/schemas.js'
 import { finishOpenApi } from './routes/openapi.js'
 import regionRoutes from './routes/region.js'
@@ -67,6 +69,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     bodyLimit: settings.adminBodyLimitBytes,
     ajv: { customOptions: { allErrors: true } },
     return503OnClosing: true,
+    // bad percent-encoding and over-long path parameters are answered before any hook: problem+json too
+    frameworkErrors: frameworkErrorHandler(portalSecurityHeaders()),
     // `<member>.<PROXY_BASE_DOMAIN>` reaches only that member's proxy (src/proxy/origin.ts)
     ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
   })
@@ -194,6 +198,7 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
   const { settings, data, live, store, refresher, searchIndex, readiness, validate } = deps
   registerProblemHandlers(app, {
     production: settings.production,
+    securityHeaders: portalSecurityHeaders(),
     // a person who mistyped a page address gets a page, programs get problem+json
     notFound: (request, reply) => (prefersHtml(request) ? sendNotFoundPage(request, reply) : undefined),
   })

@@ -2,15 +2,11 @@
 // read by routes, search and web. Never edited in place after a build.
 import type { Audience, Channel, Level, Manifest, Office, TrustLevel } from '../manifest/schema.js'
 import type { OfferingOnlineService, OnlineServiceEntry } from './online-services.js'
+import type { Issue } from '../http/problem.js'
 import type { CatalogEntry, LifeSituation, MemberConfig, RegionConfig } from '../config/region-schema.js'
 
 export type MemberStatus = 'ok' | 'stale' | 'failed'
 
-export interface ValidationIssue {
-  /** JSON Pointer into the document, e.g. /services/3/onlineUrl ('' = root) */
-  path: string
-  message: string
-}
 
 /** What the store knows about one member's manifest. */
 export interface MemberState {
@@ -27,7 +23,7 @@ export interface MemberState {
     /** when the live manifest was accepted */
     acceptedAt?: string
     lastError?: string
-    errors?: ValidationIssue[]
+    errors?: Issue[]
     /**
      * sha-256 of the bundled manifest file this entry was loaded from, or
      * (a registration) the one it supersedes: the file wins again only when

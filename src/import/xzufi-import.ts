@@ -8,7 +8,7 @@ import { createXzufiReader, XZUFI_2_1, type ReaderOptions } from './xml-reader.j
 import { toRecord, type XzufiRecord } from './xzufi-records.js'
 import { mapXzufi, type ImportReport, type MapContext } from './xzufi-map.js'
 
-type Issue = { path: string; message: string }
+import type { Issue } from '../http/problem.js'
 export type Validate = (doc: unknown) => { ok: true; value: Manifest } | { ok: false; errors: Issue[] }
 
 export interface ImportResult {

@@ -3,7 +3,7 @@
 // member routes in src/routes/admin.ts (same auth hook); both read through
 // readInsights here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { errors } from '../errors.js'
+import { errors } from '../http/problem.js'
 import type { CounterStore } from './counter-store.js'
 import { buildReport, daysBetween, reportCsv, type InsightsReport } from './report.js'
 import { dayOf, FEEDBACK_REASONS, NO_MEMBER, type FeedbackAnswer } from './fields.js'
@@ -14,7 +14,6 @@ import type { CatalogStore } from '../store/types.js'
 import { normalizeIP } from '@fastify/rate-limit'
 import { createHash } from 'node:crypto'
 import { truncateIp } from '../ops/logging.js'
-import { opsErrors } from '../ops/errors.js'
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/
@@ -53,7 +52,7 @@ export async function readInsights(options: ReadInsightsOptions, query: { from?:
   const today = dayOf((options.now ?? (() => new Date()))())
   const to = query.to ?? today
   const from = query.from ?? dayOf(new Date(Date.parse(`${to}T00:00:00Z`) - 7 * 86_400_000))
-  if (from > to) throw new errors.BAD_QUERY('from must not be after to')
+  if (from > to) throw new errors.BAD_QUERY('from darf nicht nach to liegen.')
   const days = daysBetween(from, to, options.retentionDays + 1)
   const counters = await options.store.readCounts(days)
   return buildReport(counters, { from, to, minCount: options.minCount, ...(member === undefined ? {} : { member }) })
@@ -134,7 +133,7 @@ export async function insightsRoutes(app: FastifyInstance, options: InsightsRout
       const body = request.body as { leistung: string; mitglied?: string; antwort: FeedbackAnswer }
       if (await overBudget(request)) {
         const retryAfter = Math.ceil(options.rateLimitWindowMs / 1000)
-        throw Object.assign(new opsErrors.RATE_LIMITED(retryAfter), { headers: { 'retry-after': String(retryAfter) } })
+        throw Object.assign(new errors.RATE_LIMITED(retryAfter), { headers: { 'retry-after': String(retryAfter) } })
       }
       if (!options.knows.service(body.leistung)) throw new errors.SERVICE_NOT_FOUND(body.leistung)
       const member = body.mitglied !== undefined && options.knows.member(body.mitglied) ? body.mitglied : NO_MEMBER

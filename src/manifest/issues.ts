@@ -1,7 +1,7 @@
 // Bounds on validation issues wherever they go: a 422 answer, a member's
 // stored status, the public member document, a log line. A flood of errors
 // (900 006 once, 55 MB) must never be collected, stored or served whole.
-import type { Issue } from './validate.js'
+import type { Issue } from '../http/problem.js'
 
 /** Issues listed per answer, status and log line; the rest are counted in one last entry. */
 export const MAX_ISSUES = 50

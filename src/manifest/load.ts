@@ -1,7 +1,8 @@
 // Reads a manifest file and parses it, reporting where JSON is broken
 // (line/column) so a city IT team can fix it. Validation is separate.
 import { readFile } from 'node:fs/promises'
-import type { Issue, Result } from './validate.js'
+import type { Result } from './validate.js'
+import type { Issue } from '../http/problem.js'
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 

@@ -6,7 +6,7 @@
 import { CHANNELS, MATURITY_MODELS, type MaturityModel } from './schema.js'
 import { parseOnlineServiceRef, servesMember } from './sharing.js'
 import { checkUrl, isAllowedHost } from './url-safety.js'
-import type { Issue } from './validate.js'
+import type { Issue } from '../http/problem.js'
 
 /** What another member's manifest says about one of its online services. */
 export interface SharedOnlineService {

@@ -5,7 +5,7 @@
 // `properties`, rejects such a document with a handful of issues instead.
 // Generic on purpose: no field names, so schema changes need nothing here.
 
-import type { Issue } from './validate.js'
+import type { Issue } from '../http/problem.js'
 
 /** The JSON Schema subset the walk follows (what TypeBox emits). */
 interface SchemaNode {

@@ -11,11 +11,9 @@ import { checkStructure, FALLBACK_MAX_NODES, schemaMaxNodes } from './structure.
 import { boundIssues } from './issues.js'
 import { loadValidators } from '../validation/standalone.js'
 import { MANIFEST_SCHEMAS, MANIFEST_VALIDATORS_FILE } from './schema-validators.js'
+import type { Issue } from '../http/problem.js'
 
-export interface Issue {
-  path: string
-  message: string
-}
+export type { Issue }
 
 /** `errors` is bounded (see issues.ts); `total` counts every error found when more were. */
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: Issue[]; total?: number }

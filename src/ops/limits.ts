@@ -10,8 +10,7 @@ import type { Redis } from 'ioredis'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Server } from 'node:http'
 import type { Settings } from '../config/env.js'
-import { problemFor } from '../routes/problem.js'
-import { opsErrors } from './errors.js'
+import { errors, problemOf } from '../http/problem.js'
 import { redisTargetOf } from '../store/redis-target.js'
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from './exempt-paths.js'
 
@@ -77,7 +76,7 @@ async function registerRateLimit(app: FastifyInstance, settings: LimitSettings):
     global: false,
     skipOnError: true,
     ...(redis ? { redis, nameSpace: rateLimitNamespace(settings.redisPrefix) } : {}),
-    errorResponseBuilder: (_request, context) => new opsErrors.RATE_LIMITED(Math.max(1, Math.ceil(context.ttl / 1000))),
+    errorResponseBuilder: (_request, context) => new errors.RATE_LIMITED(Math.max(1, Math.ceil(context.ttl / 1000))),
   })
   const limiter = (bucket: Exclude<Bucket, 'ops'>) => app.rateLimit({
     max: settings.rateLimits[bucket].max,
@@ -99,11 +98,12 @@ async function registerUnderPressure(app: FastifyInstance, pressure: Settings['p
     retryAfter: pressure.retryAfterSeconds,
     pressureHandler: (request, reply, type) => {
       if (SHEDDING_EXEMPT.has(request.routeOptions.url ?? '')) return undefined
-      const error = new opsErrors.OVERLOADED()
-      reply.code(503).header('retry-after', String(pressure.retryAfterSeconds)).type('application/problem+json; charset=utf-8')
       request.log.warn({ pressure: type }, 'shedding load')
+      const problem = problemOf(request, new errors.OVERLOADED())
+      reply.code(503).header('retry-after', String(pressure.retryAfterSeconds))
+        .header('content-type', 'application/problem+json; charset=utf-8').header('cache-control', 'no-store')
       // under-pressure sends a non-null return value as the response (its typings say void)
-      return problemFor(request, 503, { code: error.code, detail: error.message }) as unknown as void
+      return JSON.stringify(problem) as unknown as void
     },
   })
 }

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { MemberStatus } from '../catalog/types.js'
-import { problemFor, sendProblem } from '../routes/problem.js'
+import { errors, problemOf, sendProblem } from '../http/problem.js'
 import { digestMatches, parseBearer, sha256, sha256Hex } from '../auth/token.js'
 
 export type BreakerStateName = 'closed' | 'half-open' | 'open'
@@ -205,7 +205,7 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Pro
       const token = parseBearer(request.headers.authorization)
       if (token === undefined || !digestMatches(sha256(token), tokenSha256)) {
         reply.header('www-authenticate', 'Bearer')
-        return sendProblem(reply, problemFor(request, 401, { code: 'DP_ERR_AUTH_INVALID', detail: 'metrics token required' }))
+        return sendProblem(reply, problemOf(request, new errors.AUTH_INVALID()))
       }
     }
     reply.type(metrics.registry.contentType).header('cache-control', 'no-store')

@@ -70,10 +70,18 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
   return headers
 }
 
+let portal: Readonly<Record<string, string>> | undefined
+
+/** The headers every answer outside /docs carries (also set on errors raised before any hook ran). */
+export function portalSecurityHeaders(): Readonly<Record<string, string>> {
+  portal ??= Object.freeze(helmetHeaders(HELMET_OPTIONS))
+  return portal
+}
+
 async function security(app: FastifyInstance, options: SecurityOptions): Promise<void> {
   const docs = (options.docsPrefix ?? '/docs').replace(/\/$/, '')
   const origins = [...(options.corsOrigins ?? [])]
-  const portalHeaders = helmetHeaders(HELMET_OPTIONS)
+  const portalHeaders = portalSecurityHeaders()
   const docsHeaders = { ...portalHeaders, 'content-security-policy': DOCS_CSP }
   // one hook for every response header the gateway always sets (Fastify itself never sends x-powered-by)
   app.addHook('onRequest', (request, reply, done) => {

@@ -16,11 +16,12 @@ import type { MemberConfig } from '../config/region-schema.js'
 import { isSlug } from '../manifest/schema.js'
 import type { BreakerOptions } from './breaker.js'
 import { ProxyTable, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './table.js'
-import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
+import { errors, isProblemCode, problemFor, problemOf, sendProblem } from '../http/problem.js'
+import { contactOf, type ContactLookup } from './contact.js'
 import { memberHooks, memberReplyOptions, type UpstreamObserver } from './member-hooks.js'
 import type { ProxyOrigins } from './origin.js'
 
-export type { MemberContact, ContactLookup } from './problem.js'
+export type { MemberContact, ContactLookup } from './contact.js'
 export type { ProxyHealth, MemberHealth, ProxyLimits, ReloadResult } from './table.js'
 export type { BreakerOptions } from './breaker.js'
 export type { UpstreamObserver } from './member-hooks.js'
@@ -118,21 +119,20 @@ async function member(scope: FastifyInstance, { route, contactFor, origins, obse
 function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (!allowed.has(request.method)) {
     reply.header('allow', ALLOW_HEADER)
-    return sendProblem(request, reply, problems.method(request.method))
+    return sendProblem(reply, problemOf(request, new errors.PROXY_METHOD(request.method.slice(0, 16))))
   }
   const segment = (request.raw.url ?? '').split(/[/?]/)[2] ?? ''
-  return sendProblem(request, reply, problems.noUpstream(isSlug(segment) ? segment : 'unbekannt'))
+  return sendProblem(reply, problemOf(request, new errors.NO_UPSTREAM(isSlug(segment) ? segment : 'unbekannt')))
 }
 
 function proxyError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
   if (status >= 500) request.log.error({ err: error }, 'proxy error')
-  return sendProblem(request, reply, {
-    status,
-    code: 'DP_ERR_PROXY',
-    title: status < 500 ? 'Ungültige Anfrage' : 'Interner Fehler',
-    detail: status < 500 ? 'Die Anfrage konnte nicht weitergeleitet werden.' : 'Beim Weiterleiten ist ein Fehler aufgetreten.',
-  })
+  // one of ours raised in an app-wide hook (e.g. the rate limit's 429): its own code and text
+  if (status < 500 && isProblemCode(error.code)) return sendProblem(reply, problemOf(request, error))
+  return sendProblem(reply, status < 500
+    ? problemFor(request, 'DP_ERR_PROXY', undefined, { status })
+    : problemFor(request, 'DP_ERR_INTERNAL', 'Beim Weiterleiten ist ein Fehler aufgetreten.', { status }))
 }
 
 export const proxyPlugin = fp(proxy, { name: 'dachportal-proxy', fastify: '5.x' })

@@ -14,7 +14,8 @@ import { rewriteLocation } from './location.js'
 import { checkProxyPath } from './path-guard.js'
 import { memberHostName, memberHostOf, memberOrigin, type ProxyOrigins } from './origin.js'
 import { failureSide, type FailureSide } from './failure-side.js'
-import { contactOf, problems, sendProblem, type ContactLookup } from './problem.js'
+import { errors, problemOf, sendProblem } from '../http/problem.js'
+import { contactOf, type ContactLookup } from './contact.js'
 import type { MemberRoute } from './table.js'
 import { endUpstream, injectUpstream } from '../telemetry/index.js'
 
@@ -46,7 +47,7 @@ export function errorKind(code: string): string {
 export function memberHooks(route: MemberRoute, contactFor: ContactLookup, origins: ProxyOrigins, observer: UpstreamObserver = NO_OBSERVER) {
   function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (route.pool === undefined) {
-      sendProblem(request, reply, problems.noUpstream(route.id))
+      sendProblem(reply, problemOf(request, new errors.NO_UPSTREAM(route.id.slice(0, 64))))
       return
     }
     const raw = request.raw
@@ -64,17 +65,17 @@ export function memberHooks(route: MemberRoute, contactFor: ContactLookup, origi
     }
     const reason = checkProxyPath(url, route.prefix)
     if (reason !== null) {
-      sendProblem(request, reply, problems.path(reason))
+      sendProblem(reply, problemOf(request, new errors.PROXY_PATH(reason)))
       return
     }
     const badHeader = invalidHeader(raw.rawHeaders)
     if (badHeader !== null) {
-      sendProblem(request, reply, problems.header(badHeader))
+      sendProblem(reply, problemOf(request, new errors.PROXY_HEADER(badHeader.slice(0, 64))))
       return
     }
     const length = raw.headers['content-length']
     if (length !== undefined && Number(length) > route.bodyLimit) {
-      sendProblem(request, reply, problems.tooLarge(route.bodyLimit))
+      sendProblem(reply, problemOf(request, new errors.PROXY_BODY_LIMIT(Math.floor(route.bodyLimit / 1024))))
       return
     }
     if (!route.breaker.allow()) {
@@ -82,7 +83,7 @@ export function memberHooks(route: MemberRoute, contactFor: ContactLookup, origi
       const seconds = route.breaker.retryAfterSeconds()
       const { name, contact } = contactOf(route.id, contactFor)
       reply.header('retry-after', String(seconds))
-      sendProblem(request, reply, problems.open(name, seconds), { member: route.id, contact })
+      sendProblem(reply, problemOf(request, new errors.UPSTREAM_UNAVAILABLE(name, seconds), { member: route.id, contact }))
       return
     }
     done()
@@ -92,12 +93,12 @@ export function memberHooks(route: MemberRoute, contactFor: ContactLookup, origi
   function toOwnOrigin(request: FastifyRequest, reply: FastifyReply, url: string): void {
     const origin = memberOrigin(origins, route.id)
     if (origin === undefined) {
-      sendProblem(request, reply, problems.noOrigin(route.id))
+      sendProblem(reply, problemOf(request, new errors.PROXY_NO_ORIGIN(route.id.slice(0, 64))))
       return
     }
     const reason = checkProxyPath(url, route.prefix)
     if (reason !== null) {
-      sendProblem(request, reply, problems.path(reason))
+      sendProblem(reply, problemOf(request, new errors.PROXY_PATH(reason)))
       return
     }
     // Only the path and query come from the request, behind an origin from config.
@@ -220,7 +221,7 @@ function upstreamFailed(route: MemberRoute, contactFor: ContactLookup, reply: Fa
   const request = reply.request
   if (code === BODY_LIMIT_CODE) {
     reply.header('connection', 'close')
-    sendProblem(request, reply, problems.tooLarge(route.bodyLimit))
+    sendProblem(reply, problemOf(request, new errors.PROXY_BODY_LIMIT(Math.floor(route.bodyLimit / 1024))))
     return
   }
   const side = failureSide(error, code, request.raw)
@@ -230,7 +231,7 @@ function upstreamFailed(route: MemberRoute, contactFor: ContactLookup, reply: Fa
     observer.clientFailure?.(route.id, side)
     request.log.info({ member: route.id, code }, 'client aborted the request')
     reply.header('connection', 'close')
-    sendProblem(request, reply, problems.incomplete())
+    sendProblem(reply, problemOf(request, new errors.PROXY_REQUEST_INCOMPLETE()))
     return
   }
   if (side === 'client-incomplete') {
@@ -240,7 +241,7 @@ function upstreamFailed(route: MemberRoute, contactFor: ContactLookup, reply: Fa
     request.log.info({ member: route.id, code }, 'request incomplete when the upstream exchange ended')
     reply.header('connection', 'close')
     const { name, contact } = contactOf(route.id, contactFor)
-    sendProblem(request, reply, TIMEOUT_CODES.has(code) ? problems.timeout(name) : problems.badGateway(name), { member: route.id, contact })
+    sendProblem(reply, problemOf(request, TIMEOUT_CODES.has(code) ? new errors.UPSTREAM_TIMEOUT(name) : new errors.UPSTREAM_FAILED(name), { member: route.id, contact }))
     return
   }
   route.fail(code)
@@ -248,8 +249,7 @@ function upstreamFailed(route: MemberRoute, contactFor: ContactLookup, reply: Fa
   observer.upstreamError(route.id, errorKind(code))
   request.log.warn({ member: route.id, code }, 'upstream failed')
   const { name, contact } = contactOf(route.id, contactFor)
-  const problem = TIMEOUT_CODES.has(code) ? problems.timeout(name) : problems.badGateway(name)
-  sendProblem(request, reply, problem, { member: route.id, contact })
+  sendProblem(reply, problemOf(request, TIMEOUT_CODES.has(code) ? new errors.UPSTREAM_TIMEOUT(name) : new errors.UPSTREAM_FAILED(name), { member: route.id, contact }))
 }
 
 /** An upstream answer the gateway will not pass on: 502, counted as a bad response. */
@@ -260,7 +260,7 @@ function rejectMalformed(route: MemberRoute, contactFor: ContactLookup, reply: F
   observer.upstreamError(route.id, 'bad-response')
   request.log.warn({ member: route.id, code: 'DP_MALFORMED_RESPONSE' }, 'upstream answered with repeated Location or Content-Location')
   const { name, contact } = contactOf(route.id, contactFor)
-  sendProblem(request, reply, problems.badGateway(name), { member: route.id, contact })
+  sendProblem(reply, problemOf(request, new errors.UPSTREAM_FAILED(name), { member: route.id, contact }))
 }
 
 /** reply-from wraps undici errors; the undici code sits on the cause. */

@@ -15,7 +15,7 @@ import { FencedOut, manifestFingerprint, type WriteFence } from '../store/fence.
 import { withSpan } from '../telemetry/index.js'
 import { boundIssues, cut, MAX_LAST_ERROR } from '../manifest/issues.js'
 
-type Issue = { path: string; message: string }
+import type { Issue } from '../http/problem.js'
 type Log = (obj: object, msg: string) => void
 
 export interface RefresherOptions {

@@ -8,7 +8,7 @@
 //   (body), 422 (every issue), 503.
 // On any error the previous manifest stays live: the store is written last.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
-import { errors, withIssues } from '../errors.js'
+import { errors, withIssues } from '../http/problem.js'
 import type { MemberConfig } from '../config/region-schema.js'
 import type { Manifest } from '../manifest/schema.js'
 import type { CatalogStore } from '../store/types.js'
@@ -25,7 +25,7 @@ import { XmlRejected } from '../import/xml-reader.js'
 import { mapAndValidate, mapContextFor, readXzufi } from '../import/xzufi-import.js'
 import { InsightsQuery, InsightsReportSchema, readInsights, sendReport, type ReadInsightsOptions } from '../insights/routes.js'
 
-type Issue = { path: string; message: string }
+import type { Issue } from '../http/problem.js'
 
 export interface AdminRoutesOptions {
   store: CatalogStore
@@ -191,7 +191,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   }, async (request, reply) => {
     const member = memberOf(request)
     const state = await options.store.getMember(member.id)
-    if (!state?.manifest) throw new errors.NOT_FOUND(`No manifest stored for member ${member.id}`)
+    if (!state?.manifest) throw new errors.NOT_FOUND(`Für das Mitglied ${member.id} ist kein Manifest gespeichert.`)
     reply.header('cache-control', 'no-store').header('x-dachportal-member-status', state.status)
     return state.manifest
   })

@@ -1,7 +1,7 @@
 // Navigation over the regional catalog: life situations and services.
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { errors } from '../errors.js'
+import { errors } from '../http/problem.js'
 import type { Catalog, RegionalService } from '../catalog/types.js'
 import { pickOffering, responsibleChain } from '../catalog/responsibility.js'
 import { Audience, Level } from '../manifest/schema.js'

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/types.js'
 import type { OnlineServiceEntry } from '../catalog/online-services.js'
-import { errors, withIssues } from '../errors.js'
+import { errors, withIssues, type Issue } from '../http/problem.js'
 import { Page, Paging, problemResponses, ServiceId, Slug } from './schemas.js'
 import { notModified, paginate } from './http-cache.js'
 
@@ -48,12 +48,12 @@ export default async function onlineServiceRoutes(app: FastifyInstance): Promise
   }, async (request, reply) => {
     const { page, pageSize, ...query } = request.query as OnlineServiceQuery & { page: number; pageSize: number }
     const c = app.live.current
-    const issues: { path: string; in: string; message: string }[] = []
+    const issues: Issue[] = []
     for (const key of ['provider', 'serves'] as const) {
       const id = query[key]
-      if (id !== undefined && !c.memberById.has(id)) issues.push({ path: `/${key}`, in: 'querystring', message: `unknown member: ${id}` })
+      if (id !== undefined && !c.memberById.has(id)) issues.push({ path: `/${key}`, in: 'querystring', message: `unbekanntes Mitglied: ${id}` })
     }
-    if (query.service !== undefined && !c.serviceById.has(query.service)) issues.push({ path: '/service', in: 'querystring', message: `unknown service: ${query.service}` })
+    if (query.service !== undefined && !c.serviceById.has(query.service)) issues.push({ path: '/service', in: 'querystring', message: `unbekannte Leistung: ${query.service}` })
     if (issues.length > 0) throw withIssues(new errors.BAD_QUERY(issues.map((i) => i.message).join('; ')), issues)
     if (notModified(request, reply, c.version)) return reply
     return paginate(filterOnlineServices(c, query), page, pageSize)

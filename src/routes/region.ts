@@ -1,7 +1,7 @@
 // Region and members: who takes part and in what state.
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { errors } from '../errors.js'
+import { errors } from '../http/problem.js'
 import type { CatalogMember } from '../catalog/types.js'
 import { Level } from '../manifest/schema.js'
 import { MemberMetaSchema, Page, Paging, problemResponses, Slug } from './schemas.js'

@@ -2,7 +2,7 @@
 // redirect that only ever leads to a host the region config allows.
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { errors } from '../errors.js'
+import { errors } from '../http/problem.js'
 import { resolveResponsibility } from '../catalog/responsibility.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import { Ars, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
@@ -38,8 +38,8 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
   }, async (request, reply) => {
     const q = request.query as { postalCode?: string; ars?: string; service?: string }
     if ((q.postalCode === undefined) === (q.ars === undefined)) {
-      const error = new errors.BAD_QUERY('give exactly one of postalCode or ars')
-      throw Object.assign(error, { errors: [{ path: '/postalCode', in: 'querystring', message: 'exactly one of postalCode or ars is required' }] })
+      const error = new errors.BAD_QUERY('Bitte genau eines von postalCode oder ars angeben.')
+      throw Object.assign(error, { errors: [{ path: '/postalCode', in: 'querystring', message: 'genau eines von postalCode oder ars ist nötig' }] })
     }
     const c = app.live.current
     if (q.service !== undefined && !c.serviceById.has(q.service)) throw new errors.SERVICE_NOT_FOUND(q.service)

@@ -11,7 +11,7 @@ import { Type } from '@sinclair/typebox'
 import { resolveResponsibility } from '../catalog/responsibility.js'
 import type { Catalog, Offering } from '../catalog/types.js'
 import { problemResponses } from './schemas.js'
-import { errors } from '../errors.js'
+import { errors } from '../http/problem.js'
 
 const Query = Type.Object({
   leikaKey: Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa-Schlüssel (99 + 12 Ziffern)', examples: ['99102013104000'] }),
@@ -94,7 +94,7 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
     const q = request.query as { leikaKey: string; ars?: string; ags?: string; postalCode?: string; offset?: number; limit?: number }
     const given = [q.ars, q.ags, q.postalCode].filter((x) => x !== undefined).length
     if (given !== 1) {
-      throw new errors.BAD_QUERY('give exactly one of ars, ags or postalCode')
+      throw new errors.BAD_QUERY('Bitte genau eines von ars, ags oder postalCode angeben.')
     }
     const all = routesFor(app.live.current, q.leikaKey, q)
     const offset = q.offset ?? 0

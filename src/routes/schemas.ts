@@ -8,15 +8,15 @@ export const Problem = Type.Object(
     type: Type.String({ description: 'urn:dachportal:problem:<code in kebab case>', examples: ['urn:dachportal:problem:service-not-found'] }),
     title: Type.String({ examples: ['Nicht gefunden'] }),
     status: Type.Integer({ examples: [404] }),
-    detail: Type.Optional(Type.String({ examples: ['Unknown service: hundesteur'] })),
+    detail: Type.Optional(Type.String({ description: 'German, for people; program against `code`', examples: ['Unbekannte Leistung: hundesteur'] })),
     instance: Type.Optional(Type.String({ examples: ['/api/v1/services/hundesteur'] })),
-    code: Type.Optional(Type.String({ examples: ['DP_ERR_SERVICE_NOT_FOUND'] })),
+    code: Type.Optional(Type.String({ description: 'stable English key (DP_ERR_*)', examples: ['DP_ERR_SERVICE_NOT_FOUND'] })),
     errors: Type.Optional(
       Type.Array(
         Type.Object({
           path: Type.String({ examples: ['/postalCode'] }),
           in: Type.Optional(Type.String({ description: 'querystring, params, headers or body', examples: ['querystring'] })),
-          message: Type.String({ examples: ['must be a 5-digit postal code'] }),
+          message: Type.String({ examples: ['must match pattern "^[0-9]{5}$"'] }),
         }),
       ),
     ),
@@ -36,7 +36,7 @@ export const Ars = Type.String({ pattern: '^[0-9]{12}$', description: 'Amtlicher
 export const ServiceId = Type.String({
   pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*(?::[a-z0-9]+(?:-[a-z0-9]+)*)?$',
   maxLength: 130,
-  description: 'catalog key (e.g. hundesteuer) or member:serviceId for member-local services',
+  description: 'catalog key (e.g. hund-anmelden) or member:serviceId for member-local services',
   examples: ['hund-anmelden'],
 })
 

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/types.js'
-import { errors } from '../errors.js'
+import { errors } from '../http/problem.js'
 import { Level } from '../manifest/schema.js'
 import type { SearchIndexHolder } from '../search/holder.js'
 import { search } from '../search/search.js'

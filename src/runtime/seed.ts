@@ -11,6 +11,7 @@ import { resolve, dirname } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { parseJson, readManifestSource } from '../manifest/load.js'
 import type { Result } from '../manifest/validate.js'
+import type { Issue } from '../http/problem.js'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState } from '../catalog/types.js'
 import type { MemberConfig } from '../config/region-schema.js'
@@ -22,7 +23,7 @@ import { isRemoteManifest } from '../net/https-url.js'
 export interface SeedReport {
   loaded: string[]
   kept: string[]
-  failed: { id: string; errors: { path: string; message: string }[] }[]
+  failed: { id: string; errors: Issue[] }[]
 }
 
 /** A member's bundled file: validated, with the sha-256 of its bytes when readable. */

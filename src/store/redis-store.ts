@@ -19,7 +19,7 @@
 //   slow poll the version is compared, so a missed message heals itself.
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import { errors } from '../errors.js'
+import { errors } from '../http/problem.js'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
 import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'

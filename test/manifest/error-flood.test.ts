@@ -91,7 +91,7 @@ t.test('PUT of many errors within the size limits: 50 errors with paths, then "a
   t.equal(last.path, '')
   const more = Number(/^and (\d+) more error\(s\) not listed$/.exec(last.message)?.[1])
   t.ok(more >= 500 * 5 - 50, `and ${more} more`)
-  t.match((res.json() as { detail: string }).detail, new RegExp(`${more + 50} error`), 'the detail counts them all')
+  t.match((res.json() as { detail: string }).detail, new RegExp(`${more + 50} Fehler`), 'the detail counts them all')
 })
 
 t.test('remote refresh of a flood: small member status, previous manifest stays live', async (t) => {

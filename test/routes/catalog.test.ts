@@ -61,7 +61,7 @@ t.test('a filter naming an unknown member or life situation is a 400 naming it, 
     const res = await app.inject(`${base}${sep}member=gladbek&lifeSituation=familie-kind`)
     t.equal(res.statusCode, 400, base)
     t.match(res.headers['content-type'], /^application\/problem\+json/)
-    t.same(res.json().errors, [{ path: '/member', in: 'querystring', message: 'unknown member: gladbek' }])
+    t.same(res.json().errors, [{ path: '/member', in: 'querystring', message: 'unbekanntes Mitglied: gladbek' }])
     const both = (await app.inject(`${base}${sep}member=gladbek&lifeSituation=familie`)).json()
     t.same(both.errors.map((e: { path: string }) => e.path), ['/member', '/lifeSituation'], 'every bad filter named')
   }
