@@ -15,7 +15,7 @@ import { LiveCatalog } from './runtime/live-catalog.js'
 import { seedFileManifests } from './runtime/seed.js'
 import { recoverStore } from './runtime/recover.js'
 import { registerProblemHandlers } from './routes/problem.js'
-import { sharedSchemas } from './routes/schemas.js'
+import { namedSchemas } from './routes/named-schemas.js'
 import { finishOpenApi } from './routes/openapi.js'
 import regionRoutes from './routes/region.js'
 import catalogRoutes from './routes/catalog.js'
@@ -198,9 +198,9 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     // a person who mistyped a page address gets a page, programs get problem+json
     notFound: (request, reply) => (prefersHtml(request) ? sendNotFoundPage(request, reply) : undefined),
   })
-  for (const schema of sharedSchemas) app.addSchema(schema)
+  for (const schema of namedSchemas) app.addSchema(schema)
   // swagger collects routes as they are added: before ops, so /metrics is documented
-  await registerDocs(app)
+  await registerDocs(app, settings)
   await app.register(opsPlugin, { settings })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } })
 
@@ -304,15 +304,21 @@ function contactFor(live: LiveCatalog, id: string): MemberContact | undefined {
   return contact
 }
 
-async function registerDocs(app: FastifyInstance): Promise<void> {
+async function registerDocs(app: FastifyInstance, settings: Settings): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'dachportal API – Serviceportal Emscher-Lippe',
         version: '1.0.0',
-        description: 'Regional catalog, search and navigation over the service portals of the Emscher-Lippe member cities, Kreis Recklinghausen, Land NRW and Bund. Errors are application/problem+json (RFC 9457).',
+        description: 'Regional catalog, search and navigation over the service portals of the Emscher-Lippe member cities, Kreis Recklinghausen, Land NRW and Bund. Errors are application/problem+json (RFC 9457). '
+          + 'Summaries are German, descriptions English. Every operation has a stable operationId; API routes (/api/v1/*, /go) answer 400 to query parameters they do not declare. '
+          + 'This document is self-contained (the manifest schema is components.schemas.Manifest): save it and generate a client offline.',
+        // the repository grants no licence (package.json: UNLICENSED); say so instead of inventing one
+        license: { name: 'Proprietary, all rights reserved (no licence granted)', identifier: 'LicenseRef-Proprietary' },
       },
+      // relative unless PUBLIC_ORIGIN names the portal's origin
+      servers: [{ url: settings.proxy.publicOrigin ?? '/', description: 'this gateway' }],
       tags: [
         { name: 'Region', description: 'Region and Verbundmitglieder' },
         { name: 'Navigation', description: 'Lebenslagen, Leistungen, Zuständigkeit, Deep Links' },
@@ -321,7 +327,13 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'Proxy', description: 'Each member\'s upstream is proxied on its own origin <member>.<PROXY_BASE_DOMAIN>; ALL /cities/{member}/* on the portal\'s origin only for members marked sameOriginTrusted (others: 307 to their origin). Members without an upstream answer 404. Cookies are scoped per member, Location headers rewritten, failures answer 502/504 problem+json with the member\'s contact data, an open circuit breaker 503 with Retry-After.' },
         { name: 'Operations', description: 'Health, readiness, metrics' },
       ],
-      components: { securitySchemes: { memberToken: { type: 'http', scheme: 'bearer', description: 'registration token of one member' } } },
+      components: {
+        securitySchemes: {
+          memberToken: { type: 'http', scheme: 'bearer', description: 'registration token of one member' },
+          regionAdminToken: { type: 'http', scheme: 'bearer', description: 'region admin token (its SHA-256 is REGION_ADMIN_TOKEN_SHA256)' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, only when set' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transformObject: (documentObject) => finishOpenApi(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, unknown>),
