@@ -17,6 +17,7 @@ import { recoverStore } from './runtime/recover.js'
 import { registerProblemHandlers } from './routes/problem.js'
 import { namedSchemas } from './routes/named-schemas.js'
 import { finishOpenApi } from './routes/openapi.js'
+import { strictApiQueries } from './routes/strict-query.js'
 import regionRoutes from './routes/region.js'
 import catalogRoutes from './routes/catalog.js'
 import onlineServiceRoutes from './routes/online-services.js'
@@ -66,7 +67,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     // a hop count is valid at runtime (proxy-addr); Fastify's typings omit it
     trustProxy: settings.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: settings.adminBodyLimitBytes,
-    ajv: { customOptions: { allErrors: true } },
+    // removeAdditional off: an undeclared query parameter is an error on API routes (strict-query.ts), not silently dropped
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     return503OnClosing: true,
     // `<member>.<PROXY_BASE_DOMAIN>` reaches only that member's proxy (src/proxy/origin.ts)
     ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
@@ -199,8 +201,9 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     notFound: (request, reply) => (prefersHtml(request) ? sendNotFoundPage(request, reply) : undefined),
   })
   for (const schema of namedSchemas) app.addSchema(schema)
+  strictApiQueries(app)
   // swagger collects routes as they are added: before ops, so /metrics is documented
-  await registerDocs(app, settings)
+  await registerDocs(app, settings, data)
   await app.register(opsPlugin, { settings })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } })
 
@@ -304,7 +307,8 @@ function contactFor(live: LiveCatalog, id: string): MemberContact | undefined {
   return contact
 }
 
-async function registerDocs(app: FastifyInstance, settings: Settings): Promise<void> {
+async function registerDocs(app: FastifyInstance, settings: Settings, data: RegionData): Promise<void> {
+  const ids = { members: data.region.members.map((m) => m.id), lifeSituations: data.lifeSituations.map((l) => l.id) }
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -336,7 +340,7 @@ async function registerDocs(app: FastifyInstance, settings: Settings): Promise<v
       },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-    transformObject: (documentObject) => finishOpenApi(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, unknown>),
+    transformObject: (documentObject) => finishOpenApi(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, unknown>, ids),
   })
 }
 

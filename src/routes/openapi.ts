@@ -32,7 +32,26 @@ function component(schema: object, description: string): Json {
   return { ...rest, description: `${description} (published as ${String(canonical)})` }
 }
 
-export function finishOpenApi(doc: Json): Json {
+/** The id sets fixed at start: members come from the region config, life situations from its taxonomy (neither changes while running). */
+export interface KnownIds {
+  members: readonly string[]
+  lifeSituations: readonly string[]
+}
+
+// query parameters naming a member or a life situation; the handlers answer 400 to any other value (known-filters.ts)
+const MEMBER_PARAMETERS = new Set(['member', 'residentMember', 'provider', 'serves'])
+
+function withEnum(parameter: Json, ids: KnownIds): void {
+  if (parameter.in !== 'query') return
+  const name = String(parameter.name)
+  const [values, discovery] = MEMBER_PARAMETERS.has(name) ? [ids.members, 'GET /api/v1/members']
+    : name === 'lifeSituation' ? [ids.lifeSituations, 'GET /api/v1/life-situations'] : [undefined, '']
+  if (!values || values.length === 0) return
+  parameter.schema = { ...(parameter.schema as Json), enum: [...values] }
+  parameter.description = `${String(parameter.description ?? (parameter.schema as Json).description ?? '')} (fixed at start from the region config; also listed by ${discovery})`.trim()
+}
+
+export function finishOpenApi(doc: Json, ids?: KnownIds): Json {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>
   const components = (doc.components ??= {}) as Json
   const schemas = (components.schemas ??= {}) as Json
@@ -52,6 +71,7 @@ export function finishOpenApi(doc: Json): Json {
       // defaults make a parameter optional, whatever the TypeBox object says
       for (const parameter of (operation.parameters ?? []) as Json[]) {
         if (parameter.in === 'query' && (parameter.schema as Json | undefined)?.default !== undefined) parameter.required = false
+        if (ids && path.startsWith('/api/v1/')) withEnum(parameter, ids)
       }
       if (CONDITIONAL_PATHS.has(path)) conditional(operation, responses)
       if (!RATE_LIMIT_EXEMPT.has(path)) {

@@ -29,23 +29,21 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
       operationId: 'getResponsibility',
       summary: 'Wer ist für mich zuständig? (nach Postleitzahl oder ARS)',
       description: 'Give exactly one of `postalCode` or `ars`. With `service`, also the offering to use (the most local responsible member offering it) and the alternatives.',
+      // exactly one of postalCode or ars, as a schema rule (OpenAPI parameters cannot say it: the description does)
       querystring: Type.Object({
         postalCode: Type.Optional(PostalCode),
         ars: Type.Optional(Ars),
         service: Type.Optional(ServiceId),
-      }),
+      }, { additionalProperties: false, oneOf: [{ required: ['postalCode'] }, { required: ['ars'] }] }),
       response: { 200: Type.Ref('Responsibility'), ...problemResponses },
     },
   }, async (request, reply) => {
-    const q = request.query as { postalCode?: string; ars?: string; service?: string }
-    if ((q.postalCode === undefined) === (q.ars === undefined)) {
-      const error = new errors.BAD_QUERY('give exactly one of postalCode or ars')
-      throw Object.assign(error, { errors: [{ path: '/postalCode', in: 'querystring', message: 'exactly one of postalCode or ars is required' }] })
-    }
+    const q = request.query as { postalCode: string; ars?: undefined } | { postalCode?: undefined; ars: string }
+    const service = (request.query as { service?: string }).service
     const c = app.live.current
-    if (q.service !== undefined && !c.serviceById.has(q.service)) throw new errors.SERVICE_NOT_FOUND(q.service)
+    if (service !== undefined && !c.serviceById.has(service)) throw new errors.SERVICE_NOT_FOUND(service)
     if (notModified(request, reply, c.version)) return reply
-    return resolveResponsibility(c, q)
+    return resolveResponsibility(c, { ...q, ...(service === undefined ? {} : { service }) })
   })
 
   app.get('/go/:member/:service', {

@@ -20,7 +20,7 @@ const Query = Type.Object({
   postalCode: Type.Optional(Type.String({ pattern: '^[0-9]{5}$', examples: ['45964'] })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-}, { additionalProperties: false })
+}, { additionalProperties: false, oneOf: [{ required: ['ars'] }, { required: ['ags'] }, { required: ['postalCode'] }] })
 
 const Route = Type.Object({
   destinationName: Type.String(),
@@ -97,10 +97,7 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
     },
   }, async (request) => {
     const q = request.query as { leikaKey: string; ars?: string; ags?: string; postalCode?: string; offset?: number; limit?: number }
-    const given = [q.ars, q.ags, q.postalCode].filter((x) => x !== undefined).length
-    if (given !== 1) {
-      throw new errors.BAD_QUERY('give exactly one of ars, ags or postalCode')
-    }
+    // exactly one of ars, ags, postalCode: the schema's oneOf
     const all = routesFor(app.live.current, q.leikaKey, q)
     const offset = q.offset ?? 0
     const page = all.slice(offset, offset + (q.limit ?? 100)).map(toRoute)

@@ -95,7 +95,8 @@ t.test('the OpenAPI document lists every public route of api.md', async (t) => {
   t.ok(search.responses['400'].content['application/problem+json'])
   t.ok(search.responses['200'].content['application/json'], 'success stays application/json')
   t.match(search.parameters.find((p: { name: string }) => p.name === 'channel'), { in: 'query', schema: { enum: ['online', 'in-person'] } }, 'the channel filter is documented')
-  t.ok(search.responses['200'].content['application/json'].schema.properties.facets.properties.channel, 'the channel facet is documented')
+  t.equal(search.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/SearchAnswer', 'a named answer')
+  t.ok((doc as any).components.schemas.SearchAnswer.properties.facets.properties.channel, 'the channel facet is documented')
 })
 
 t.test('the OpenAPI document tells the truth about conditional GET, optional paging, limits and problems', async (t) => {
