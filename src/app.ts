@@ -15,8 +15,9 @@ import { recoverStore } from './runtime/recover.js'
 import { registerProblemHandlers } from './routes/problem.js'
 import { frameworkErrorHandler } from './http/framework-errors.js'
 import { portalSecurityHeaders } from './ops/security.js'
-import { sharedSchemas } from './routes/schemas.js'
+import { namedSchemas } from './routes/named-schemas.js'
 import { finishOpenApi } from './routes/openapi.js'
+import { strictApiQueries } from './routes/strict-query.js'
 import regionRoutes from './routes/region.js'
 import catalogRoutes from './routes/catalog.js'
 import onlineServiceRoutes from './routes/online-services.js'
@@ -67,7 +68,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     // a hop count is valid at runtime (proxy-addr); Fastify's typings omit it
     trustProxy: settings.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: settings.adminBodyLimitBytes,
-    ajv: { customOptions: { allErrors: true } },
+    // removeAdditional off: an undeclared query parameter is an error on API routes (strict-query.ts), not silently dropped
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     return503OnClosing: true,
     // bad percent-encoding and over-long path parameters are answered before any hook: problem+json too
     frameworkErrors: frameworkErrorHandler(portalSecurityHeaders()),
@@ -202,11 +204,12 @@ async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<vo
     // a person who mistyped a page address gets a page, programs get problem+json
     notFound: (request, reply) => (prefersHtml(request) ? sendNotFoundPage(request, reply) : undefined),
   })
-  for (const schema of sharedSchemas) app.addSchema(schema)
+  for (const schema of namedSchemas) app.addSchema(schema)
+  strictApiQueries(app)
   // before any route: it hooks each route as it is added (not the proxy's)
   await registerCompression(app)
   // swagger collects routes as they are added: before ops, so /metrics is documented
-  await registerDocs(app)
+  await registerDocs(app, settings, data)
   await app.register(opsPlugin, { settings })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } })
 
@@ -310,15 +313,22 @@ function contactFor(live: LiveCatalog, id: string): MemberContact | undefined {
   return contact
 }
 
-async function registerDocs(app: FastifyInstance): Promise<void> {
+async function registerDocs(app: FastifyInstance, settings: Settings, data: RegionData): Promise<void> {
+  const ids = { members: data.region.members.map((m) => m.id), lifeSituations: data.lifeSituations.map((l) => l.id) }
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'dachportal API – Serviceportal Emscher-Lippe',
         version: '1.0.0',
-        description: 'Regional catalog, search and navigation over the service portals of the Emscher-Lippe member cities, Kreis Recklinghausen, Land NRW and Bund. Errors are application/problem+json (RFC 9457).',
+        description: 'Regional catalog, search and navigation over the service portals of the Emscher-Lippe member cities, Kreis Recklinghausen, Land NRW and Bund. Errors are application/problem+json (RFC 9457). '
+          + 'Summaries are German, descriptions English. Every operation has a stable operationId; API routes (/api/v1/*, /go) answer 400 to query parameters they do not declare. '
+          + 'This document is self-contained (the manifest schema is components.schemas.Manifest): save it and generate a client offline.',
+        // the repository grants no licence (package.json: UNLICENSED); say so instead of inventing one
+        license: { name: 'Proprietary, all rights reserved (no licence granted)', identifier: 'LicenseRef-Proprietary' },
       },
+      // relative unless PUBLIC_ORIGIN names the portal's origin
+      servers: [{ url: settings.proxy.publicOrigin ?? '/', description: 'this gateway' }],
       tags: [
         { name: 'Region', description: 'Region and Verbundmitglieder' },
         { name: 'Navigation', description: 'Lebenslagen, Leistungen, Zuständigkeit, Deep Links' },
@@ -327,10 +337,16 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'Proxy', description: 'Each member\'s upstream is proxied on its own origin <member>.<PROXY_BASE_DOMAIN>; ALL /cities/{member}/* on the portal\'s origin only for members marked sameOriginTrusted (others: 307 to their origin). Members without an upstream answer 404. Cookies are scoped per member, Location headers rewritten, failures answer 502/504 problem+json with the member\'s contact data, an open circuit breaker 503 with Retry-After.' },
         { name: 'Operations', description: 'Health, readiness, metrics' },
       ],
-      components: { securitySchemes: { memberToken: { type: 'http', scheme: 'bearer', description: 'registration token of one member' } } },
+      components: {
+        securitySchemes: {
+          memberToken: { type: 'http', scheme: 'bearer', description: 'registration token of one member' },
+          regionAdminToken: { type: 'http', scheme: 'bearer', description: 'region admin token (its SHA-256 is REGION_ADMIN_TOKEN_SHA256)' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, only when set' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-    transformObject: (documentObject) => finishOpenApi(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, unknown>),
+    transformObject: (documentObject) => finishOpenApi(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, unknown>, ids),
   })
 }
 

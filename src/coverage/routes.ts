@@ -23,7 +23,8 @@ const Cell = {
     couldShare: { type: 'array', items: { type: 'object', properties: { provider: { type: 'string' }, providerName: { type: 'string' }, onlineService: { type: 'string' } } } },
   },
 } as const
-const CoverageSchema = {
+export const CoverageSchema = {
+  $id: 'Coverage',
   type: 'object',
   description: 'Member × service matrix of the region',
   required: ['version', 'services', 'members'],
@@ -70,7 +71,7 @@ export async function coverageRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get('/api/v1/coverage', {
-    schema: { tags: ['Navigation'], summary: 'Abdeckung: Städte × Leistungen (online mit Reifegrad, vor Ort, über Kreis/Land/Bund, fehlt; Hinweise auf mitnutzbare Online-Dienste)', response: { 200: CoverageSchema } },
+    schema: { tags: ['Navigation'], operationId: 'getCoverage', summary: 'Abdeckung: Städte × Leistungen (online mit Reifegrad, vor Ort, über Kreis/Land/Bund, fehlt; Hinweise auf mitnutzbare Online-Dienste)', response: { 200: { $ref: 'Coverage#' } } },
   }, async (request, reply) => {
     const coverage = current()
     if (notModified(request, reply, coverage.version)) return reply

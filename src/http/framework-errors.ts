@@ -47,7 +47,10 @@ interface ValidationError {
 function validationIssues(error: FastifyError): Issue[] {
   const where = error.validationContext ?? 'request'
   return (error.validation as ValidationError[]).map((v) => {
-    const path = v.keyword === 'required' ? `/${String(v.params.missingProperty)}` : v.instancePath || '/'
+    // a missing or an undeclared parameter is named by itself, not by its parent
+    const path = v.keyword === 'required' ? `/${String(v.params.missingProperty)}`
+      : v.keyword === 'additionalProperties' ? `${v.instancePath}/${String(v.params.additionalProperty)}`
+        : v.instancePath || '/'
     return { path, in: where, message: v.message ?? 'is invalid' }
   })
 }

@@ -29,6 +29,7 @@ export const InsightsQuery = {
 
 const Row = { type: 'object', additionalProperties: true }
 export const InsightsReportSchema = {
+  $id: 'InsightsReport',
   type: 'object',
   description: 'Aggregated per-day counters; query texts only with at least minCount uses on one day. CSV with Accept: text/csv.',
   required: ['from', 'to', 'member', 'minCount', 'days', 'zeroResultQueries', 'topQueries', 'go', 'proxy', 'feedback', 'lifeSituations', 'serviceViews'],
@@ -81,11 +82,12 @@ export async function insightsRoutes(app: FastifyInstance, options: InsightsRout
   app.get('/api/v1/admin/insights', {
     schema: {
       tags: ['Member cities'],
-      summary: 'Pilot insights for the whole region (region admin token)',
+      operationId: 'getRegionInsights',
+      summary: 'Pilot-Einblicke für die ganze Region (Regions-Admin-Token)',
       description: 'Bearer token whose SHA-256 is REGION_ADMIN_TOKEN_SHA256. Aggregated counters only, nothing that identifies a person.',
-      security: [{ memberToken: [] }],
+      security: [{ regionAdminToken: [] }],
       querystring: InsightsQuery,
-      response: { 200: InsightsReportSchema, 401: { $ref: 'Problem#' }, 400: { $ref: 'Problem#' } },
+      response: { 200: { $ref: 'InsightsReport#' }, 401: { $ref: 'Problem#' }, 400: { $ref: 'Problem#' } },
     },
   }, async (request, reply) => {
     await limiter.brake('region')
@@ -116,7 +118,8 @@ export async function insightsRoutes(app: FastifyInstance, options: InsightsRout
     scope.post('/feedback', {
       schema: {
         tags: ['Navigation'],
-        summary: 'Feedback "War diese Seite hilfreich?" (form post, no free text)',
+        operationId: 'postFeedback',
+        summary: 'Rückmeldung „War diese Seite hilfreich?“ (Formular, kein Freitext)',
         consumes: ['application/x-www-form-urlencoded'],
         body: {
           type: 'object',

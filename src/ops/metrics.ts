@@ -197,7 +197,7 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Pro
     done()
   })
   app.get('/metrics', {
-    schema: { tags: ['Operations'], summary: 'Prometheus metrics', hide: false },
+    schema: { tags: ['Operations'], operationId: 'getMetrics', summary: 'Prometheus-Metriken', description: 'Bearer token only when METRICS_TOKEN is set.', security: [{}, { metricsToken: [] }], hide: false },
     config: { rateLimit: false },
     logLevel: 'warn',
   }, async (request, reply) => {

@@ -54,15 +54,18 @@ const params = {
 } as const
 const problem = { $ref: 'Problem#' }
 const authProblems = { 401: problem, 403: problem, 404: problem, 429: problem }
-const docs = (summary: string, description: string) => ({
+const docs = (operationId: string, summary: string, description: string) => ({
   tags: ['Member cities'],
+  operationId,
   summary,
   description,
   security: [{ memberToken: [] }],
   params,
 })
-const Accepted = {
+export const Accepted = {
+  $id: 'ManifestAccepted',
   type: 'object',
+  description: 'the manifest is live',
   required: ['member', 'version', 'acceptedAt'],
   properties: {
     member: { type: 'string', examples: ['gladbeck'] },
@@ -70,8 +73,10 @@ const Accepted = {
     acceptedAt: { type: 'string', format: 'date-time', examples: ['2026-11-25T10:00:00.000Z'] },
   },
 } as const
-const Outcome = {
+export const Outcome = {
+  $id: 'RefreshOutcome',
   type: 'object',
+  description: 'what the fetch of the remote manifest did',
   required: ['member', 'outcome'],
   properties: {
     member: { type: 'string', examples: ['marl'] },
@@ -81,6 +86,15 @@ const Outcome = {
     lastError: { type: 'string', examples: ['HTTP 503 from https://www.marl.de/dachportal/manifest.json'] },
   },
 } as const
+
+export const ImportAccepted = {
+  $id: 'ImportAccepted',
+  type: 'object',
+  description: 'the imported manifest is live; with the mapping report',
+  required: ['member', 'version', 'acceptedAt', 'report'],
+  properties: { ...Accepted.properties, report: { type: 'object', additionalProperties: true, description: 'counts read and mapped, dropped items with reasons, facts without a manifest field' } },
+} as const
+export const adminSchemas = [Accepted, Outcome, ImportAccepted]
 
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
   if (!options.store || !Array.isArray(options.members) || typeof options.validate !== 'function') {
@@ -124,8 +138,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   app.put('/members/:id/manifest', {
     bodyLimit,
     schema: {
-      ...docs('Register a new manifest for your member', 'Body: the manifest (schema at /schemas/manifest.json), JSON only. Validated against the schema and the region rules (allowed hosts, catalog keys, Lebenslagen); 422 lists every error with its JSON path. On any error the previous manifest stays live.'),
-      response: { 200: Accepted, ...authProblems, 413: problem, 415: problem, 422: problem, 503: problem },
+      ...docs('putMemberManifest', 'Neues Manifest für das eigene Mitglied registrieren', 'Body: the manifest (schema at /schemas/manifest.json), JSON only. Validated against the schema and the region rules (allowed hosts, catalog keys, Lebenslagen); 422 lists every error with its JSON path. On any error the previous manifest stays live.'),
+      response: { 200: { $ref: 'ManifestAccepted#' }, ...authProblems, 413: problem, 415: problem, 422: problem, 503: problem },
     },
   }, async (request) => {
     const member = memberOf(request)
@@ -148,9 +162,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   // options.validate, written last, so any failure leaves the last good manifest.
   app.post(IMPORT_ROUTE, {
     schema: {
-      ...docs('Register your manifest from an XZuFi export', 'Body: an XZuFi 2.2.0 (or 2.1.0) document, Content-Type application/xml or application/x-xzufi+xml, UTF-8, no DOCTYPE. It is mapped to a schema-v2 manifest for your member (what is dropped and why is in the report) and validated like a PUT of the manifest; 422 lists every error, the previous manifest stays live.'),
+      ...docs('importMemberManifest', 'Manifest aus einem XZuFi-Export registrieren', 'Body: an XZuFi 2.2.0 (or 2.1.0) document, Content-Type application/xml or application/x-xzufi+xml, UTF-8, no DOCTYPE. It is mapped to a schema-v2 manifest for your member (what is dropped and why is in the report) and validated like a PUT of the manifest; 422 lists every error, the previous manifest stays live.'),
       response: {
-        200: { type: 'object', required: ['member', 'version', 'acceptedAt', 'report'], properties: { ...Accepted.properties, report: { type: 'object', additionalProperties: true, description: 'counts read and mapped, dropped items with reasons, facts without a manifest field' } } },
+        200: { $ref: 'ImportAccepted#' },
         ...authProblems, 413: problem, 415: problem, 422: problem, 503: problem,
       },
     },
@@ -185,7 +199,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
 
   app.get('/members/:id/manifest', {
     schema: {
-      ...docs('The manifest stored for your member', 'Returns the manifest as stored (last known good); header X-Dachportal-Member-Status tells ok, stale or failed.'),
+      ...docs('getMemberManifest', 'Das gespeicherte Manifest des eigenen Mitglieds', 'Returns the manifest as stored (last known good); header X-Dachportal-Member-Status tells ok, stale or failed.'),
       response: { ...authProblems, 503: problem },
     },
   }, async (request, reply) => {
@@ -198,8 +212,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
 
   app.post('/members/:id/refresh', {
     schema: {
-      ...docs('Fetch your remote manifest now', 'Only for members whose region config points at an https manifest URL; one instance fetches at a time (others answer busy). A failed fetch keeps the last good manifest live.'),
-      response: { 200: Outcome, ...authProblems, 409: problem, 503: problem },
+      ...docs('refreshMemberManifest', 'Entferntes Manifest jetzt abrufen', 'Only for members whose region config points at an https manifest URL; one instance fetches at a time (others answer busy). A failed fetch keeps the last good manifest live.'),
+      response: { 200: { $ref: 'RefreshOutcome#' }, ...authProblems, 409: problem, 503: problem },
     },
   }, async (request) => {
     const member = memberOf(request)
@@ -211,9 +225,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   if (insights) {
     app.get('/members/:id/insights', {
       schema: {
-        ...docs('Pilot insights for your member', 'Aggregated per-day counters for your member: searches and zero-result searches of your residents (query texts only with at least INSIGHTS_MIN_COUNT uses on one day), /go redirects and proxy requests per service, feedback on your offerings including broken-link reports. JSON, or CSV with Accept: text/csv.'),
+        ...docs('getMemberInsights', 'Pilot-Einblicke für das eigene Mitglied', 'Aggregated per-day counters for your member: searches and zero-result searches of your residents (query texts only with at least INSIGHTS_MIN_COUNT uses on one day), /go redirects and proxy requests per service, feedback on your offerings including broken-link reports. JSON, or CSV with Accept: text/csv.'),
         querystring: InsightsQuery,
-        response: { 200: InsightsReportSchema, ...authProblems, 400: problem, 503: problem },
+        response: { 200: { $ref: 'InsightsReport#' }, ...authProblems, 400: problem, 503: problem },
       },
     }, async (request, reply) => {
       const member = memberOf(request)

@@ -45,12 +45,21 @@ const filters = {
   audience: Type.Optional(Audience),
 }
 
+export const LifeSituationList = Type.Object({ items: Type.Array(Type.Ref('LifeSituation')), total: Type.Integer() }, { $id: 'LifeSituationList', description: 'all Lebenslagen of the taxonomy' })
+export const ServicePage = Page(Type.Ref('RegionalService'), 'regional services', 'ServicePage')
+export const LifeSituationDetail = Type.Intersect(
+  [Type.Ref('LifeSituation'), Type.Object({ services: Type.Ref('ServicePage', { description: 'services in this life situation' }) })],
+  { $id: 'LifeSituationDetail', description: 'one Lebenslage with its services' },
+)
+
 export default async function catalogRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/life-situations', {
     schema: {
       tags: ['Navigation'],
-      summary: 'Lebenslagen (taxonomy) with service counts',
-      response: { 200: Type.Object({ items: Type.Array(Type.Ref('LifeSituation')), total: Type.Integer() }) },
+      operationId: 'listLifeSituations',
+      summary: 'Lebenslagen mit Anzahl der Leistungen',
+      description: 'The taxonomy of life situations with service counts. Also the discovery endpoint for the values of the `lifeSituation` filter.',
+      response: { 200: Type.Ref('LifeSituationList') },
     },
   }, async (request, reply) => {
     const c = app.live.current
@@ -61,11 +70,12 @@ export default async function catalogRoutes(app: FastifyInstance): Promise<void>
   app.get('/api/v1/life-situations/:id', {
     schema: {
       tags: ['Navigation'],
-      summary: 'One Lebenslage with its services',
+      operationId: 'getLifeSituation',
+      summary: 'Eine Lebenslage mit ihren Leistungen',
       params: Type.Object({ id: { ...Slug, examples: ['familie-kind'] } }),
       querystring: Type.Object({ postalCode: filters.postalCode, ...Paging }),
       response: {
-        200: Type.Intersect([Type.Ref('LifeSituation'), Type.Object({ services: Page(Type.Ref('RegionalService'), 'services in this life situation') })]),
+        200: Type.Ref('LifeSituationDetail'),
         ...problemResponses,
       },
     },
@@ -84,10 +94,11 @@ export default async function catalogRoutes(app: FastifyInstance): Promise<void>
   app.get('/api/v1/services', {
     schema: {
       tags: ['Navigation'],
-      summary: 'Regional services, filtered',
+      operationId: 'listServices',
+      summary: 'Regionale Leistungen, gefiltert',
       description: 'All filters combine (AND). With `postalCode`, only services that a member responsible for that postal code offers (its Stadt, Kreis, Land or Bund), each with `forYou`: the offering to use.',
       querystring: Type.Object({ ...filters, ...Paging }),
-      response: { 200: Page(Type.Ref('RegionalService'), 'regional services'), ...problemResponses },
+      response: { 200: Type.Ref('ServicePage'), ...problemResponses },
     },
   }, async (request, reply) => {
     const { page, pageSize, ...query } = request.query as ServiceQuery
@@ -102,7 +113,8 @@ export default async function catalogRoutes(app: FastifyInstance): Promise<void>
   app.get('/api/v1/services/:id', {
     schema: {
       tags: ['Navigation'],
-      summary: 'One regional service with all offerings',
+      operationId: 'getService',
+      summary: 'Eine regionale Leistung mit allen Angeboten',
       params: Type.Object({ id: ServiceId }),
       querystring: Type.Object({ postalCode: Type.Optional(PostalCode) }),
       response: { 200: Type.Ref('RegionalService'), ...problemResponses },

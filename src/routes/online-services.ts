@@ -29,11 +29,14 @@ export function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): O
       (offeringsOf ?? []).some((o) => o.onlineService?.id === os.id)))
 }
 
+export const OnlineServicePage = Page(Type.Ref('OnlineService'), 'online services', 'OnlineServicePage')
+
 export default async function onlineServiceRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/online-services', {
     schema: {
       tags: ['Navigation'],
-      summary: 'Online services of the region, with who provides and who uses them',
+      operationId: 'listOnlineServices',
+      summary: 'Online-Dienste der Region: wer sie anbietet und wer sie nutzt',
       description: 'Each online service once. `users` are the members whose offerings link to it; a shared service is used by members other than its provider (both sides agree: the provider lists the user in `serves`). Filters combine (AND); `minMaturity` compares the level within the service\'s own maturity model.',
       querystring: Type.Object({
         provider: Type.Optional({ ...Slug, description: 'member that provides it', examples: ['nrw'] }),
@@ -43,7 +46,7 @@ export default async function onlineServiceRoutes(app: FastifyInstance): Promise
         service: Type.Optional(ServiceId),
         ...Paging,
       }),
-      response: { 200: Page(Type.Ref('OnlineService'), 'online services'), ...problemResponses },
+      response: { 200: Type.Ref('OnlineServicePage'), ...problemResponses },
     },
   }, async (request, reply) => {
     const { page, pageSize, ...query } = request.query as OnlineServiceQuery & { page: number; pageSize: number }

@@ -5,9 +5,11 @@
 // (their serialisation is the problem handler's, not the route's), and what
 // app-wide hooks add to every route: conditional GET, rate limits, load
 // shedding. Also the proxy, whose routes @fastify/http-proxy registers
-// without schemas.
+// without schemas. The manifest schema goes into components, so a saved copy
+// of the document resolves every $ref by itself; operations without their
+// own `security` are public (`security: []`).
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from '../ops/exempt-paths.js'
-import { SLUG_PATTERN } from '../manifest/schema.js'
+import { Manifest, ManifestV1, SLUG_PATTERN } from '../manifest/schema.js'
 
 type Json = Record<string, unknown>
 
@@ -22,10 +24,42 @@ export const CONDITIONAL_PATHS = new Set([
   '/api/v1/online-services', '/api/v1/coverage',
 ])
 
-export function finishOpenApi(doc: Json): Json {
+const MANIFEST_REF = { $ref: '#/components/schemas/Manifest' }
+
+/** a published JSON Schema as a component: its $id would change the base of $refs inside it */
+function component(schema: object, description: string): Json {
+  const { $id: canonical, ...rest } = JSON.parse(JSON.stringify(schema)) as Json
+  return { ...rest, description: `${description} (published as ${String(canonical)})` }
+}
+
+/** The id sets fixed at start: members come from the region config, life situations from its taxonomy (neither changes while running). */
+export interface KnownIds {
+  members: readonly string[]
+  lifeSituations: readonly string[]
+}
+
+// query parameters naming a member or a life situation; the handlers answer 400 to any other value (known-filters.ts)
+const MEMBER_PARAMETERS = new Set(['member', 'residentMember', 'provider', 'serves'])
+
+function withEnum(parameter: Json, ids: KnownIds): void {
+  if (parameter.in !== 'query') return
+  const name = String(parameter.name)
+  const [values, discovery] = MEMBER_PARAMETERS.has(name) ? [ids.members, 'GET /api/v1/members']
+    : name === 'lifeSituation' ? [ids.lifeSituations, 'GET /api/v1/life-situations'] : [undefined, '']
+  if (!values || values.length === 0) return
+  parameter.schema = { ...(parameter.schema as Json), enum: [...values] }
+  parameter.description = `${String(parameter.description ?? (parameter.schema as Json).description ?? '')} (fixed at start from the region config; also listed by ${discovery})`.trim()
+}
+
+export function finishOpenApi(doc: Json, ids?: KnownIds): Json {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>
+  const components = (doc.components ??= {}) as Json
+  const schemas = (components.schemas ??= {}) as Json
+  schemas.Manifest = component(Manifest, 'member manifest, schema version 2')
+  schemas.ManifestV1 = component(ManifestV1, 'member manifest, schema version 1 (still accepted, converted to version 2 on load)')
   for (const [path, operations] of Object.entries(paths)) {
     for (const operation of Object.values(operations)) {
+      operation.security ??= []
       const responses = (operation.responses ??= {}) as Record<string, Json>
       for (const [status, response] of Object.entries(responses)) {
         const content = response.content as Record<string, { schema?: Json }> | undefined
@@ -37,6 +71,7 @@ export function finishOpenApi(doc: Json): Json {
       // defaults make a parameter optional, whatever the TypeBox object says
       for (const parameter of (operation.parameters ?? []) as Json[]) {
         if (parameter.in === 'query' && (parameter.schema as Json | undefined)?.default !== undefined) parameter.required = false
+        if (ids && path.startsWith('/api/v1/')) withEnum(parameter, ids)
       }
       if (CONDITIONAL_PATHS.has(path)) conditional(operation, responses)
       if (!RATE_LIMIT_EXEMPT.has(path)) {
@@ -50,8 +85,8 @@ export function finishOpenApi(doc: Json): Json {
   if (put) {
     put.requestBody = {
       required: true,
-      description: 'the member\'s service manifest; JSON Schema at /schemas/manifest.json, example: members/gladbeck.json',
-      content: { 'application/json': { schema: { $ref: '/schemas/manifest.json' } } },
+      description: 'the member\'s service manifest (schema version 2; version 1 is still accepted); JSON Schema also at /schemas/manifest.json, example: members/gladbeck.json',
+      content: { 'application/json': { schema: { oneOf: [MANIFEST_REF, { $ref: '#/components/schemas/ManifestV1' }] } } },
     }
   }
   const get = paths[MANIFEST_PATH]?.get
@@ -59,7 +94,7 @@ export function finishOpenApi(doc: Json): Json {
   if (getResponses && !getResponses['200']) {
     getResponses['200'] = {
       description: 'the stored manifest (last known good); X-Dachportal-Member-Status: ok, stale or failed',
-      content: { 'application/json': { schema: { $ref: '/schemas/manifest.json' } } },
+      content: { 'application/json': { schema: MANIFEST_REF } },
     }
   }
   return doc
@@ -101,9 +136,12 @@ const PROXY_METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options
 function proxyPaths(): Record<string, Record<string, Json>> {
   const noUpstream = { description: 'no member with that id, or the member has no upstream', content: PROBLEM }
   const member = { in: 'path', name: 'member', required: true, schema: { type: 'string', pattern: SLUG_PATTERN }, example: 'gladbeck' }
+  const camel = (method: string) => method[0]!.toUpperCase() + method.slice(1)
   const operation = (method: string): Json => ({
     tags: ['Proxy'],
-    summary: `${method.toUpperCase()} to the member's own e-government endpoint`,
+    operationId: `proxy${camel(method)}`,
+    security: [],
+    summary: `${method.toUpperCase()} an den eigenen E-Government-Endpunkt des Mitglieds`,
     description: 'The path form, only for members marked `sameOriginTrusted` in the region config (they share the portal\'s origin and cookies); '
       + 'every other member answers 307 to its own origin `<member>.<PROXY_BASE_DOMAIN>` (where every path is proxied the same way, with host-only cookies), '
       + 'or 503 `proxy-no-origin` without PROXY_BASE_DOMAIN. '
@@ -131,9 +169,11 @@ function proxyPaths(): Record<string, Record<string, Json>> {
       504: { description: 'the upstream did not answer in time; includes the city\'s `contact`', content: PROBLEM },
     },
   })
-  const bare: Json = {
+  const bare = (method: string): Json => ({
     tags: ['Proxy'],
-    summary: 'The bare member prefix: redirect into it',
+    operationId: `redirectToMemberPrefix${camel(method)}`,
+    security: [],
+    summary: 'Das bloße Mitgliedspräfix: Weiterleitung hinein',
     description: 'Answers 308 to `/cities/{member}/` (query string kept) for every method, so nothing is ever served with the scope `/cities/`; '
       + 'members not marked sameOriginTrusted answer 307 to their own origin (or 503) instead.',
     parameters: [member],
@@ -142,9 +182,9 @@ function proxyPaths(): Record<string, Record<string, Json>> {
       308: { description: 'redirect to /cities/{member}/', headers: { Location: { schema: { type: 'string' }, example: '/cities/gladbeck/' } } },
       404: noUpstream,
     },
-  }
+  })
   return {
-    '/cities/{member}': Object.fromEntries(PROXY_METHODS.map((m) => [m, bare])),
+    '/cities/{member}': Object.fromEntries(PROXY_METHODS.map((m) => [m, bare(m)])),
     '/cities/{member}/{path}': Object.fromEntries(PROXY_METHODS.map((m) => [m, operation(m)])),
   }
 }

@@ -8,25 +8,28 @@ export interface Readiness {
   draining: boolean
 }
 
+export const HealthSchema = Type.Object({ status: Type.Literal('ok') }, { $id: 'Health', description: 'the process is alive' })
+export const ReadySchema = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('unready')]),
+  version: Type.Integer(),
+  reasons: Type.Array(Type.String()),
+}, { $id: 'Readiness', description: 'whether this instance should get traffic' })
+
 export default async function opsRoutes(app: FastifyInstance, options: { readiness: Readiness }): Promise<void> {
   app.get('/health', {
-    schema: { tags: ['Operations'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    schema: { tags: ['Operations'], operationId: 'getHealth', summary: 'Lebendigkeit (liveness)', response: { 200: Type.Ref('Health') } },
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')
     return { status: 'ok' as const }
   })
 
-  const ReadySchema = Type.Object({
-    status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('unready')]),
-    version: Type.Integer(),
-    reasons: Type.Array(Type.String()),
-  })
   app.get('/ready', {
     schema: {
       tags: ['Operations'],
-      summary: 'Readiness: catalog loaded; degraded (still serving) when the store is unreachable or was reset and is not recovered yet',
-      description: 'Answers only once the catalog is loaded (before that the port is closed). 503 with status "unready" while the instance drains for shutdown: take it out of the load balancer.',
-      response: { 200: ReadySchema, 503: { ...ReadySchema, description: 'draining for shutdown: {"status":"unready"} (application/json)' } },
+      operationId: 'getReadiness',
+      summary: 'Bereitschaft (readiness): Katalog geladen, Speicher erreichbar',
+      description: 'Degraded (still serving) when the store is unreachable or was reset and is not recovered yet. Answers only once the catalog is loaded (before that the port is closed). 503 with status "unready" while the instance drains for shutdown: take it out of the load balancer.',
+      response: { 200: Type.Ref('Readiness'), 503: Type.Ref('Readiness', { description: 'draining for shutdown: {"status":"unready"} (application/json)' }) },
     },
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')
@@ -41,12 +44,12 @@ export default async function opsRoutes(app: FastifyInstance, options: { readine
   })
 
   // v2 is the current schema; v1 stays published while v1 manifests are accepted (converted on load).
-  for (const [path, schema, summary] of [
-    ['/schemas/manifest.json', Manifest, 'The manifest JSON Schema, version 2 (for member city IT teams)'],
-    ['/schemas/manifest-v1.json', ManifestV1, 'The manifest JSON Schema, version 1 (still accepted, converted to version 2 on load)'],
+  for (const [path, schema, operationId, summary, description] of [
+    ['/schemas/manifest.json', Manifest, 'getManifestSchema', 'JSON Schema des Manifests, Version 2', 'For member city IT teams; the same schema is in this document as components.schemas.Manifest.'],
+    ['/schemas/manifest-v1.json', ManifestV1, 'getManifestSchemaV1', 'JSON Schema des Manifests, Version 1', 'Still accepted, converted to version 2 on load.'],
   ] as const) {
     const published = JSON.stringify(schema)
-    app.get(path, { schema: { tags: ['Member cities'], summary } }, async (_request, reply) => {
+    app.get(path, { schema: { tags: ['Member cities'], operationId, summary, description } }, async (_request, reply) => {
       reply.type('application/schema+json; charset=utf-8').header('cache-control', 'public, max-age=3600')
       return published
     })

@@ -7,7 +7,7 @@ import { Level } from '../manifest/schema.js'
 import { MemberMetaSchema, Page, Paging, problemResponses, Slug } from './schemas.js'
 import { notModified, paginate } from './http-cache.js'
 
-const RegionSchema = Type.Object({
+export const RegionSchema = Type.Object({
   id: Type.String({ examples: ['emscher-lippe'] }),
   name: Type.String({ examples: ['Serviceportal Emscher-Lippe'] }),
   portalUrl: Type.Optional(Type.String()),
@@ -18,7 +18,12 @@ const RegionSchema = Type.Object({
   offeringCount: Type.Integer(),
   staleMembers: Type.Array(Type.String()),
   failedMembers: Type.Array(Type.String()),
-})
+}, { $id: 'Region', description: 'the region, its catalog version and member states' })
+export const MemberPage = Page(Type.Ref('Member'), 'members', 'MemberPage')
+export const MemberDetail = Type.Intersect(
+  [Type.Ref('Member'), Type.Object({ meta: MemberMetaSchema, contact: Type.Optional(Type.Object({ office: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), email: Type.Optional(Type.String()) })) })],
+  { $id: 'MemberDetail', description: 'one member with its manifest meta and contact' },
+)
 
 export default async function regionRoutes(app: FastifyInstance): Promise<void> {
   const withHealth = (m: CatalogMember) => {
@@ -29,7 +34,7 @@ export default async function regionRoutes(app: FastifyInstance): Promise<void> 
     members.map((m) => app.memberHealth(m.id)?.state ?? '').join('').replace(/closed/g, '')
 
   app.get('/api/v1/region', {
-    schema: { tags: ['Region'], summary: 'Region, catalog version and member states', response: { 200: RegionSchema } },
+    schema: { tags: ['Region'], operationId: 'getRegion', summary: 'Region, Katalogversion und Zustand der Mitglieder', response: { 200: Type.Ref('Region') } },
   }, async (request, reply) => {
     const c = app.live.current
     if (notModified(request, reply, c.version)) return reply
@@ -48,9 +53,11 @@ export default async function regionRoutes(app: FastifyInstance): Promise<void> 
   app.get('/api/v1/members', {
     schema: {
       tags: ['Region'],
-      summary: 'Verbundmitglieder (Städte, Kreis, Land, Bund) with status',
+      operationId: 'listMembers',
+      summary: 'Verbundmitglieder (Städte, Kreis, Land, Bund) mit Status',
+      description: 'Also the discovery endpoint for the values of the `member` and `residentMember` filters.',
       querystring: Type.Object({ level: Type.Optional(Level), ...Paging }),
-      response: { 200: Page(Type.Ref('Member'), 'members'), ...problemResponses },
+      response: { 200: Type.Ref('MemberPage'), ...problemResponses },
     },
   }, async (request, reply) => {
     const c = app.live.current
@@ -64,10 +71,11 @@ export default async function regionRoutes(app: FastifyInstance): Promise<void> 
   app.get('/api/v1/members/:id', {
     schema: {
       tags: ['Region'],
-      summary: 'One member with its manifest meta (fetchedAt, etag, lastError)',
+      operationId: 'getMember',
+      summary: 'Ein Mitglied mit den Metadaten seines Manifests (fetchedAt, etag, lastError)',
       params: Type.Object({ id: Slug }),
       response: {
-        200: Type.Intersect([Type.Ref('Member'), Type.Object({ meta: MemberMetaSchema, contact: Type.Optional(Type.Object({ office: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), email: Type.Optional(Type.String()) })) })]),
+        200: Type.Ref('MemberDetail'),
         ...problemResponses,
       },
     },

@@ -8,7 +8,7 @@ import { isSafeRedirect } from '../manifest/url-safety.js'
 import { Ars, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
 import { notModified } from './http-cache.js'
 
-const ResponsibilitySchema = Type.Object({
+export const ResponsibilitySchema = Type.Object({
   postalCode: Type.Optional(Type.String({ examples: ['45964'] })),
   ars: Type.Optional(Type.String()),
   inRegion: Type.Boolean({ description: 'false when the postal code / ARS is outside the region (then only Land/Bund)' }),
@@ -20,37 +20,37 @@ const ResponsibilitySchema = Type.Object({
     forYou: Type.Optional(Type.Ref('Offering')),
     alternatives: Type.Array(Type.Ref('Offering')),
   })),
-})
+}, { $id: 'Responsibility', description: 'Zuständigkeit: the responsible members per candidate city and, with `service`, the offering to use' })
 
 export default async function responsibilityRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/responsibility', {
     schema: {
       tags: ['Navigation'],
-      summary: 'Who is responsible for me? (Zuständigkeit by postal code or ARS)',
+      operationId: 'getResponsibility',
+      summary: 'Wer ist für mich zuständig? (nach Postleitzahl oder ARS)',
       description: 'Give exactly one of `postalCode` or `ars`. With `service`, also the offering to use (the most local responsible member offering it) and the alternatives.',
+      // exactly one of postalCode or ars, as a schema rule (OpenAPI parameters cannot say it: the description does)
       querystring: Type.Object({
         postalCode: Type.Optional(PostalCode),
         ars: Type.Optional(Ars),
         service: Type.Optional(ServiceId),
-      }),
-      response: { 200: ResponsibilitySchema, ...problemResponses },
+      }, { additionalProperties: false, oneOf: [{ required: ['postalCode'] }, { required: ['ars'] }] }),
+      response: { 200: Type.Ref('Responsibility'), ...problemResponses },
     },
   }, async (request, reply) => {
-    const q = request.query as { postalCode?: string; ars?: string; service?: string }
-    if ((q.postalCode === undefined) === (q.ars === undefined)) {
-      const error = new errors.BAD_QUERY('Bitte genau eines von postalCode oder ars angeben.')
-      throw Object.assign(error, { errors: [{ path: '/postalCode', in: 'querystring', message: 'genau eines von postalCode oder ars ist nötig' }] })
-    }
+    const q = request.query as { postalCode: string; ars?: undefined } | { postalCode?: undefined; ars: string }
+    const service = (request.query as { service?: string }).service
     const c = app.live.current
-    if (q.service !== undefined && !c.serviceById.has(q.service)) throw new errors.SERVICE_NOT_FOUND(q.service)
+    if (service !== undefined && !c.serviceById.has(service)) throw new errors.SERVICE_NOT_FOUND(service)
     if (notModified(request, reply, c.version)) return reply
-    return resolveResponsibility(c, q)
+    return resolveResponsibility(c, { ...q, ...(service === undefined ? {} : { service }) })
   })
 
   app.get('/go/:member/:service', {
     schema: {
       tags: ['Navigation'],
-      summary: 'Deep link: 302 to the member’s online service',
+      operationId: 'goToOnlineService',
+      summary: 'Deep Link: 302 zum Online-Dienst des Mitglieds',
       description: 'Redirects to the member’s own start link, or else to the online service the offering uses (a shared one lives on its provider’s hosts); only to a host the region config allows for that member (or that provider); 404 otherwise.',
       params: Type.Object({ member: Slug, service: Slug }),
       response: { 302: Type.Null({ description: 'Location: the online service' }), ...problemResponses },

@@ -20,7 +20,7 @@ const Query = Type.Object({
   postalCode: Type.Optional(Type.String({ pattern: '^[0-9]{5}$', examples: ['45964'] })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-}, { additionalProperties: false })
+}, { additionalProperties: false, oneOf: [{ required: ['ars'] }, { required: ['ags'] }, { required: ['postalCode'] }] })
 
 const Route = Type.Object({
   destinationName: Type.String(),
@@ -33,8 +33,12 @@ const Route = Type.Object({
   level: Type.String(),
   serviceId: Type.String(),
   origin: Type.Literal('dachportal'),
-})
-const Answer = Type.Object({ count: Type.Integer(), offset: Type.Integer(), totalCount: Type.Integer(), routes: Type.Array(Route) })
+}, { $id: 'Route', description: 'one place to turn to (FIT-Connect Routing API shape)' })
+export const RoutingAnswer = Type.Object(
+  { count: Type.Integer(), offset: Type.Integer(), totalCount: Type.Integer(), routes: Type.Array(Type.Ref('Route')) },
+  { $id: 'RoutingAnswer', description: 'FIT-Connect-compatible routing answer' },
+)
+export const routingSchemas = [Route, RoutingAnswer]
 
 /** ARS of 2–12 digits, or an AGS, to a 12-digit ARS; an 8-digit AGS of a member city maps to that city's ARS. */
 export function areaToArs(catalog: Catalog, area: { ars?: string; ags?: string }): string {
@@ -85,17 +89,15 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
   app.get('/api/v1/routes', {
     schema: {
       tags: ['Navigation'],
-      summary: 'FIT-Connect-compatible routing: where to turn for a LeiKa service in an area',
+      operationId: 'findRoutes',
+      summary: 'FIT-Connect-kompatibles Routing: wohin man sich für eine LeiKa-Leistung in einem Gebiet wendet',
       description: 'Give `leikaKey` and exactly one of `ars`, `ags` or `postalCode`. Answers in the shape of the FIT-Connect Routing API (count, offset, totalCount, routes): per candidate city the most local responsible member offering the service (Stadt, Kreis, Land, Bund). `destinationId` is answered only when the provider manifest declares a FIT-Connect destination for the online service of the route.',
       querystring: Query,
-      response: { 200: Answer, ...problemResponses },
+      response: { 200: Type.Ref('RoutingAnswer'), ...problemResponses },
     },
   }, async (request) => {
     const q = request.query as { leikaKey: string; ars?: string; ags?: string; postalCode?: string; offset?: number; limit?: number }
-    const given = [q.ars, q.ags, q.postalCode].filter((x) => x !== undefined).length
-    if (given !== 1) {
-      throw new errors.BAD_QUERY('Bitte genau eines von ars, ags oder postalCode angeben.')
-    }
+    // exactly one of ars, ags, postalCode: the schema's oneOf
     const all = routesFor(app.live.current, q.leikaKey, q)
     const offset = q.offset ?? 0
     const page = all.slice(offset, offset + (q.limit ?? 100)).map(toRoute)

@@ -45,7 +45,8 @@ export const Paging = {
   pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Einträge pro Seite (max. 100)' }),
 }
 
-export function Page<T extends TSchema>(item: T, description: string) {
+/** A paged list; `$id` names it in the OpenAPI components (register it with namedSchemas). */
+export function Page<T extends TSchema>(item: T, description: string, $id: string) {
   return Type.Object(
     {
       items: Type.Array(item),
@@ -53,7 +54,7 @@ export function Page<T extends TSchema>(item: T, description: string) {
       page: Type.Integer(),
       pageSize: Type.Integer(),
     },
-    { description },
+    { $id, description },
   )
 }
 

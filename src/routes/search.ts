@@ -82,7 +82,7 @@ export const SearchResponse = Type.Object({
     level: FacetValues,
     channel: Type.Array(Type.Object({ value: Type.String({ enum: [...SEARCH_CHANNELS] }), count: Type.Integer() }), { description: 'online / in-person: services with at least one offering done that way' }),
   }),
-}, { description: 'Suchergebnis' })
+}, { $id: 'SearchAnswer', description: 'Suchergebnis' })
 
 export const SuggestQuerystring = Type.Object({ q: { ...Query, examples: ['pers', 'hund an'] } }, { additionalProperties: false })
 
@@ -92,7 +92,7 @@ export const SuggestResponse = Type.Object({
     text: Type.String({ examples: ['Hund anmelden (Hundesteuer)'] }),
     serviceId: Type.Optional(Type.String({ examples: ['hund-anmelden'] })),
   }), { maxItems: 10 }),
-}, { description: 'Vorschläge für ein Suchfeld' })
+}, { $id: 'SuggestAnswer', description: 'Vorschläge für ein Suchfeld' })
 
 const NOT_READY = Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' })
 
@@ -122,9 +122,10 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   app.get('/api/v1/search', {
     schema: {
       tags: ['Search'],
+      operationId: 'search',
       summary: 'Suche über alle Leistungen der Region (Tippfehler, Umlaute, Komposita, Synonyme)',
       querystring: SearchQuerystring,
-      response: { 200: SearchResponse, ...problemResponses, 503: NOT_READY },
+      response: { 200: Type.Ref('SearchAnswer'), ...problemResponses, 503: NOT_READY },
     },
   }, async (request, reply) => {
     const query = request.query as SearchQuerystring
@@ -150,9 +151,10 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
   app.get('/api/v1/suggest', {
     schema: {
       tags: ['Search'],
+      operationId: 'suggest',
       summary: 'Bis zu 10 Vorschläge für ein Suchfeld (Präfix, tippfehlertolerant)',
       querystring: SuggestQuerystring,
-      response: { 200: SuggestResponse, ...problemResponses, 503: NOT_READY },
+      response: { 200: Type.Ref('SuggestAnswer'), ...problemResponses, 503: NOT_READY },
     },
   }, async (request, reply) => {
     const { q } = request.query as Static<typeof SuggestQuerystring>

@@ -3,7 +3,7 @@ import crypto from 'node:crypto'
 import Fastify from 'fastify'
 import { adminRoutes, type AdminRoutesOptions } from '../../src/routes/admin.js'
 import { registerProblemHandlers } from '../../src/routes/problem.js'
-import { sharedSchemas } from '../../src/routes/schemas.js'
+import { namedSchemas } from '../../src/routes/named-schemas.js'
 import { validateManifest } from '../../src/manifest/validate.js'
 import { upgradeManifest } from '../../src/manifest/upgrade.js'
 import type { ManifestV1 } from '../../src/manifest/schema.js'
@@ -42,7 +42,7 @@ async function build(t: Test, extra: Partial<AdminRoutesOptions> = {}) {
   await store.init()
   const app = Fastify()
   registerProblemHandlers(app, { production: false })
-  for (const schema of sharedSchemas) app.addSchema(schema)
+  for (const schema of namedSchemas) app.addSchema(schema)
   await app.register(adminRoutes, {
     prefix: '/api/v1/admin',
     store,

@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { registerProblemHandlers } from '../../src/routes/problem.js'
-import { sharedSchemas } from '../../src/routes/schemas.js'
+import { namedSchemas } from '../../src/routes/named-schemas.js'
 import searchRoutes from '../../src/routes/search.js'
 import { SearchIndexHolder } from '../../src/search/holder.js'
 import { fixtureCatalog, synonyms } from '../search/fixture-catalog.js'
@@ -12,7 +12,7 @@ async function buildTestApp(t: TestContext, options: { loaded?: boolean } = {}) 
   const app = Fastify({ ajv: { customOptions: { allErrors: true } } })
   t.teardown(() => app.close())
   registerProblemHandlers(app, { production: false })
-  for (const schema of sharedSchemas) app.addSchema(schema)
+  for (const schema of namedSchemas) app.addSchema(schema)
   let catalog = fixtureCatalog(1)
   const holder = new SearchIndexHolder({ synonyms })
   t.teardown(() => holder.cancel())
