@@ -1,0 +1,120 @@
+// Issue 19 item 5: a typed client built the way a frontend team would. The
+// document is saved from a running gateway to a file, types are generated from
+// that file offline with openapi-typescript, and the example client under
+// examples/client/ must pass `tsc --strict` against them: a breaking change of
+// the contract (a renamed field the example uses) fails here. The compiled
+// example then runs both journeys against a real gateway on 127.0.0.1.
+import t from 'tap'
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import openapiTS, { astToString } from 'openapi-typescript'
+import { REPO } from '../helpers/region.js'
+import { contractGateway, MEMBER_ID, MEMBER_TOKEN } from '../helpers/contract-gateway.js'
+
+const run = promisify(execFile)
+const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc')
+const EXAMPLE = join(REPO, 'examples', 'client')
+// what a browser project would use: strict, ESM, DOM fetch types, no Node types
+const TSC_FLAGS = ['--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,dom']
+
+type Json = Record<string, any>
+type Registration = { ok: true; accepted: { member: string } } | { ok: false; status: number; errors: { path: string; message: string }[] }
+interface ResidentModule {
+  residentJourney(base: string, q: string, postalCode: string): Promise<{ service: { id: string }; chain: string[]; forYou?: { member: string }; goLink?: string }>
+  goTarget(goLink: string): Promise<string | null>
+}
+interface MemberModule {
+  memberJourney(base: string, member: string, token: string, manifest: unknown): Promise<{ registration: Registration; status: { id: string; meta: { acceptedAt?: string } } }>
+  registerManifest(base: string, member: string, token: string, manifest: unknown): Promise<Registration>
+}
+
+/** the example's sources plus types generated from `doc` in a fresh directory */
+async function project(doc: Json, root: string): Promise<string[]> {
+  await mkdir(join(root, 'generated'), { recursive: true })
+  const docFile = join(root, 'openapi.json')
+  await writeFile(docFile, JSON.stringify(doc))
+  // generation reads the saved file only: no server involved
+  await writeFile(join(root, 'generated', 'api.ts'), astToString(await openapiTS(pathToFileURL(docFile))))
+  const sources = (await readdir(EXAMPLE)).filter((f) => f.endsWith('.ts'))
+  for (const f of sources) await copyFile(join(EXAMPLE, f), join(root, f))
+  await writeFile(join(root, 'package.json'), '{"type":"module"}\n')
+  return sources.map((f) => join(root, f))
+}
+
+async function tsc(files: string[], extra: string[]): Promise<{ ok: boolean; out: string }> {
+  try {
+    const { stdout } = await run(process.execPath, [TSC, ...TSC_FLAGS, ...extra, ...files], { cwd: REPO })
+    return { ok: true, out: stdout }
+  } catch (err) {
+    return { ok: false, out: String((err as { stdout?: string }).stdout ?? err) }
+  }
+}
+
+const { base } = await contractGateway(t)
+const doc = await (await fetch(`${base}/docs/json`)).json() as Json
+const tmp = await mkdtemp(join(tmpdir(), 'dp-typed-client-'))
+t.teardown(() => rm(tmp, { recursive: true, force: true }))
+
+t.test('the example client type-checks with tsc --strict against types generated offline from /docs/json', async (t) => {
+  const files = await project(doc, join(tmp, 'ok'))
+  const res = await tsc(files, ['--noEmit'])
+  t.ok(res.ok, `tsc --strict --noEmit: ${res.out || 'no errors'}`)
+})
+
+t.test('a renamed field the example uses breaks the type check (the contract guard is not hollow)', async (t) => {
+  const broken = structuredClone(doc)
+  const resp = broken.components.schemas.Responsibility
+  resp.properties.responsibleCandidates = resp.properties.candidates
+  delete resp.properties.candidates
+  resp.required = resp.required.map((r: string) => (r === 'candidates' ? 'responsibleCandidates' : r))
+  const res = await tsc(await project(broken, join(tmp, 'renamed')), ['--noEmit'])
+  t.notOk(res.ok, 'tsc fails')
+  t.match(res.out, /resident\.ts.*candidates/, 'and names the use in the resident journey')
+
+  const noQuery = structuredClone(doc)
+  for (const p of noQuery.paths['/api/v1/search'].get.parameters) if (p.name === 'postalCode') p.name = 'plz'
+  const res2 = await tsc(await project(noQuery, join(tmp, 'param')), ['--noEmit'])
+  t.notOk(res2.ok, 'a renamed query parameter fails too')
+  t.match(res2.out, /postalCode/)
+})
+
+t.test('the compiled example runs both journeys against a real gateway on 127.0.0.1', async (t) => {
+  const root = join(tmp, 'run')
+  const files = await project(doc, root)
+  const res = await tsc(files, ['--outDir', join(root, 'out')])
+  t.ok(res.ok, `tsc emits: ${res.out || 'ok'}`)
+  await writeFile(join(root, 'out', 'package.json'), '{"type":"module"}\n')
+  // the compiled modules (their types live in the temp project, generated/ is not in git)
+  const resident = await import(pathToFileURL(join(root, 'out', 'resident.js')).href) as ResidentModule
+  const member = await import(pathToFileURL(join(root, 'out', 'member.js')).href) as MemberModule
+
+  // resident of Gladbeck (45964) applying for a building permit (online via the shared NRW Bauportal)
+  const r = await resident.residentJourney(base, 'baugenehmigung', '45964')
+  t.equal(r.service.id, 'baugenehmigung', 'search finds the service')
+  t.same(r.chain.slice(0, 2), ['gladbeck', 'kreis-recklinghausen'], 'Gladbeck is responsible, then the Kreis')
+  t.equal(r.forYou?.member, 'gladbeck', 'the offering to use is Gladbeck\'s')
+  t.ok(r.goLink?.startsWith(`${base}/go/gladbeck/`), `a /go link: ${r.goLink}`)
+  const target = await resident.goTarget(r.goLink!)
+  t.match(target, /^https:\/\/[a-z0-9.-]+\//, `the /go link redirects to the online service: ${target}`)
+
+  // member journey: a broken draft is refused with JSON paths, the good manifest goes live
+  const good = JSON.parse(await readFile(join(REPO, 'members', `${MEMBER_ID}.json`), 'utf8'))
+  const draft = { ...good, services: [{ ...good.services[0], key: 'Kein Schlüssel' }, ...good.services.slice(1)] }
+  const refused = await member.memberJourney(base, MEMBER_ID, MEMBER_TOKEN, draft)
+  t.equal(refused.registration.ok, false, 'the broken draft is refused')
+  if (!refused.registration.ok) {
+    t.equal(refused.registration.status, 422)
+    t.ok(refused.registration.errors.some((e) => e.path.startsWith('/services/0')), 'the error names its JSON path')
+  }
+  const accepted = await member.memberJourney(base, MEMBER_ID, MEMBER_TOKEN, good)
+  t.equal(accepted.registration.ok, true, 'the manifest goes live')
+  if (accepted.registration.ok) t.equal(accepted.registration.accepted.member, MEMBER_ID)
+  t.equal(accepted.status.id, MEMBER_ID, 'status via /api/v1/members/:id')
+  t.ok(accepted.status.meta.acceptedAt, 'with the time the manifest was accepted')
+  const wrong = await member.registerManifest(base, MEMBER_ID, 'not-the-token', good)
+  t.same(wrong.ok ? 'ok' : wrong.status, 401, 'a wrong token is a 401 problem')
+})
