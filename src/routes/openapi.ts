@@ -89,6 +89,7 @@ export function finishOpenApi(doc: Json, ids?: KnownIds): Json {
       content: { 'application/json': { schema: { oneOf: [MANIFEST_REF, { $ref: '#/components/schemas/ManifestV1' }] } } },
     }
   }
+  nonJsonAnswers(paths)
   const get = paths[MANIFEST_PATH]?.get
   const getResponses = get?.responses as Record<string, Json> | undefined
   if (getResponses && !getResponses['200']) {
@@ -98,6 +99,24 @@ export function finishOpenApi(doc: Json, ids?: KnownIds): Json {
     }
   }
   return doc
+}
+
+/** Answers whose routes send a ready string (no response schema to serialise with): their media types, found by the contract fuzzer. */
+function nonJsonAnswers(paths: Record<string, Record<string, Json>>): void {
+  const metrics = paths['/metrics']?.get?.responses as Record<string, Json> | undefined
+  if (metrics) {
+    metrics['200'] = { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }
+    metrics['401'] ??= { description: 'METRICS_TOKEN is set and the bearer token is missing or wrong', content: PROBLEM }
+  }
+  for (const path of ['/schemas/manifest.json', '/schemas/manifest-v1.json']) {
+    const responses = paths[path]?.get?.responses as Record<string, Json> | undefined
+    if (responses) {
+      responses['200'] = {
+        description: 'the JSON Schema document itself (not a manifest)',
+        content: { 'application/schema+json': { schema: { type: 'object', required: ['$id'] } } },
+      }
+    }
+  }
 }
 
 function conditional(operation: Json, responses: Record<string, Json>): void {
