@@ -196,6 +196,11 @@ export function parseProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
 
 const MINUTE = 60_000
 
+/** REGION_CONFIG as given (the CLIs resolve it themselves), undefined when unset. */
+export function regionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.REGION_CONFIG
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const settings: Settings = {
     port: int(env, 'PORT', 3000, 0, 65535),
