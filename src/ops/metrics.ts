@@ -6,6 +6,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { MemberStatus } from '../catalog/types.js'
+import type { CatalogStore } from '../store/types.js'
 import { problemFor, sendProblem } from '../routes/problem.js'
 
 export type BreakerStateName = 'closed' | 'half-open' | 'open'
@@ -26,9 +27,21 @@ export interface GatewayMetrics {
   observeIndexBuild(seconds: number): void
 }
 
+/** Where the gauges read from at scrape time. */
+export interface MetricsSources {
+  /** the members the region config knows: only they become label values */
+  members: ReadonlyMap<string, unknown>
+  /** the catalog served now */
+  catalog: () => { version: number; members: readonly { status: MemberStatus }[] }
+  store: Pick<CatalogStore, 'kind' | 'health'>
+  /** a member's proxy breaker state, undefined for members without an upstream */
+  breakerState: (memberId: string) => string | undefined
+}
+
 export interface MetricsOptions {
   /** when set, /metrics needs `Authorization: Bearer <token>` */
   token?: string
+  sources: MetricsSources
 }
 
 const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 }
@@ -47,10 +60,10 @@ function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'none'
 }
 
-export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
+export function createMetrics(sources: MetricsSources): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
-  const member = (id: string) => (app.live.members.has(id) ? id : UNKNOWN_MEMBER)
+  const member = (id: string) => (sources.members.has(id) ? id : UNKNOWN_MEMBER)
   const breakerOverrides = new Map<string, BreakerStateName>()
 
   const httpDuration = new Histogram({
@@ -92,7 +105,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     registers: [registry],
     collect() {
       this.reset()
-      for (const [id, state] of breakerStates(app, breakerOverrides)) this.set({ member: id }, BREAKER_VALUE[state])
+      for (const [id, state] of breakerStates(sources, breakerOverrides)) this.set({ member: id }, BREAKER_VALUE[state])
     },
   })
   new Gauge({
@@ -100,7 +113,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     help: 'Catalog version this instance serves',
     registers: [registry],
     collect() {
-      this.set(app.live.current.version)
+      this.set(sources.catalog().version)
     },
   })
   new Gauge({
@@ -110,7 +123,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     registers: [registry],
     collect() {
       const counts = new Map<string, number>(STATUSES.map((s) => [s, 0]))
-      for (const m of app.live.current.members) counts.set(m.status, (counts.get(m.status) ?? 0) + 1)
+      for (const m of sources.catalog().members) counts.set(m.status, (counts.get(m.status) ?? 0) + 1)
       for (const [status, n] of counts) this.set({ status }, n)
     },
   })
@@ -121,7 +134,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     registers: [registry],
     collect() {
       this.reset()
-      this.set({ kind: app.store.kind }, app.store.health().ok ? 1 : 0)
+      this.set({ kind: sources.store.kind }, sources.store.health().ok ? 1 : 0)
     },
   })
   const refreshes = new Counter({
@@ -163,7 +176,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
       clientFailures.inc({ member: member(id), side })
     },
     setBreakerState(id, state) {
-      if (app.live.members.has(id)) breakerOverrides.set(id, state)
+      if (sources.members.has(id)) breakerOverrides.set(id, state)
     },
     observeRefresh(id, outcome) {
       refreshes.inc({ member: member(id), outcome })
@@ -177,11 +190,11 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
   }
 }
 
-/** Breaker states: reported ones win, else what app.memberHealth says. */
-function breakerStates(app: FastifyInstance, reported: ReadonlyMap<string, BreakerStateName>): Map<string, BreakerStateName> {
+/** Breaker states: reported ones win, else what the proxy says. */
+function breakerStates(sources: MetricsSources, reported: ReadonlyMap<string, BreakerStateName>): Map<string, BreakerStateName> {
   const states = new Map<string, BreakerStateName>()
-  for (const id of app.live.members.keys()) {
-    const state = reported.get(id) ?? app.memberHealth(id)?.state
+  for (const id of sources.members.keys()) {
+    const state = reported.get(id) ?? sources.breakerState(id)
     if (state === 'closed' || state === 'half-open' || state === 'open') states.set(id, state)
   }
   return states
@@ -194,7 +207,7 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Promise<void> {
-  const metrics = createMetrics(app)
+  const metrics = createMetrics(options.sources)
   app.decorate('metrics', metrics as GatewayMetrics)
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request, reply)

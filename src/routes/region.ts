@@ -6,6 +6,7 @@ import type { CatalogMember } from '../catalog/types.js'
 import { Level } from '../manifest/schema.js'
 import { MemberMetaSchema, Page, Paging, problemResponses, Slug } from './schemas.js'
 import { notModified, paginate } from './http-cache.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
 const RegionSchema = Type.Object({
   id: Type.String({ examples: ['emscher-lippe'] }),
@@ -20,7 +21,7 @@ const RegionSchema = Type.Object({
   failedMembers: Type.Array(Type.String()),
 })
 
-export default async function regionRoutes(app: FastifyInstance): Promise<void> {
+async function regionRoutes(app: FastifyInstance): Promise<void> {
   const withHealth = (m: CatalogMember) => {
     const proxy = app.memberHealth(m.id)
     return proxy ? { ...m, proxy } : m
@@ -80,3 +81,5 @@ export default async function regionRoutes(app: FastifyInstance): Promise<void> 
     return withHealth(member)
   })
 }
+
+export default readsCatalog(regionRoutes, 'dachportal-region-routes', ['live', 'memberHealth'], ['dachportal-proxy'])

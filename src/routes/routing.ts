@@ -12,6 +12,7 @@ import { resolveResponsibility } from '../catalog/responsibility.js'
 import type { Catalog, Offering } from '../catalog/types.js'
 import { problemResponses } from './schemas.js'
 import { errors } from '../errors.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
 const Query = Type.Object({
   leikaKey: Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa-Schlüssel (99 + 12 Ziffern)', examples: ['99102013104000'] }),
@@ -81,7 +82,7 @@ function toRoute(o: Offering) {
   }
 }
 
-export default async function routingRoutes(app: FastifyInstance): Promise<void> {
+async function routingRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/routes', {
     schema: {
       tags: ['Navigation'],
@@ -102,3 +103,5 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
     return { count: page.length, offset, totalCount: all.length, routes: page }
   })
 }
+
+export default readsCatalog(routingRoutes, 'dachportal-routing-routes')

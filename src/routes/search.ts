@@ -4,10 +4,8 @@
 // src/search/search.ts): the full list is at /api/v1/services/:id.
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
-import type { Catalog } from '../catalog/types.js'
 import { errors } from '../errors.js'
 import { Level } from '../manifest/schema.js'
-import type { SearchIndexHolder } from '../search/holder.js'
 import { search } from '../search/search.js'
 import { SEARCH_CHANNELS } from '../search/channels.js'
 import { suggest } from '../search/suggest.js'
@@ -17,10 +15,10 @@ import { PostalCode, problemResponses, Slug } from './schemas.js'
 import { notModified } from './http-cache.js'
 import { checkKnownFilters } from './known-filters.js'
 import { withSpan } from '../telemetry/index.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
+/** The catalog and its index come from the catalog plugin (app.live, app.searchIndex). */
 export interface SearchRoutesOptions {
-  getCatalog: () => Catalog
-  searchIndex: SearchIndexHolder
   /** serialised answers kept per index version (LRU); 0 turns the cache off. Default 1000. */
   cacheEntries?: number
   /** latency of each answered search/suggest (metrics) */
@@ -93,10 +91,8 @@ export const SuggestResponse = Type.Object({
 
 const NOT_READY = Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' })
 
-export default async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
-  if (typeof options.getCatalog !== 'function') throw new TypeError('searchRoutes: getCatalog must be a function')
-  if (typeof options.searchIndex?.current !== 'function') throw new TypeError('searchRoutes: searchIndex must be a SearchIndexHolder')
-  const { getCatalog, searchIndex } = options
+async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
+  const { live, searchIndex } = app
   // Bodies are kept as UTF-8 bytes: German text (umlauts, „quotes“) would
   // otherwise be re-encoded and re-measured on every send.
   const searchCache = new ResponseCache<SearchIndex, { body: Buffer; total: number }>(options.cacheEntries ?? 1000)
@@ -104,7 +100,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
 
   /** The serving index; nudges a rebuild when the catalog moved on (the old index serves meanwhile). */
   const serving = (): SearchIndex => {
-    const catalog = getCatalog()
+    const catalog = live.current
     const index = searchIndex.current()
     if (!index) {
       void searchIndex.update(catalog)
@@ -164,3 +160,5 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     return reply.send(body)
   })
 }
+
+export default readsCatalog(searchRoutes, 'dachportal-search-routes', ['live', 'searchIndex'])
