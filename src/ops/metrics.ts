@@ -4,12 +4,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { MemberStatus } from '../catalog/types.js'
-import type { CatalogStore } from '../store/types.js'
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { stateGauges, type BreakerStateName, type MetricsSources } from './state-gauges.js'
+
+export type { BreakerStateName, MetricsSources } from './state-gauges.js'
 import { problemFor, sendProblem } from '../routes/problem.js'
 
-export type BreakerStateName = 'closed' | 'half-open' | 'open'
 export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
 
 /** What other parts of the gateway report; `app.metrics` */
@@ -27,25 +27,12 @@ export interface GatewayMetrics {
   observeIndexBuild(seconds: number): void
 }
 
-/** Where the gauges read from at scrape time. */
-export interface MetricsSources {
-  /** the members the region config knows: only they become label values */
-  members: ReadonlyMap<string, unknown>
-  /** the catalog served now */
-  catalog: () => { version: number; members: readonly { status: MemberStatus }[] }
-  store: Pick<CatalogStore, 'kind' | 'health'>
-  /** a member's proxy breaker state, undefined for members without an upstream */
-  breakerState: (memberId: string) => string | undefined
-}
-
 export interface MetricsOptions {
   /** when set, /metrics needs `Authorization: Bearer <token>` */
   token?: string
   sources: MetricsSources
 }
 
-const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 }
-const STATUSES: MemberStatus[] = ['ok', 'stale', 'failed']
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 export const UNMATCHED_ROUTE = '<unmatched>'
 const UNKNOWN_MEMBER = '<unknown>'
@@ -98,45 +85,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics & { obser
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   })
-  new Gauge({
-    name: 'dachportal_breaker_state',
-    help: 'Circuit breaker per member: 0 closed, 1 half-open, 2 open',
-    labelNames: ['member'],
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const [id, state] of breakerStates(sources, breakerOverrides)) this.set({ member: id }, BREAKER_VALUE[state])
-    },
-  })
-  new Gauge({
-    name: 'dachportal_catalog_version',
-    help: 'Catalog version this instance serves',
-    registers: [registry],
-    collect() {
-      this.set(sources.catalog().version)
-    },
-  })
-  new Gauge({
-    name: 'dachportal_members',
-    help: 'Members by manifest status',
-    labelNames: ['status'],
-    registers: [registry],
-    collect() {
-      const counts = new Map<string, number>(STATUSES.map((s) => [s, 0]))
-      for (const m of sources.catalog().members) counts.set(m.status, (counts.get(m.status) ?? 0) + 1)
-      for (const [status, n] of counts) this.set({ status }, n)
-    },
-  })
-  new Gauge({
-    name: 'dachportal_store_up',
-    help: 'Catalog store reachable (1) or degraded (0); kind memory or redis',
-    labelNames: ['kind'],
-    registers: [registry],
-    collect() {
-      this.reset()
-      this.set({ kind: sources.store.kind }, sources.store.health().ok ? 1 : 0)
-    },
-  })
+  stateGauges(registry, sources, breakerOverrides)
   const refreshes = new Counter({
     name: 'dachportal_refresh_total',
     help: 'Remote manifest refreshes per member and outcome',
@@ -188,16 +137,6 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics & { obser
       indexBuild.observe(seconds)
     },
   }
-}
-
-/** Breaker states: reported ones win, else what the proxy says. */
-function breakerStates(sources: MetricsSources, reported: ReadonlyMap<string, BreakerStateName>): Map<string, BreakerStateName> {
-  const states = new Map<string, BreakerStateName>()
-  for (const id of sources.members.keys()) {
-    const state = reported.get(id) ?? sources.breakerState(id)
-    if (state === 'closed' || state === 'half-open' || state === 'open') states.set(id, state)
-  }
-  return states
 }
 
 /** Constant time, and equal-length digests so the token's length does not show either. */
