@@ -207,6 +207,11 @@ function parseCompileCache(value: string | undefined): string | false {
   return value ? resolve(value) : join(tmpdir(), 'dachportal-compile-cache')
 }
 
+/** REGION_CONFIG as given (the CLIs resolve it themselves), undefined when unset. */
+export function regionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.REGION_CONFIG
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const settings: Settings = {
     port: int(env, 'PORT', 3000, 0, 65535),

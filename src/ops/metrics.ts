@@ -3,12 +3,13 @@
 // ids only when the region config knows them.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { MemberStatus } from '../catalog/types.js'
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { stateGauges, type BreakerStateName, type MetricsSources } from './state-gauges.js'
+
+export type { BreakerStateName, MetricsSources } from './state-gauges.js'
 import { errors, problemOf, sendProblem } from '../http/problem.js'
 import { digestMatches, parseBearer, sha256, sha256Hex } from '../auth/token.js'
 
-export type BreakerStateName = 'closed' | 'half-open' | 'open'
 export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
 
 /** What other parts of the gateway report; `app.metrics` */
@@ -29,10 +30,9 @@ export interface GatewayMetrics {
 export interface MetricsOptions {
   /** when set, /metrics needs `Authorization: Bearer <token>` */
   token?: string
+  sources: MetricsSources
 }
 
-const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 }
-const STATUSES: MemberStatus[] = ['ok', 'stale', 'failed']
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 export const UNMATCHED_ROUTE = '<unmatched>'
 const UNKNOWN_MEMBER = '<unknown>'
@@ -47,10 +47,10 @@ function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'none'
 }
 
-export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
+export function createMetrics(sources: MetricsSources): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
-  const member = (id: string) => (app.live.members.has(id) ? id : UNKNOWN_MEMBER)
+  const member = (id: string) => (sources.members.has(id) ? id : UNKNOWN_MEMBER)
   const breakerOverrides = new Map<string, BreakerStateName>()
 
   const httpDuration = new Histogram({
@@ -85,45 +85,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   })
-  new Gauge({
-    name: 'dachportal_breaker_state',
-    help: 'Circuit breaker per member: 0 closed, 1 half-open, 2 open',
-    labelNames: ['member'],
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const [id, state] of breakerStates(app, breakerOverrides)) this.set({ member: id }, BREAKER_VALUE[state])
-    },
-  })
-  new Gauge({
-    name: 'dachportal_catalog_version',
-    help: 'Catalog version this instance serves',
-    registers: [registry],
-    collect() {
-      this.set(app.live.current.version)
-    },
-  })
-  new Gauge({
-    name: 'dachportal_members',
-    help: 'Members by manifest status',
-    labelNames: ['status'],
-    registers: [registry],
-    collect() {
-      const counts = new Map<string, number>(STATUSES.map((s) => [s, 0]))
-      for (const m of app.live.current.members) counts.set(m.status, (counts.get(m.status) ?? 0) + 1)
-      for (const [status, n] of counts) this.set({ status }, n)
-    },
-  })
-  new Gauge({
-    name: 'dachportal_store_up',
-    help: 'Catalog store reachable (1) or degraded (0); kind memory or redis',
-    labelNames: ['kind'],
-    registers: [registry],
-    collect() {
-      this.reset()
-      this.set({ kind: app.store.kind }, app.store.health().ok ? 1 : 0)
-    },
-  })
+  stateGauges(registry, sources, breakerOverrides)
   const refreshes = new Counter({
     name: 'dachportal_refresh_total',
     help: 'Remote manifest refreshes per member and outcome',
@@ -163,7 +125,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
       clientFailures.inc({ member: member(id), side })
     },
     setBreakerState(id, state) {
-      if (app.live.members.has(id)) breakerOverrides.set(id, state)
+      if (sources.members.has(id)) breakerOverrides.set(id, state)
     },
     observeRefresh(id, outcome) {
       refreshes.inc({ member: member(id), outcome })
@@ -177,18 +139,8 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
   }
 }
 
-/** Breaker states: reported ones win, else what app.memberHealth says. */
-function breakerStates(app: FastifyInstance, reported: ReadonlyMap<string, BreakerStateName>): Map<string, BreakerStateName> {
-  const states = new Map<string, BreakerStateName>()
-  for (const id of app.live.members.keys()) {
-    const state = reported.get(id) ?? app.memberHealth(id)?.state
-    if (state === 'closed' || state === 'half-open' || state === 'open') states.set(id, state)
-  }
-  return states
-}
-
 async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Promise<void> {
-  const metrics = createMetrics(app)
+  const metrics = createMetrics(options.sources)
   // compared as SHA-256 digests (auth/token.ts), so the token's length does not show either
   const tokenSha256 = options.token === undefined ? undefined : sha256Hex(options.token)
   app.decorate('metrics', metrics as GatewayMetrics)

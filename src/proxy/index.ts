@@ -1,8 +1,8 @@
 // ALL /cities/:member/* -> the member's upstream from the region config.
 // One @fastify/http-proxy registration per member (encapsulated, own undici
-// pool). The plugin is wrapped in fastify-plugin only so that `proxyHealth`
-// and `reloadProxy` are visible to the app (for /api/v1/members and config
-// reloads); all hooks and routes live in an encapsulated `/cities` child.
+// pool). The plugin is wrapped in fastify-plugin only so that `proxyHealth`,
+// `memberHealth` and `reloadProxy` are visible to the app (for
+// /api/v1/members, the portal, metrics and config reloads); all hooks and routes live in an encapsulated `/cities` child.
 //
 // Reload: reloadProxy(members) swaps upstream URL, pool, timeouts and body
 // limit of every member registered at start, and deactivates removed members
@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from
 import type { MemberConfig } from '../config/region-schema.js'
 import { isSlug } from '../manifest/schema.js'
 import type { BreakerOptions } from './breaker.js'
-import { ProxyTable, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './table.js'
+import { ProxyTable, type MemberHealth, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './table.js'
 import { errors, isProblemCode, problemFor, problemOf, sendProblem } from '../http/problem.js'
 import { contactOf, type ContactLookup } from './contact.js'
 import { memberHooks, memberReplyOptions, type UpstreamObserver } from './member-hooks.js'
@@ -47,6 +47,8 @@ export interface ProxyPluginOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     proxyHealth: ProxyHealth
+    /** breaker state of one member (undefined: no upstream); the API and the portal show it */
+    memberHealth: (memberId: string) => MemberHealth | undefined
     reloadProxy: (members: MemberConfig[]) => ReloadResult
   }
 }
@@ -63,6 +65,7 @@ async function proxy(app: FastifyInstance, opts: ProxyPluginOptions): Promise<vo
   const origins: ProxyOrigins = opts.origins ?? { scheme: 'https' }
   const table = new ProxyTable({ ...opts, secureOrigins: origins.scheme === 'https' })
   app.decorate('proxyHealth', table.health)
+  app.decorate('memberHealth', (id: string) => table.health.get(id))
   app.decorate('reloadProxy', (members: MemberConfig[]) => table.reload(members))
   app.addHook('onClose', async () => table.close())
   if (origins.baseDomain === undefined) {

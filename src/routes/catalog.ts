@@ -8,6 +8,7 @@ import { Audience, Level } from '../manifest/schema.js'
 import { Page, Paging, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
 import { notModified, paginate } from './http-cache.js'
 import { checkKnownFilters } from './known-filters.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
 interface ServiceQuery {
   lifeSituation?: string
@@ -52,7 +53,7 @@ export const LifeSituationDetail = Type.Intersect(
   { $id: 'LifeSituationDetail', description: 'one Lebenslage with its services' },
 )
 
-export default async function catalogRoutes(app: FastifyInstance): Promise<void> {
+async function catalogRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/life-situations', {
     schema: {
       tags: ['Navigation'],
@@ -129,3 +130,5 @@ export default async function catalogRoutes(app: FastifyInstance): Promise<void>
     return withForYou(service, postalCode ? responsibleChain(c, { postalCode }) : undefined)
   })
 }
+
+export default readsCatalog(catalogRoutes, 'dachportal-catalog-routes')

@@ -6,6 +6,7 @@ import type { OnlineServiceEntry } from '../catalog/online-services.js'
 import { errors, withIssues, type Issue } from '../http/problem.js'
 import { Page, Paging, problemResponses, ServiceId, Slug } from './schemas.js'
 import { notModified, paginate } from './http-cache.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
 export interface OnlineServiceQuery {
   provider?: string
@@ -31,7 +32,7 @@ export function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): O
 
 export const OnlineServicePage = Page(Type.Ref('OnlineService'), 'online services', 'OnlineServicePage')
 
-export default async function onlineServiceRoutes(app: FastifyInstance): Promise<void> {
+async function onlineServiceRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/online-services', {
     schema: {
       tags: ['Navigation'],
@@ -62,3 +63,5 @@ export default async function onlineServiceRoutes(app: FastifyInstance): Promise
     return paginate(filterOnlineServices(c, query), page, pageSize)
   })
 }
+
+export default readsCatalog(onlineServiceRoutes, 'dachportal-online-service-routes')

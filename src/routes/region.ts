@@ -6,6 +6,7 @@ import type { CatalogMember } from '../catalog/types.js'
 import { Level } from '../manifest/schema.js'
 import { MemberMetaSchema, Page, Paging, problemResponses, Slug } from './schemas.js'
 import { notModified, paginate } from './http-cache.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
 export const RegionSchema = Type.Object({
   id: Type.String({ examples: ['emscher-lippe'] }),
@@ -25,7 +26,7 @@ export const MemberDetail = Type.Intersect(
   { $id: 'MemberDetail', description: 'one member with its manifest meta and contact' },
 )
 
-export default async function regionRoutes(app: FastifyInstance): Promise<void> {
+async function regionRoutes(app: FastifyInstance): Promise<void> {
   const withHealth = (m: CatalogMember) => {
     const proxy = app.memberHealth(m.id)
     return proxy ? { ...m, proxy } : m
@@ -88,3 +89,5 @@ export default async function regionRoutes(app: FastifyInstance): Promise<void> 
     return withHealth(member)
   })
 }
+
+export default readsCatalog(regionRoutes, 'dachportal-region-routes', ['live', 'memberHealth'], ['dachportal-proxy'])

@@ -7,6 +7,7 @@ import { resolveResponsibility } from '../catalog/responsibility.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import { Ars, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
 import { notModified } from './http-cache.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
 export const ResponsibilitySchema = Type.Object({
   postalCode: Type.Optional(Type.String({ examples: ['45964'] })),
@@ -22,7 +23,7 @@ export const ResponsibilitySchema = Type.Object({
   })),
 }, { $id: 'Responsibility', description: 'Zuständigkeit: the responsible members per candidate city and, with `service`, the offering to use' })
 
-export default async function responsibilityRoutes(app: FastifyInstance): Promise<void> {
+async function responsibilityRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/responsibility', {
     schema: {
       tags: ['Navigation'],
@@ -71,3 +72,5 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
     return reply.header('cache-control', 'public, max-age=300').redirect(new URL(url).href, 302)
   })
 }
+
+export default readsCatalog(responsibilityRoutes, 'dachportal-responsibility-routes')

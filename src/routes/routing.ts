@@ -12,6 +12,7 @@ import { resolveResponsibility } from '../catalog/responsibility.js'
 import type { Catalog, Offering } from '../catalog/types.js'
 import { problemResponses } from './schemas.js'
 import { errors } from '../http/problem.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
 const Query = Type.Object({
   leikaKey: Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa-Schlüssel (99 + 12 Ziffern)', examples: ['99102013104000'] }),
@@ -85,7 +86,7 @@ function toRoute(o: Offering) {
   }
 }
 
-export default async function routingRoutes(app: FastifyInstance): Promise<void> {
+async function routingRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/routes', {
     schema: {
       tags: ['Navigation'],
@@ -104,3 +105,5 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
     return { count: page.length, offset, totalCount: all.length, routes: page }
   })
 }
+
+export default readsCatalog(routingRoutes, 'dachportal-routing-routes')

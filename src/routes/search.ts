@@ -7,7 +7,6 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/types.js'
 import { errors } from '../http/problem.js'
 import { Level } from '../manifest/schema.js'
-import type { SearchIndexHolder } from '../search/holder.js'
 import { search } from '../search/search.js'
 import { SEARCH_CHANNELS } from '../search/channels.js'
 import { suggest } from '../search/suggest.js'
@@ -18,10 +17,10 @@ import { notModified } from './http-cache.js'
 import { checkKnownFilters } from './known-filters.js'
 import { withSpan } from '../telemetry/index.js'
 import { EncodedBody, sendEncoded, type Compressor } from '../http/encoded-body.js'
+import { readsCatalog } from '../runtime/catalog-plugin.js'
 
+/** The catalog and its index come from the catalog plugin (app.live, app.searchIndex). */
 export interface SearchRoutesOptions {
-  getCatalog: () => Catalog
-  searchIndex: SearchIndexHolder
   /** serialised answers kept per index version (LRU); 0 turns the cache off. Default 1000. */
   cacheEntries?: number
   /** latency of each answered search/suggest (metrics) */
@@ -96,10 +95,8 @@ export const SuggestResponse = Type.Object({
 
 const NOT_READY = Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' })
 
-export default async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
-  if (typeof options.getCatalog !== 'function') throw new TypeError('searchRoutes: getCatalog must be a function')
-  if (typeof options.searchIndex?.current !== 'function') throw new TypeError('searchRoutes: searchIndex must be a SearchIndexHolder')
-  const { getCatalog, searchIndex } = options
+async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
+  const { live, searchIndex } = app
   // Bodies are kept as UTF-8 bytes: German text (umlauts, „quotes“) would
   // otherwise be re-encoded and re-measured on every send; their br/gzip
   // forms are added on first use, so a hit costs no compression.
@@ -109,7 +106,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
 
   /** The serving index; nudges a rebuild when the catalog moved on (the old index serves meanwhile). */
   const serving = (): SearchIndex => {
-    const catalog = getCatalog()
+    const catalog = live.current
     const index = searchIndex.current()
     if (!index) {
       void searchIndex.update(catalog)
@@ -171,3 +168,5 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     return sendEncoded(request, reply, body)
   })
 }
+
+export default readsCatalog(searchRoutes, 'dachportal-search-routes', ['live', 'searchIndex'])

@@ -5,6 +5,8 @@ import { namedSchemas } from '../../src/routes/named-schemas.js'
 import searchRoutes from '../../src/routes/search.js'
 import { SearchIndexHolder } from '../../src/search/holder.js'
 import { fixtureCatalog, synonyms } from '../search/fixture-catalog.js'
+import { catalogStub } from '../helpers/catalog-stub.js'
+import type { LiveCatalog } from '../../src/runtime/live-catalog.js'
 
 type TestContext = { teardown: (fn: () => unknown) => void }
 
@@ -17,7 +19,9 @@ async function buildTestApp(t: TestContext, options: { loaded?: boolean } = {}) 
   const holder = new SearchIndexHolder({ synonyms })
   t.teardown(() => holder.cancel())
   if (options.loaded !== false) holder.load(catalog)
-  await app.register(searchRoutes, { getCatalog: () => catalog, searchIndex: holder })
+  const live = { get current() { return catalog } } as unknown as LiveCatalog
+  await app.register(catalogStub({ live, searchIndex: holder }))
+  await app.register(searchRoutes)
   return { app, holder, setCatalog: (c: typeof catalog) => { catalog = c } }
 }
 
