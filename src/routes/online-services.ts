@@ -1,5 +1,6 @@
 // The region's online services: what was built once and who uses it.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/types.js'
 import type { OnlineServiceEntry } from '../catalog/online-services.js'
@@ -29,7 +30,8 @@ export function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): O
       (offeringsOf ?? []).some((o) => o.onlineService?.id === os.id)))
 }
 
-export default async function onlineServiceRoutes(app: FastifyInstance): Promise<void> {
+export default async function onlineServiceRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/api/v1/online-services', {
     schema: {
       tags: ['Navigation'],
@@ -46,7 +48,7 @@ export default async function onlineServiceRoutes(app: FastifyInstance): Promise
       response: { 200: Page(Type.Ref('OnlineService'), 'online services'), ...problemResponses },
     },
   }, async (request, reply) => {
-    const { page, pageSize, ...query } = request.query as OnlineServiceQuery & { page: number; pageSize: number }
+    const { page, pageSize, ...query } = request.query
     const c = app.live.current
     const issues: { path: string; in: string; message: string }[] = []
     for (const key of ['provider', 'serves'] as const) {

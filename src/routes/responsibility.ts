@@ -1,6 +1,7 @@
 // Zuständigkeit and deep links (/go): which member serves a resident, and a
 // redirect that only ever leads to a host the region config allows.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { errors } from '../errors.js'
 import { resolveResponsibility } from '../catalog/responsibility.js'
@@ -17,12 +18,15 @@ const ResponsibilitySchema = Type.Object({
   service: Type.Optional(Type.Object({
     id: Type.String(),
     name: Type.String(),
-    forYou: Type.Optional(Type.Ref('Offering')),
-    alternatives: Type.Array(Type.Ref('Offering')),
-  })),
+    forYou: Type.Optional(Type.Ref('Offering', { description: 'the offering to use: of the most local responsible member that offers the service (as forYou on every list); absent when none of them does' })),
+    alternatives: Type.Array(Type.Ref('Offering'), {
+      description: 'every other offering of the service: offered by other members elsewhere — not responsible for you (for information, not to use). A higher level of your own chain (Kreis, Land, Bund) that also offers it is listed here too.',
+    }),
+  }, { description: 'with `service`: the regional service with the resident\'s own offering' })),
 })
 
-export default async function responsibilityRoutes(app: FastifyInstance): Promise<void> {
+export default async function responsibilityRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/api/v1/responsibility', {
     schema: {
       tags: ['Navigation'],
@@ -36,7 +40,7 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
       response: { 200: ResponsibilitySchema, ...problemResponses },
     },
   }, async (request, reply) => {
-    const q = request.query as { postalCode?: string; ars?: string; service?: string }
+    const q = request.query
     if ((q.postalCode === undefined) === (q.ars === undefined)) {
       const error = new errors.BAD_QUERY('give exactly one of postalCode or ars')
       throw Object.assign(error, { errors: [{ path: '/postalCode', in: 'querystring', message: 'exactly one of postalCode or ars is required' }] })
@@ -56,7 +60,7 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
       response: { 302: Type.Null({ description: 'Location: the online service' }), ...problemResponses },
     },
   }, async (request, reply) => {
-    const { member, service } = request.params as { member: string; service: string }
+    const { member, service } = request.params
     const offering = app.live.current.offeringByMemberService.get(`${member}/${service}`)
     // The member's own start link first; else its (possibly shared) online
     // service, which lives on the provider's hosts. The region config, not the

@@ -7,6 +7,7 @@
 // the route's online service (OnlineService.destinationId); a route without one
 // must not pretend to have one. destinationSignature is never answered.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { resolveResponsibility } from '../catalog/responsibility.js'
 import type { Catalog, Offering } from '../catalog/types.js'
@@ -81,7 +82,8 @@ function toRoute(o: Offering) {
   }
 }
 
-export default async function routingRoutes(app: FastifyInstance): Promise<void> {
+export default async function routingRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/api/v1/routes', {
     schema: {
       tags: ['Navigation'],
@@ -91,7 +93,7 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
       response: { 200: Answer, ...problemResponses },
     },
   }, async (request) => {
-    const q = request.query as { leikaKey: string; ars?: string; ags?: string; postalCode?: string; offset?: number; limit?: number }
+    const q = request.query
     const given = [q.ars, q.ags, q.postalCode].filter((x) => x !== undefined).length
     if (given !== 1) {
       throw new errors.BAD_QUERY('give exactly one of ars, ags or postalCode')
