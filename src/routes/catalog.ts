@@ -9,7 +9,8 @@ import { serviceView } from '../catalog/views.js'
 import { Audience, Level } from '../manifest/schema.js'
 import { Page, Paging, PostalCode, problemResponses, SERVICE_PAGE, ServiceId, ServiceList, Slug, ViewParam } from './schemas.js'
 import { notModified, paginate } from './http-cache.js'
-import { sendView } from './send-view.js'
+import { sendView, serializeView } from './send-view.js'
+import { ResponseCache } from '../search/response-cache.js'
 import { checkKnownFilters } from './known-filters.js'
 
 interface ServiceQuery {
@@ -46,8 +47,12 @@ const filters = {
   audience: Type.Optional(Audience),
 }
 
+/** Serialised service lists kept per catalog version (LRU): the answer depends on the query alone. */
+const LIST_CACHE_ENTRIES = 500
+
 export default async function catalogRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const lists = new ResponseCache<Catalog, Buffer>(LIST_CACHE_ENTRIES)
   app.get('/api/v1/life-situations', {
     schema: {
       tags: ['Navigation'],
@@ -97,9 +102,15 @@ export default async function catalogRoutes(fastify: FastifyInstance): Promise<v
     const c = app.live.current
     checkKnownFilters(c, query)
     if (notModified(request, reply, c.version)) return reply
-    const { services, chain } = filterServices(c, query)
-    const result = paginate(services, page, pageSize)
-    return sendView(reply, SERVICE_PAGE[view], { ...result, items: result.items.map((s) => serviceView(s, chain, view)) })
+    const key = [page, pageSize, view, query.lifeSituation, query.member, query.postalCode, query.level, query.audience].join('\u0001')
+    let body = lists.get(c, key)
+    if (body === undefined) {
+      const { services, chain } = filterServices(c, query)
+      const result = paginate(services, page, pageSize)
+      body = Buffer.from(serializeView(reply, SERVICE_PAGE[view], { ...result, items: result.items.map((s) => serviceView(s, chain, view)) }))
+      lists.set(c, key, body)
+    }
+    return reply.type('application/json; charset=utf-8').send(body)
   })
 
   app.get('/api/v1/services/:id', {

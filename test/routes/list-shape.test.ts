@@ -136,3 +136,20 @@ t.test('OpenAPI: Retry-After is whole seconds as header text, 304 has no body', 
   t.notOk(services.responses['304'].content, '304 without a body')
   t.same(services.parameters.find((p: { name: string }) => p.name === 'view')?.schema.enum, ['full', 'compact'])
 })
+
+t.test('a cached list follows the catalog: a new version answers the new offering', async (t) => {
+  const url = `/api/v1/services?postalCode=${HOME}&view=compact&pageSize=100`
+  const find = (body: { items: { id: string; name: string }[] }) => body.items.find((s) => s.id === 'gladbeck:zebrafinken')
+  const before = (await get(url)).body
+  t.notOk(find(before), 'not there yet')
+  t.same((await get(url)).body, before, 'the same answer again (from the cache)')
+  const state = await app.store.getMember('gladbeck')
+  const manifest = structuredClone(state!.manifest!)
+  const lifeSituation = manifest.services[0]!.lifeSituations[0]!
+  manifest.services.push({ id: 'zebrafinken', name: 'Zebrafinken anmelden', summary: 'Testleistung.', audiences: ['residents'], lifeSituations: [lifeSituation] })
+  await app.store.putManifest('gladbeck', manifest, { ...state!.meta, source: 'api' })
+  await app.live.refresh()
+  const after = (await get(url)).body
+  t.equal(find(after)?.name, 'Zebrafinken anmelden', 'the new version is answered, not the cached one')
+  t.equal(after.total, before.total + 1)
+})
