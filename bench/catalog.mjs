@@ -61,29 +61,31 @@ export async function run({ durationSeconds = durationFromEnv() } = {}) {
     baseline = await staticBaseline(targets.map((t) => t.bytes))
     const warmUp = Math.min(2, durationSeconds)
     const rows = []
-    for (const t of targets) {
-      const base = { url: baseline.url, paths: [baseline.pathFor(t.bytes)], label: `  bare Fastify, static JSON (${t.bytes} B)` }
-      const route = { url: gateway.url, paths: t.paths, label: `${t.label}, mean ${t.bytes} B` }
+    /** Warms both up, then loads the baseline and the route; the route row carries the ratio. */
+    const pair = async (base, route) => {
       for (const x of [base, route]) await load({ ...x, durationSeconds: warmUp })
       const b = await load({ ...base, durationSeconds })
       const r = await load({ ...route, durationSeconds })
       r.ratio = ratio(r.rps, b.rps)
       b.ratio = 1
       rows.push(r, b)
+      return r
+    }
+    for (const t of targets) {
+      await pair(
+        { url: baseline.url, paths: [baseline.pathFor(t.bytes)], label: `  bare Fastify, static JSON (${t.bytes} B)` },
+        { url: gateway.url, paths: t.paths, label: `${t.label}, mean ${t.bytes} B` },
+      )
     }
     // the lean list against a bare route sending the very same bytes
     const lean = await gateway.app.inject({ method: 'GET', url: LEAN })
     if (lean.statusCode !== 200) throw new Error(`GET ${LEAN} answered ${lean.statusCode}`)
     const bytes = lean.rawPayload.length
     same = await sameBytes(lean.rawPayload)
-    const base = { url: same.url, paths: ['/same'], label: `  bare Fastify, the same ${bytes} B` }
-    const route = { url: gateway.url, paths: [LEAN], label: `GET ${LEAN} (lean list, ${lean.json().items.length} items), ${bytes} B` }
-    for (const x of [base, route]) await load({ ...x, durationSeconds: warmUp })
-    const b = await load({ ...base, durationSeconds })
-    const r = await load({ ...route, durationSeconds })
-    r.ratio = ratio(r.rps, b.rps)
-    b.ratio = 1
-    rows.push(r, b)
+    const r = await pair(
+      { url: same.url, paths: ['/same'], label: `  bare Fastify, the same ${bytes} B` },
+      { url: gateway.url, paths: [LEAN], label: `GET ${LEAN} (lean list, ${lean.json().items.length} items), ${bytes} B` },
+    )
     const leanTargets = [{
       name: 'lean list',
       target: '≥ 0.6x static, page of 20 < 15 KB',

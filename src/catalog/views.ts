@@ -9,32 +9,27 @@ import { residentOffering } from './responsibility.js'
 export const VIEWS = ['full', 'compact'] as const
 export type View = (typeof VIEWS)[number]
 
-const compactServices = new WeakMap<RegionalService, CompactService>()
-const compactOfferings = new WeakMap<Offering, CompactOffering>()
-
 function pickDefined<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
   const out: Partial<Pick<T, K>> = {}
   for (const k of keys) if (from[k] !== undefined) out[k] = from[k]
   return out as Pick<T, K>
 }
 
-export function compactOffering(o: Offering): CompactOffering {
-  let compact = compactOfferings.get(o)
-  if (compact === undefined) {
-    compact = pickDefined(o, COMPACT_OFFERING_FIELDS)
-    compactOfferings.set(o, compact)
+/** `pick`, remembered per (immutable) source object. */
+function remembered<T extends object, R>(pick: (from: T) => R): (from: T) => R {
+  const cache = new WeakMap<T, R>()
+  return (from) => {
+    let value = cache.get(from)
+    if (value === undefined) {
+      value = pick(from)
+      cache.set(from, value)
+    }
+    return value
   }
-  return compact
 }
 
-export function compactService(s: RegionalService): CompactService {
-  let compact = compactServices.get(s)
-  if (compact === undefined) {
-    compact = pickDefined(s, COMPACT_SERVICE_FIELDS)
-    compactServices.set(s, compact)
-  }
-  return compact
-}
+export const compactOffering: (o: Offering) => CompactOffering = remembered((o: Offering) => pickDefined(o, COMPACT_OFFERING_FIELDS))
+export const compactService: (s: RegionalService) => CompactService = remembered((s: RegionalService) => pickDefined(s, COMPACT_SERVICE_FIELDS))
 
 /** A service as a list shows it; with a resident's chain, `forYou` is their own offering (residentOffering). */
 export function serviceView(s: RegionalService, chain: readonly string[] | undefined, view: 'full'): RegionalServiceAnswer
