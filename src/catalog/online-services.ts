@@ -7,38 +7,9 @@ import type { Account, Manifest, Maturity, OnlineService } from '../manifest/sch
 import { parseOnlineServiceRef, servesMember } from '../manifest/sharing.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import type { MemberConfig } from '../config/region-schema.js'
+import type { OfferingOnlineService, OnlineServiceEntry } from './schemas.js'
 
-/** What an offering shows of its online service. */
-export interface OfferingOnlineService {
-  /** `<provider>:<id>` */
-  id: string
-  provider: string
-  providerName: string
-  name: string
-  url: string
-  /** provided by another member than the one offering the service */
-  shared: boolean
-  maturity?: Maturity
-  maturityText?: string
-  account?: Account[]
-  accountText?: string
-  /** FIT-Connect destination, only when the provider's manifest declares one */
-  destinationId?: string
-}
-
-export interface OnlineServiceUser {
-  member: string
-  memberName: string
-  serviceId: string
-  goUrl: string
-}
-
-/** One online service of the region, once, with the members that use it. */
-export interface OnlineServiceEntry extends OfferingOnlineService {
-  serves: string[]
-  implements: string[]
-  users: OnlineServiceUser[]
-}
+export type { OfferingOnlineService, OnlineServiceEntry, OnlineServiceUser } from './schemas.js'
 
 export interface ProvidedService {
   provider: MemberConfig

@@ -2,8 +2,8 @@
 // root instance (app.addSchema), referenced from the routes by $id, and so
 // listed under components.schemas of the OpenAPI document, where generated
 // clients find them as named types.
-import { sharedSchemas } from './schemas.js'
-import { LifeSituationDetail, LifeSituationList, ServicePage } from './catalog.js'
+import { ServicePage, sharedSchemas } from './schemas.js'
+import { LifeSituationDetail, LifeSituationPage } from './catalog.js'
 import { MemberDetail, MemberPage, RegionSchema } from './region.js'
 import { OnlineServicePage } from './online-services.js'
 import { ResponsibilitySchema } from './responsibility.js'
@@ -17,7 +17,7 @@ import { CoverageSchema } from '../coverage/routes.js'
 export const namedSchemas: readonly { $id?: string }[] = [
   ...sharedSchemas,
   RegionSchema, MemberPage, MemberDetail,
-  LifeSituationList, LifeSituationDetail, ServicePage,
+  LifeSituationPage, LifeSituationDetail, ServicePage,
   OnlineServicePage, ResponsibilitySchema, ...routingSchemas,
   SearchResponse, SuggestResponse,
   ...adminSchemas, InsightsReportSchema, CoverageSchema,

@@ -1,5 +1,6 @@
 // The region's online services: what was built once and who uses it.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/types.js'
 import type { OnlineServiceEntry } from '../catalog/online-services.js'
@@ -32,7 +33,8 @@ export function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): O
 
 export const OnlineServicePage = Page(Type.Ref('OnlineService'), 'online services', 'OnlineServicePage')
 
-async function onlineServiceRoutes(app: FastifyInstance): Promise<void> {
+async function onlineServiceRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/api/v1/online-services', {
     schema: {
       tags: ['Navigation'],
@@ -50,7 +52,7 @@ async function onlineServiceRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: Type.Ref('OnlineServicePage'), ...problemResponses },
     },
   }, async (request, reply) => {
-    const { page, pageSize, ...query } = request.query as OnlineServiceQuery & { page: number; pageSize: number }
+    const { page, pageSize, ...query } = request.query
     const c = app.live.current
     const issues: Issue[] = []
     for (const key of ['provider', 'serves'] as const) {

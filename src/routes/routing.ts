@@ -7,6 +7,7 @@
 // the route's online service (OnlineService.destinationId); a route without one
 // must not pretend to have one. destinationSignature is never answered.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { resolveResponsibility } from '../catalog/responsibility.js'
 import type { Catalog, Offering } from '../catalog/types.js'
@@ -86,7 +87,8 @@ function toRoute(o: Offering) {
   }
 }
 
-async function routingRoutes(app: FastifyInstance): Promise<void> {
+async function routingRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/api/v1/routes', {
     schema: {
       tags: ['Navigation'],
@@ -97,7 +99,7 @@ async function routingRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: Type.Ref('RoutingAnswer'), ...problemResponses },
     },
   }, async (request) => {
-    const q = request.query as { leikaKey: string; ars?: string; ags?: string; postalCode?: string; offset?: number; limit?: number }
+    const q = request.query
     // exactly one of ars, ags, postalCode: the schema's oneOf
     const all = routesFor(app.live.current, q.leikaKey, q)
     const offset = q.offset ?? 0

@@ -2,7 +2,7 @@
 // breaker lookup, the resident, and the layout defaults.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Catalog, Offering, RegionalService } from '../catalog/types.js'
-import { pickOffering, responsibleChain } from '../catalog/responsibility.js'
+import { residentOffering, responsibleChain } from '../catalog/responsibility.js'
 import type { HealthLookup } from './offering-view.js'
 import { residentFor, type PostalQuery, type Resident } from './postal-code.js'
 import type { Layout } from './render.js'
@@ -44,7 +44,7 @@ export function pageContext(deps: PageDeps, request: FastifyRequest, reply: Fast
 
 /** The resident's offering of a service, if someone in their chain offers it. */
 export function offeringFor(ctx: PageContext, service: RegionalService): Offering | undefined {
-  return ctx.chain.length === 0 ? undefined : pickOffering(service, ctx.chain).forYou
+  return residentOffering(service.offerings, ctx.chain)
 }
 
 /** "Ihr Angebot für Gladbeck" / "… für PLZ 12345". */

@@ -36,7 +36,7 @@ t.test('GET /api/v1/search returns ranked hits, facets and forYou', async (t) =>
   t.equal(body.query, 'Hunde Steuer')
   t.equal(body.normalizedQuery, 'hunde steuer')
   t.equal(body.page, 1)
-  t.equal(body.pageSize, 10)
+  t.equal(body.pageSize, 20, 'one paging rule: 20 by default, search too')
   t.equal(body.hits[0].service.id, 'hund-anmelden')
   t.equal(body.hits[0].forYou.member, 'stadt-b')
   t.equal(body.hits[0].forYou.goUrl, '/go/stadt-b/hund-anmelden')
