@@ -2,9 +2,15 @@
 // here and nowhere else (the compose-file test checks against ENV_VARS).
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { TracingSettings } from '../telemetry/index.js'
-import { redisTargetFromEnv, type RedisTarget } from '../store/redis-target.js'
+import { redisTargetFromEnv, type RedisTarget } from './redis-target.js'
 import { isBearerToken } from '../auth/token.js'
+
+/** OpenTelemetry export (src/telemetry), only when OTEL_EXPORTER_OTLP_ENDPOINT is set */
+export interface TracingSettings {
+  /** OTLP/HTTP base URL; spans go to <endpoint>/v1/traces */
+  endpoint: string
+  serviceName: string
+}
 
 /** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
 export type TrustProxy = boolean | number | string[]
@@ -88,7 +94,7 @@ export interface InsightsSettings {
 export const ENV_VARS = [
   'PORT', 'HOST', 'REGION_CONFIG', 'DATA_DIR', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'NODE_ENV',
   'ADMIN_BODY_LIMIT',
-  // Sentinel / Cluster / auth, parsed by src/store/redis-target.ts
+  // Sentinel / Cluster / auth, parsed by src/config/redis-target.ts
   'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_PASSWORD',
   'TRUST_PROXY',
   'RATE_LIMIT', 'RATE_LIMIT_WINDOW_MS', 'RATE_LIMIT_API', 'RATE_LIMIT_SUGGEST', 'RATE_LIMIT_PROXY', 'RATE_LIMIT_ADMIN',

@@ -5,8 +5,8 @@ import { buildCoverage, STATE_LABELS, type CellState, type Coverage, type Covera
 import { heatMap } from '../charts/svg.js'
 import { loadAssets } from '../web/assets.js'
 import { renderPage } from '../web/render.js'
-import { notModified } from '../routes/http-cache.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { notModified } from '../http/cache.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 // colours distinguishable in grey scale too (light to dark)
 const FILL: Record<CellState, string> = { online: '#0b4f8a', 'in-person': '#6fa8dc', 'higher-level': '#c9daf8', missing: '#f2f2f2' }

@@ -13,7 +13,7 @@ import { readInsights, type ReadInsightsOptions } from './routes.js'
 import type { InsightsReport } from './report.js'
 import { FEEDBACK_REASON_LABELS, NO_MEMBER, type FeedbackReason } from './fields.js'
 import { checkSession, issueSession, readCookie, SESSION_COOKIE, sessionCookie } from './session.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 /** Counters and member tokens come from the app (app.store, app.live). */
 export interface InsightsPageOptions extends Omit<ReadInsightsOptions, 'store'> {

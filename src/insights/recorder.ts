@@ -3,7 +3,7 @@
 // one pipelined write per day. The request never waits for the store; when
 // the store is down the batch of that moment is dropped (an outage loses at
 // most its own counts, never a request).
-import type { CounterStore } from './counter-store.js'
+import type { CounterStore } from '../store/counters.js'
 import { dayOf, field, NO_MEMBER, type FeedbackAnswer } from './fields.js'
 import { storableQuery } from './privacy.js'
 

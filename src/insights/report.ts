@@ -1,7 +1,7 @@
 // Turns stored day counters into the insights report: pure, no I/O. Query
 // texts leave only here, and only with at least `minCount` uses on one day
 // (k-anonymity): rarer texts stay invisible even to the region admin.
-import type { DayCounters } from './counter-store.js'
+import type { DayCounters } from '../store/counters.js'
 import { NO_MEMBER, parseField } from './fields.js'
 
 export interface ReportOptions {

@@ -4,7 +4,7 @@
 // readInsights here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errors } from '../http/problem.js'
-import type { CounterStore } from './counter-store.js'
+import type { CounterStore } from '../store/counters.js'
 import { buildReport, daysBetween, reportCsv, type InsightsReport } from './report.js'
 import { dayOf, FEEDBACK_REASONS, NO_MEMBER, type FeedbackAnswer } from './fields.js'
 import type { InsightsRecorder } from './recorder.js'
@@ -14,7 +14,7 @@ import type { CatalogStore } from '../store/types.js'
 import { normalizeIP } from '@fastify/rate-limit'
 import { createHash } from 'node:crypto'
 import { truncateIp } from '../ops/logging.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/

@@ -5,7 +5,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Settings } from '../config/env.js'
-import { CATALOG_PLUGIN } from '../runtime/catalog-plugin.js'
+import { CATALOG_PLUGIN } from '../lifecycle/catalog-plugin.js'
 import metrics, { type MetricsSources } from './metrics.js'
 import security from './security.js'
 import limits from './limits.js'

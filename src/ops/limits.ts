@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Server } from 'node:http'
 import type { Settings } from '../config/env.js'
 import { errors, problemOf } from '../http/problem.js'
-import { redisTargetOf } from '../store/redis-target.js'
+import { redisTargetOf } from '../config/redis-target.js'
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from './exempt-paths.js'
 
 export type Bucket = 'api' | 'suggest' | 'proxy' | 'admin' | 'ops'

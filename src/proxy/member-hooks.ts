@@ -16,7 +16,7 @@ import { memberHostName, memberHostOf, memberOrigin, type ProxyOrigins } from '.
 import { failureSide, type FailureSide } from './failure-side.js'
 import { errors, problemOf, sendProblem } from '../http/problem.js'
 import { contactOf, type ContactLookup } from './contact.js'
-import type { MemberRoute } from './table.js'
+import type { MemberRoute } from './member-routes.js'
 import { endUpstream, injectUpstream } from '../telemetry/index.js'
 
 const TIMEOUT_CODES = new Set([

@@ -22,7 +22,7 @@ import { errorCodes } from 'fastify'
 import type { Readable } from 'node:stream'
 import type { RegionData } from '../config/load.js'
 import { XmlRejected } from '../import/xml-reader.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 import { mapAndValidate, mapContextFor, readXzufi } from '../import/xzufi-import.js'
 import { InsightsQuery, InsightsReportSchema, readInsights, sendReport, type ReadInsightsOptions } from '../insights/routes.js'
 

@@ -8,11 +8,11 @@ import { responsibleChain } from '../catalog/responsibility.js'
 import { serviceView } from '../catalog/views.js'
 import { Audience, Level } from '../manifest/schema.js'
 import { Page, Paging, PostalCode, problemResponses, SERVICE_PAGE, ServiceId, Slug, ViewParam } from './schemas.js'
-import { notModified, paginate } from './http-cache.js'
+import { notModified, paginate } from '../http/cache.js'
 import { sendView, serializeView } from './send-view.js'
 import { ResponseCache } from '../search/response-cache.js'
 import { checkKnownFilters } from './known-filters.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 interface ServiceQuery {
   lifeSituation?: string

@@ -10,7 +10,7 @@ import { ResponsibilitySchema } from './responsibility.js'
 import { routingSchemas } from './routing.js'
 import { SearchResponse, SuggestResponse } from './search.js'
 import { adminSchemas } from './admin.js'
-import { HealthSchema, ReadySchema } from './ops.js'
+import { HealthSchema, ReadySchema } from './health.js'
 import { InsightsReportSchema } from '../insights/routes.js'
 import { CoverageSchema } from '../coverage/routes.js'
 

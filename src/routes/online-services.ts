@@ -6,8 +6,8 @@ import type { Catalog } from '../catalog/types.js'
 import type { OnlineServiceEntry } from '../catalog/online-services.js'
 import { errors, withIssues, type Issue } from '../http/problem.js'
 import { Page, Paging, problemResponses, ServiceId, Slug } from './schemas.js'
-import { notModified, paginate } from './http-cache.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { notModified, paginate } from '../http/cache.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export interface OnlineServiceQuery {
   provider?: string

@@ -6,8 +6,8 @@ import { errors } from '../http/problem.js'
 import type { CatalogMember } from '../catalog/types.js'
 import { Level } from '../manifest/schema.js'
 import { MemberMetaSchema, Page, Paging, problemResponses, Slug } from './schemas.js'
-import { notModified, paginate } from './http-cache.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { notModified, paginate } from '../http/cache.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export const RegionSchema = Type.Object({
   id: Type.String({ examples: ['emscher-lippe'] }),

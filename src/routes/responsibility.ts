@@ -7,8 +7,8 @@ import { errors } from '../http/problem.js'
 import { resolveResponsibility } from '../catalog/responsibility.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import { Ars, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
-import { notModified } from './http-cache.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { notModified } from '../http/cache.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export const ResponsibilitySchema = Type.Object({
   postalCode: Type.Optional(Type.String({ examples: ['45964'] })),

@@ -13,7 +13,7 @@ import { resolveResponsibility } from '../catalog/responsibility.js'
 import type { Catalog, Offering } from '../catalog/types.js'
 import { problemResponses } from './schemas.js'
 import { errors } from '../http/problem.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 const Query = Type.Object({
   leikaKey: Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa-Schlüssel (99 + 12 Ziffern)', examples: ['99102013104000'] }),

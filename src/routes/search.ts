@@ -15,12 +15,12 @@ import { suggest } from '../search/suggest.js'
 import type { SearchIndex } from '../search/search-index.js'
 import { ResponseCache } from '../search/response-cache.js'
 import { Paging, PostalCode, problemResponses, Slug, ViewParam } from './schemas.js'
-import { notModified } from './http-cache.js'
+import { notModified } from '../http/cache.js'
 import { checkKnownFilters } from './known-filters.js'
 import { serializeView } from './send-view.js'
 import { withSpan } from '../telemetry/index.js'
 import { EncodedBody, sendEncoded, type Compressor } from '../http/encoded-body.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 /** The catalog and its index come from the catalog plugin (app.live, app.searchIndex). */
 export interface SearchRoutesOptions {

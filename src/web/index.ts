@@ -13,7 +13,7 @@ import { prefersHtml, sendErrorPage, sendRateLimitedPage } from './not-found.js'
 import { searchPage, type SearchFn } from './search-page.js'
 import { search, type SearchParams } from '../search/search.js'
 import { withSpan } from '../telemetry/index.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export { prefersHtml, sendNotFoundPage } from './not-found.js'
 

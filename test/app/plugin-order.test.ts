@@ -10,7 +10,7 @@ import { coverageRoutes } from '../../src/coverage/routes.js'
 import { webPlugin } from '../../src/web/index.js'
 import opsPlugin from '../../src/ops/index.js'
 import { readSettings } from '../../src/config/env.js'
-import { waitForChange } from '../../src/runtime/wait-for-change.js'
+import { waitForChange } from '../../src/lifecycle/wait-for-change.js'
 import { MemoryStore } from '../../src/store/memory-store.js'
 
 const plugins = [

@@ -3,7 +3,7 @@
 // plugins list it in `dependencies`) and decorates what the test gives.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { CATALOG_PLUGIN } from '../../src/runtime/catalog-plugin.js'
+import { CATALOG_PLUGIN } from '../../src/lifecycle/catalog-plugin.js'
 
 type Services = Partial<Pick<FastifyInstance, 'live' | 'store' | 'refresher' | 'searchIndex'>>
 

@@ -14,7 +14,7 @@ import type { MemberConfig } from '../../src/config/region-schema.js'
 import type { CatalogStore } from '../../src/store/types.js'
 import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
 import { catalogStub } from '../helpers/catalog-stub.js'
-import type { LiveCatalog } from '../../src/runtime/live-catalog.js'
+import type { LiveCatalog } from '../../src/lifecycle/live-catalog.js'
 import type { Refresher } from '../../src/refresh/refresher.js'
 import type { RefreshOutcome } from '../../src/refresh/types.js'
 

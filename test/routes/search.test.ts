@@ -3,10 +3,10 @@ import Fastify from 'fastify'
 import { registerProblemHandlers } from '../../src/routes/problem.js'
 import { namedSchemas } from '../../src/routes/named-schemas.js'
 import searchRoutes from '../../src/routes/search.js'
-import { SearchIndexHolder } from '../../src/search/holder.js'
+import { SearchIndexHolder } from '../../src/search/live-index.js'
 import { fixtureCatalog, synonyms } from '../search/fixture-catalog.js'
 import { catalogStub } from '../helpers/catalog-stub.js'
-import type { LiveCatalog } from '../../src/runtime/live-catalog.js'
+import type { LiveCatalog } from '../../src/lifecycle/live-catalog.js'
 
 type TestContext = { teardown: (fn: () => unknown) => void }
 

@@ -4,7 +4,7 @@
 // (src/http/compression.ts), equivalent but not byte-identical, and a strong
 // ETag promises identical bytes.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { addVary } from '../http/compression.js'
+import { addVary } from './compression.js'
 
 export const CATALOG_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=600'
 

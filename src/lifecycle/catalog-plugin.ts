@@ -13,7 +13,7 @@ import { createStore } from '../store/create.js'
 import { traceStore } from '../telemetry/store.js'
 import { createRefresher, type Refresher } from '../refresh/refresher.js'
 import type { RefreshOutcome } from '../refresh/types.js'
-import { SearchIndexHolder } from '../search/holder.js'
+import { SearchIndexHolder } from '../search/live-index.js'
 import { LiveCatalog } from './live-catalog.js'
 import { loadCatalog } from './load-catalog.js'
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { Manifest, ManifestV1 } from '../manifest/schema.js'
-import { readsCatalog } from '../runtime/catalog-plugin.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export interface Readiness {
   /** set on SIGTERM so a load balancer drains this instance first */
