@@ -52,7 +52,7 @@ export interface OfferingView {
 }
 
 export function availabilityOf(member: CatalogMember | undefined, health: HealthLookup): Availability {
-  const contact = contactOf(member)
+  const contact = contactView(member)
   if (member === undefined) return { online: false, notice: 'Zu diesem Angebot liegen zurzeit keine aktuellen Angaben vor.', contact }
   if (health(member.id)?.state === 'open') {
     return { online: false, notice: `Die Online-Dienste von ${member.name} sind zurzeit nicht erreichbar. Bitte wenden Sie sich direkt an ${member.name}.`, contact }
@@ -66,7 +66,7 @@ export function availabilityOf(member: CatalogMember | undefined, health: Health
   return { online: true, contact }
 }
 
-function contactOf(member: CatalogMember | undefined): Contact {
+function contactView(member: CatalogMember | undefined): Contact {
   const contact: Contact = {}
   if (member?.contact?.phone !== undefined) {
     contact.phone = member.contact.phone
