@@ -29,7 +29,7 @@ export interface ServiceChoice {
 }
 
 /** member -> parent -> ... (most local first); stops on unknown ids and cycles. */
-export function chainFor(catalog: Catalog, memberId: string): CatalogMember[] {
+function chainFor(catalog: Catalog, memberId: string): CatalogMember[] {
   const chain: CatalogMember[] = []
   const seen = new Set<string>()
   let current = catalog.memberById.get(memberId)

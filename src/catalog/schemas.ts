@@ -19,7 +19,7 @@ const onlineServiceFields = {
   destinationId: Type.Optional(Type.String({ description: 'FIT-Connect destination (UUID) id, only when the provider\'s manifest declares one' })),
 }
 
-export const OfferingOnlineServiceSchema = Type.Object(onlineServiceFields, { description: 'the online service of an offering (own or shared)' })
+const OfferingOnlineServiceSchema = Type.Object(onlineServiceFields, { description: 'the online service of an offering (own or shared)' })
 export type OfferingOnlineService = Static<typeof OfferingOnlineServiceSchema>
 
 export const OnlineServiceSchema = Type.Object(
@@ -37,7 +37,7 @@ export const OnlineServiceSchema = Type.Object(
   { $id: 'OnlineService', description: 'Onlinedienst: built once by its provider, used by the members it serves' },
 )
 export type OnlineServiceEntry = Static<typeof OnlineServiceSchema>
-export type OnlineServiceUser = OnlineServiceEntry['users'][number]
+type OnlineServiceUser = OnlineServiceEntry['users'][number]
 
 const offeringFields = {
   member: Type.String({ examples: ['gladbeck'] }),
@@ -99,7 +99,7 @@ const compactServiceFields = pick(regionalServiceFields, COMPACT_SERVICE_FIELDS)
 
 /** A regional service as the merged catalog holds it. */
 export const CatalogServiceSchema = Type.Object(regionalServiceFields)
-export type CatalogService = Static<typeof CatalogServiceSchema>
+type CatalogService = Static<typeof CatalogServiceSchema>
 
 export const RegionalServiceSchema = Type.Object(
   { ...regionalServiceFields, forYou: Type.Optional(ref<Offering>('Offering', FOR_YOU)) },

@@ -11,7 +11,6 @@ export type { LifeSituationEntry, Offering } from './schemas.js'
 
 export type MemberStatus = 'ok' | 'stale' | 'failed'
 
-
 /** What the store knows about one member's manifest. */
 export interface MemberState {
   id: string
@@ -73,5 +72,3 @@ export interface MergeInput {
   serviceCatalog: CatalogEntry[]
   members: MemberState[]
 }
-
-export type { MemberConfig }

@@ -13,9 +13,9 @@ export interface TracingSettings {
 }
 
 /** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
-export type TrustProxy = boolean | number | string[]
+type TrustProxy = boolean | number | string[]
 
-export interface RateBudget {
+interface RateBudget {
   /** requests per window per client (IP, /64 for IPv6) */
   max: number
 }
@@ -132,7 +132,7 @@ function list(raw: string | undefined): string[] {
 }
 
 /** TRUST_PROXY: unset/false, true, a hop count, or a comma list of addresses/CIDRs */
-export function parseTrustProxy(raw: string | undefined): TrustProxy {
+function parseTrustProxy(raw: string | undefined): TrustProxy {
   const value = raw?.trim() ?? ''
   if (value === '' || value === 'false') return false
   if (value === 'true') return true
@@ -147,7 +147,7 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
 }
 
 /** CORS_ORIGINS: exact origins (scheme://host[:port]), comma-separated */
-export function parseOrigins(raw: string | undefined): string[] {
+function parseOrigins(raw: string | undefined): string[] {
   const origins = list(raw)
   for (const origin of origins) {
     let url: URL
@@ -162,7 +162,7 @@ export function parseOrigins(raw: string | undefined): string[] {
 }
 
 /** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's http(s) base URL (spans go to <url>/v1/traces) */
-export function parseOtlpEndpoint(raw: string | undefined): string | undefined {
+function parseOtlpEndpoint(raw: string | undefined): string | undefined {
   const value = raw?.trim() ?? ''
   if (value === '') return undefined
   let url: URL
@@ -178,7 +178,7 @@ export function parseOtlpEndpoint(raw: string | undefined): string | undefined {
 const HOST_NAME = /^(?=.{1,200}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/
 
 /** PROXY_BASE_DOMAIN, PROXY_PUBLIC_SCHEME, PROXY_PUBLIC_PORT, PUBLIC_ORIGIN */
-export function parseProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
+function parseProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
   const base = env.PROXY_BASE_DOMAIN?.trim().toLowerCase().replace(/\.$/, '')
   const scheme = env.PROXY_PUBLIC_SCHEME?.trim().toLowerCase() || 'https'
   if (scheme !== 'https' && scheme !== 'http') throw new Error(`PROXY_PUBLIC_SCHEME must be https or http, got "${scheme}"`)

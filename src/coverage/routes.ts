@@ -47,7 +47,7 @@ export const CoverageSchema = {
   },
 } as const
 
-export function cellText(cell: CoverageCell, nameOf: (id: string) => string): string {
+function cellText(cell: CoverageCell, nameOf: (id: string) => string): string {
   let text: string
   if (cell.state === 'online') {
     text = 'online'

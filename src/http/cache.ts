@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { addVary } from './compression.js'
 
-export const CATALOG_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=600'
+const CATALOG_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=600'
 
 /** Sets ETag and Cache-Control; true when the client's copy is current (304 sent). */
 export function notModified(request: FastifyRequest, reply: FastifyReply, version: number, extra = '', cacheControl = CATALOG_CACHE_CONTROL): boolean {

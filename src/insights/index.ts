@@ -26,7 +26,7 @@ export default fp(insightsPlugin, {
   decorators: { fastify: ['store', 'metrics'] },
 })
 
-export function createRecorder(app: FastifyInstance, store: CounterStore, settings: InsightsSettings, registry?: Registry): InsightsRecorder {
+function createRecorder(app: FastifyInstance, store: CounterStore, settings: InsightsSettings, registry?: Registry): InsightsRecorder {
   let events: Counter<'kind'> | undefined
   let failures: Counter | undefined
   if (registry !== undefined) {
@@ -48,7 +48,7 @@ export function createRecorder(app: FastifyInstance, store: CounterStore, settin
 }
 
 /** the member a search is for: the member filter, else a postal code of exactly one member */
-export function searchMember(catalog: Catalog, query: { member?: string; postalCode?: string }): string | undefined {
+function searchMember(catalog: Catalog, query: { member?: string; postalCode?: string }): string | undefined {
   if (query.member !== undefined) return query.member
   if (query.postalCode === undefined) return undefined
   const members = catalog.membersByPostalCode.get(query.postalCode)
@@ -56,7 +56,7 @@ export function searchMember(catalog: Catalog, query: { member?: string; postalC
 }
 
 /** counts successful page views and /go redirects once the response is out */
-export function countPageViews(app: FastifyInstance, recorder: InsightsRecorder): void {
+function countPageViews(app: FastifyInstance, recorder: InsightsRecorder): void {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url
     const params = request.params as Record<string, string>

@@ -12,9 +12,9 @@ export interface ReportOptions {
   minCount: number
 }
 
-export interface QueryRow { day: string; member: string; query: string; count: number }
-export interface UsageRow { member: string; service: string; count: number }
-export interface FeedbackRow { member: string; service: string; answer: string; count: number }
+interface QueryRow { day: string; member: string; query: string; count: number }
+interface UsageRow { member: string; service: string; count: number }
+interface FeedbackRow { member: string; service: string; answer: string; count: number }
 
 export interface InsightsReport {
   from: string

@@ -19,7 +19,7 @@ import { loadCatalog } from './load-catalog.js'
 
 export const CATALOG_PLUGIN = 'dachportal-catalog'
 
-export interface CatalogPluginOptions {
+interface CatalogPluginOptions {
   settings: Settings
   data: RegionData
   /** an injected store (tests); the caller closes it. Otherwise created from the settings and closed on app close. */
@@ -27,7 +27,7 @@ export interface CatalogPluginOptions {
 }
 
 /** What the catalog reports as it runs (metrics implement it). */
-export interface CatalogObserver {
+interface CatalogObserver {
   observeRefresh(member: string, outcome: RefreshOutcome['outcome']): void
   observeIndexBuild(seconds: number): void
 }

@@ -10,7 +10,7 @@ import metrics, { type MetricsSources } from './metrics.js'
 import security from './security.js'
 import limits from './limits.js'
 
-export interface OpsOptions {
+interface OpsOptions {
   settings: Settings
   /** a member's proxy breaker state, read at scrape time (the proxy registers after ops: it reports to the metrics) */
   breakerState: MetricsSources['breakerState']
@@ -37,5 +37,3 @@ export default fp(ops, {
   dependencies: [CATALOG_PLUGIN],
   decorators: { fastify: ['live', 'store', 'observeCatalog'] },
 })
-export { loggerOptions, genReqId, truncateIp } from './logging.js'
-export type { GatewayMetrics } from './metrics.js'

@@ -6,11 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { stateGauges, type BreakerStateName, type MetricsSources } from './state-gauges.js'
 
-export type { BreakerStateName, MetricsSources } from './state-gauges.js'
+export type { MetricsSources } from './state-gauges.js'
 import { errors, problemOf, sendProblem } from '../http/problem.js'
 import { digestMatches, parseBearer, sha256, sha256Hex } from '../auth/token.js'
 
-export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
+type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
 
 /** What other parts of the gateway report; `app.metrics` */
 export interface GatewayMetrics {
@@ -27,19 +27,19 @@ export interface GatewayMetrics {
   observeIndexBuild(seconds: number): void
 }
 
-export interface MetricsOptions {
+interface MetricsOptions {
   /** when set, /metrics needs `Authorization: Bearer <token>` */
   token?: string
   sources: MetricsSources
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
-export const UNMATCHED_ROUTE = '<unmatched>'
+const UNMATCHED_ROUTE = '<unmatched>'
 const UNKNOWN_MEMBER = '<unknown>'
 const KIND = /^[a-z0-9-]{1,32}$/
 
 /** The route pattern a request matched, never its raw URL. */
-export function routeLabel(request: FastifyRequest): string {
+function routeLabel(request: FastifyRequest): string {
   return request.routeOptions.url ?? UNMATCHED_ROUTE
 }
 
@@ -47,7 +47,7 @@ function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'none'
 }
 
-export function createMetrics(sources: MetricsSources): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
+function createMetrics(sources: MetricsSources): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const member = (id: string) => (sources.members.has(id) ? id : UNKNOWN_MEMBER)

@@ -21,10 +21,6 @@ import { contactOf, type ContactLookup } from './contact.js'
 import { memberHooks, memberReplyOptions, type UpstreamObserver } from './member-hooks.js'
 import type { ProxyOrigins } from './origin.js'
 
-export type { MemberContact, ContactLookup } from './contact.js'
-export type { ProxyHealth, MemberHealth, ProxyLimits, ReloadResult } from './member-routes.js'
-export type { BreakerOptions } from './breaker.js'
-export type { UpstreamObserver } from './member-hooks.js'
 export { memberHostRouter, type ProxyOrigins } from './origin.js'
 
 export interface ProxyPluginOptions {
@@ -53,7 +49,7 @@ declare module 'fastify' {
   }
 }
 
-export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 const allowed = new Set(ALLOWED_METHODS)
 const ALLOW_HEADER = ALLOWED_METHODS.join(', ')
 // reply-from needs a base URL; the real upstream is chosen per request by MemberRoute.
@@ -139,5 +135,3 @@ function proxyError(error: FastifyError, request: FastifyRequest, reply: Fastify
 }
 
 export const proxyPlugin = fp(proxy, { name: 'dachportal-proxy', fastify: '5.x' })
-export default proxyPlugin
-export { contactOf }

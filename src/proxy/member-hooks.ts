@@ -36,7 +36,7 @@ export interface UpstreamObserver {
 const NO_OBSERVER: UpstreamObserver = { observeUpstream() {}, upstreamError() {} }
 
 /** A bounded label for an undici/system error code. */
-export function errorKind(code: string): string {
+function errorKind(code: string): string {
   if (TIMEOUT_CODES.has(code)) return 'timeout'
   if (code === 'ECONNREFUSED') return 'refused'
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset'

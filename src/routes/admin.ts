@@ -59,7 +59,7 @@ const docs = (operationId: string, summary: string, description: string) => ({
   security: [{ memberToken: [] }],
   params,
 })
-export const Accepted = {
+const Accepted = {
   $id: 'ManifestAccepted',
   type: 'object',
   description: 'the manifest is live',
@@ -70,7 +70,7 @@ export const Accepted = {
     acceptedAt: { type: 'string', format: 'date-time', examples: ['2026-11-25T10:00:00.000Z'] },
   },
 } as const
-export const Outcome = {
+const Outcome = {
   $id: 'RefreshOutcome',
   type: 'object',
   description: 'what the fetch of the remote manifest did',
@@ -84,7 +84,7 @@ export const Outcome = {
   },
 } as const
 
-export const ImportAccepted = {
+const ImportAccepted = {
   $id: 'ImportAccepted',
   type: 'object',
   description: 'the imported manifest is live; with the mapping report',

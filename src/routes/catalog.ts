@@ -23,7 +23,7 @@ interface ServiceQuery {
 }
 
 /** Filters are pure; the resident's chain decides which offerings apply to them. */
-export function filterServices(catalog: Catalog, q: ServiceQuery): { services: RegionalService[]; chain?: string[] } {
+function filterServices(catalog: Catalog, q: ServiceQuery): { services: RegionalService[]; chain?: string[] } {
   const chain = q.postalCode !== undefined ? responsibleChain(catalog, { postalCode: q.postalCode }) : undefined
   const services = catalog.services.filter((s) =>
     (q.lifeSituation === undefined || s.lifeSituations.includes(q.lifeSituation)) &&

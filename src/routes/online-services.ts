@@ -9,7 +9,7 @@ import { Page, Paging, problemResponses, ServiceId, Slug } from './schemas.js'
 import { notModified, paginate } from '../http/cache.js'
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
-export interface OnlineServiceQuery {
+interface OnlineServiceQuery {
   provider?: string
   serves?: string
   shared?: boolean
@@ -18,7 +18,7 @@ export interface OnlineServiceQuery {
 }
 
 /** Pure filter. `serves`: used by, or declared to serve, that member. `service`: a catalog key it implements or a user offers. */
-export function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): OnlineServiceEntry[] {
+function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): OnlineServiceEntry[] {
   const servesMember = q.serves === undefined ? undefined : catalog.memberById.get(q.serves)
   const offeringsOf = q.service === undefined ? undefined : catalog.serviceById.get(q.service)?.offerings
   return catalog.onlineServices.filter((os) =>

@@ -19,7 +19,7 @@ const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/sc
 const RETRY_AFTER = { 'Retry-After': { description: 'whole seconds to wait before trying again (delay-seconds, RFC 9110)', schema: { type: 'string', pattern: '^[0-9]+$', examples: ['30'] } } }
 
 /** Routes answering with an ETag and 304 on If-None-Match (see http/cache.ts; a test keeps this list true). */
-export const CONDITIONAL_PATHS = new Set([
+const CONDITIONAL_PATHS = new Set([
   '/api/v1/region', '/api/v1/members', '/api/v1/members/{id}', '/api/v1/life-situations', '/api/v1/life-situations/{id}',
   '/api/v1/services', '/api/v1/services/{id}', '/api/v1/responsibility', '/api/v1/search', '/api/v1/suggest',
   '/api/v1/online-services', '/api/v1/coverage',

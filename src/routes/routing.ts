@@ -36,14 +36,14 @@ const Route = Type.Object({
   serviceId: Type.String(),
   origin: Type.Literal('dachportal'),
 }, { $id: 'Route', description: 'one place to turn to (FIT-Connect Routing API shape)' })
-export const RoutingAnswer = Type.Object(
+const RoutingAnswer = Type.Object(
   { count: Type.Integer(), offset: Type.Integer(), totalCount: Type.Integer(), routes: Type.Array(Type.Ref('Route')) },
   { $id: 'RoutingAnswer', description: 'FIT-Connect-compatible routing answer' },
 )
 export const routingSchemas = [Route, RoutingAnswer]
 
 /** ARS of 2–12 digits, or an AGS, to a 12-digit ARS; an 8-digit AGS of a member city maps to that city's ARS. */
-export function areaToArs(catalog: Catalog, area: { ars?: string; ags?: string }): string {
+function areaToArs(catalog: Catalog, area: { ars?: string; ags?: string }): string {
   if (area.ags !== undefined) {
     if (area.ags.length === 8) {
       const member = catalog.members.find((m) => m.ars.slice(0, 5) + m.ars.slice(9) === area.ags)
@@ -55,7 +55,7 @@ export function areaToArs(catalog: Catalog, area: { ars?: string; ags?: string }
   return (area.ars ?? '').padEnd(12, '0')
 }
 
-export function routesFor(catalog: Catalog, leikaKey: string, area: { ars?: string; ags?: string; postalCode?: string }): Offering[] {
+function routesFor(catalog: Catalog, leikaKey: string, area: { ars?: string; ags?: string; postalCode?: string }): Offering[] {
   const service = [...catalog.serviceById.values()].find((s) => s.leikaKey === leikaKey)
   if (!service) return []
   const r = area.postalCode !== undefined

@@ -7,13 +7,7 @@ import {
 } from '../catalog/schemas.js'
 import { VIEWS, type View } from '../catalog/views.js'
 
-// The catalog's answer shapes live beside the types they define (catalog/schemas.ts).
-export {
-  CompactOfferingSchema, CompactServiceSchema, LifeSituationSchema, MemberSchema, OfferingOnlineServiceSchema, OfferingSchema, OnlineServiceSchema,
-  RegionalServiceSchema,
-} from '../catalog/schemas.js'
-
-export const Problem = Type.Object(
+const Problem = Type.Object(
   {
     type: Type.String({ description: 'urn:dachportal:problem:<code in kebab case>', examples: ['urn:dachportal:problem:service-not-found'] }),
     title: Type.String({ examples: ['Nicht gefunden'] }),
@@ -51,7 +45,7 @@ export const ServiceId = Type.String({
 })
 
 /** One paging rule for every list (search too): pages 1..1000 of 1..100 entries, 20 by default. */
-export const MAX_PAGE = 1000
+const MAX_PAGE = 1000
 export const Paging = {
   page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1, description: 'Seite (ab 1)' }),
   pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Einträge pro Seite (max. 100)' }),

@@ -23,7 +23,7 @@ import { EncodedBody, sendEncoded, type Compressor } from '../http/encoded-body.
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 /** The catalog and its index come from the catalog plugin (app.live, app.searchIndex). */
-export interface SearchRoutesOptions {
+interface SearchRoutesOptions {
   /** serialised answers kept per index version (LRU); 0 turns the cache off. Default 1000. */
   cacheEntries?: number
   /** latency of each answered search/suggest (metrics) */
@@ -34,7 +34,7 @@ export interface SearchRoutesOptions {
   compress?: Compressor
 }
 
-export const MAX_QUERY_LENGTH = 200
+const MAX_QUERY_LENGTH = 200
 const SEARCH_CACHE = 'public, max-age=60'
 const SUGGEST_CACHE = 'public, max-age=300'
 
@@ -46,7 +46,7 @@ const Query = Type.String({
   examples: ['perso', 'hund anmelden', 'kita platz'],
 })
 
-export const SearchQuerystring = Type.Object({
+const SearchQuerystring = Type.Object({
   q: Query,
   postalCode: Type.Optional({ ...PostalCode, description: 'Postleitzahl: Angebote der zuständigen Stadt zuerst, mit forYou' }),
   residentMember: Type.Optional({ ...Slug, description: 'Wohnort als Mitglied (statt postalCode): dessen Angebote (und die von Kreis, Land, Bund) zuerst, mit forYou; filtert nicht', examples: ['gladbeck'] }),
@@ -62,7 +62,7 @@ export const SearchQuerystring = Type.Object({
   view: ViewParam,
   ...Paging,
 }, { additionalProperties: false })
-export type SearchQuerystring = Static<typeof SearchQuerystring>
+type SearchQuerystring = Static<typeof SearchQuerystring>
 
 const FacetValues = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }))
 
@@ -92,7 +92,7 @@ function searchResponse(service: TSchema, forYou: TSchema, description: string, 
 }
 
 /** Serialises each view; the document shows their union. */
-export const SEARCH_RESPONSE: Record<View, TSchema> = {
+const SEARCH_RESPONSE: Record<View, TSchema> = {
   full: searchResponse(
     Type.Ref('RegionalService', { description: 'the regional service with forYou; offerings bounded (forYou first), offeringCount has the total' }),
     Type.Ref('Offering', { deprecated: true, description: DEPRECATED_FOR_YOU }),
@@ -107,7 +107,7 @@ export const SearchResponse = searchResponse(
   'SearchAnswer',
 )
 
-export const SuggestQuerystring = Type.Object({ q: { ...Query, examples: ['pers', 'hund an'] } }, { additionalProperties: false })
+const SuggestQuerystring = Type.Object({ q: { ...Query, examples: ['pers', 'hund an'] } }, { additionalProperties: false })
 
 export const SuggestResponse = Type.Object({
   query: Type.String({ examples: ['hund an'] }),

@@ -21,7 +21,7 @@ import { topK } from './top-k.js'
 
 export type { FacetValue } from './facets.js'
 export const MAX_OFFERINGS_PER_HIT = 3
-export const MAX_MEMBER_FACETS = 30
+const MAX_MEMBER_FACETS = 30
 const MAX_HIGHLIGHTS = 10
 /** Matches scoring below this share of the best raw score are noise (e.g. only a document name matched). */
 const NOISE_FLOOR = 0.01

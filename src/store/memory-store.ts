@@ -15,7 +15,7 @@ export interface MemoryStoreOptions {
   dataDir?: string
 }
 
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+async function writeFileAtomic(path: string, data: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(tmp, data, { mode: 0o640 })
   await rename(tmp, path)

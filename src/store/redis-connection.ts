@@ -5,7 +5,7 @@
 import { Redis, Cluster, type RedisOptions } from 'ioredis'
 import type { RedisTarget } from '../config/redis-target.js'
 
-export { redisTargetFromEnv, redisTargetOf, parseHostList, type RedisTarget } from '../config/redis-target.js'
+export { redisTargetFromEnv, parseHostList, type RedisTarget } from '../config/redis-target.js'
 
 export interface ConnectionTuning {
   keyPrefix: string

@@ -15,7 +15,7 @@ import type { TracingSettings } from '../config/env.js'
 import type { SpanAttributes, SpanHandle, Tracing } from './index.js'
 
 /** <endpoint>/v1/traces, as the OTLP spec derives it from OTEL_EXPORTER_OTLP_ENDPOINT */
-export function tracesUrl(endpoint: string): string {
+function tracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/traces`
 }
 

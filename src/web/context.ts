@@ -53,7 +53,7 @@ export function badgeFor(ctx: PageContext): string {
 }
 
 /** Links back to the current page that drop the remembered postal code. */
-export function forgetUrl(path: string, query: Record<string, string | undefined>): string {
+function forgetUrl(path: string, query: Record<string, string | undefined>): string {
   return pageUrl(path, { ...query, plz: undefined, merken: undefined, vergessen: '1' })
 }
 

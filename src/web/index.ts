@@ -122,4 +122,3 @@ function retryAfterOf(reply: FastifyReply): number {
 }
 
 export const webPlugin = readsCatalog(web, 'dachportal-web', ['live', 'store', 'searchIndex', 'memberHealth'], ['dachportal-proxy'])
-export default webPlugin

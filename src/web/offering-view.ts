@@ -8,7 +8,7 @@ import { phoneHref } from './urls.js'
 /** Proxy breaker state per member, as app.memberHealth reports it. */
 export type HealthLookup = (memberId: string) => { state: string } | undefined
 
-export interface Contact {
+interface Contact {
   phone?: string
   phoneHref?: string
   email?: string
@@ -22,7 +22,7 @@ export interface Availability {
   contact: Contact
 }
 
-export interface OfficeView {
+interface OfficeView {
   name: string
   address?: string
   openingHours: string[]
@@ -78,7 +78,7 @@ function contactView(member: CatalogMember | undefined): Contact {
   return contact
 }
 
-export function officeView(office: Office): OfficeView {
+function officeView(office: Office): OfficeView {
   const view: OfficeView = { name: office.name, openingHours: office.openingHours ?? [] }
   if (office.address) view.address = `${office.address.street}, ${office.address.postalCode} ${office.address.city}`
   if (office.phone !== undefined) {

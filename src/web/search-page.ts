@@ -12,7 +12,7 @@ import { pageUrl, serviceUrl } from './urls.js'
 
 export type SearchFn = (params: SearchParams) => SearchResult
 
-export const PAGE_SIZE = 10
+const PAGE_SIZE = 10
 const MAX_QUERY = 200
 const MAX_PAGE = 100
 
