@@ -9,6 +9,7 @@ import type { GatewayMetrics } from '../ops/metrics.js'
 import { CATALOG_PLUGIN } from '../lifecycle/catalog-plugin.js'
 import type { CounterStore } from '../store/counters.js'
 import { InsightsRecorder } from './recorder.js'
+import { CounterCells, type CounterCell } from '../ops/metric-cells.js'
 
 export { InsightsRecorder } from './recorder.js'
 
@@ -26,18 +27,26 @@ export default fp(insightsPlugin, {
   decorators: { fastify: ['store', 'metrics'] },
 })
 
-function createRecorder(app: FastifyInstance, store: CounterStore, settings: InsightsSettings, registry?: Registry): InsightsRecorder {
-  let events: Counter<'kind'> | undefined
+export function createRecorder(app: FastifyInstance, store: CounterStore, settings: InsightsSettings, registry?: Registry): InsightsRecorder {
+  let onCount: ((kind: string) => void) | undefined
   let failures: Counter | undefined
   if (registry !== undefined) {
-    events = new Counter({ name: 'dachportal_insights_events_total', help: 'insights events counted (totals by kind, no query texts)', labelNames: ['kind'], registers: [registry] })
+    // counted per request (every proxied request is one): cells, summed at scrape time
+    const cells = new CounterCells<'kind'>()
+    const byKind = new Map<string, CounterCell>()
+    new Counter({ name: 'dachportal_insights_events_total', help: 'insights events counted (totals by kind, no query texts)', labelNames: ['kind'], registers: [registry], collect() { cells.flush(this) } })
+    onCount = (kind) => {
+      let cell = byKind.get(kind)
+      if (cell === undefined) byKind.set(kind, cell = cells.cell(kind, { kind }))
+      cell.n++
+    }
     failures = new Counter({ name: 'dachportal_insights_flush_failures_total', help: 'insights batches dropped because the store failed', registers: [registry] })
   }
   const recorder = new InsightsRecorder({
     store,
     retentionDays: settings.retentionDays,
     flushIntervalMs: settings.flushIntervalMs,
-    ...(events ? { onCount: (kind: string) => events.inc({ kind }) } : {}),
+    ...(onCount ? { onCount } : {}),
     onFlushError: (err) => {
       failures?.inc()
       app.log.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'insights batch dropped: store unavailable')

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { stateGauges, type BreakerStateName, type MetricsSources } from './state-gauges.js'
+import { CounterCells, histogramChildren, type CounterCell, type Observe } from './metric-cells.js'
 
 export type { MetricsSources } from './state-gauges.js'
 import { errors, problemOf, sendProblem } from '../http/problem.js'
@@ -33,7 +34,9 @@ interface MetricsOptions {
   sources: MetricsSources
 }
 
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'OTHER'] as const
+const OTHER_METHOD = METHODS.length - 1
+const STATUS_CLASSES = ['none', '1xx', '2xx', '3xx', '4xx', '5xx'] as const
 const UNMATCHED_ROUTE = '<unmatched>'
 const UNKNOWN_MEMBER = '<unknown>'
 const KIND = /^[a-z0-9-]{1,32}$/
@@ -43,9 +46,18 @@ function routeLabel(request: FastifyRequest): string {
   return request.routeOptions.url ?? UNMATCHED_ROUTE
 }
 
-function statusClass(status: number): string {
-  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'none'
+/** index into STATUS_CLASSES */
+function statusClass(status: number): number {
+  return status >= 100 && status < 600 ? Math.floor(status / 100) : 0
 }
+
+function methodIndex(method: string): number {
+  const i = (METHODS as readonly string[]).indexOf(method)
+  return i === -1 ? OTHER_METHOD : i
+}
+
+/** The per-member instruments of one upstream member label, made once. */
+interface UpstreamCells { byClass: CounterCell[]; duration: Observe }
 
 function createMetrics(sources: MetricsSources): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
   const registry = new Registry()
@@ -60,11 +72,13 @@ function createMetrics(sources: MetricsSources): GatewayMetrics & { observeReque
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   })
-  const upstreamRequests = new Counter({
+  const upstreamCells = new CounterCells<'member' | 'status_class'>()
+  new Counter({
     name: 'dachportal_upstream_requests_total',
     help: 'Proxied upstream exchanges per member and status class',
     labelNames: ['member', 'status_class'],
     registers: [registry],
+    collect() { upstreamCells.flush(this) },
   })
   const upstreamErrors = new Counter({
     name: 'dachportal_upstream_errors_total',
@@ -86,6 +100,25 @@ function createMetrics(sources: MetricsSources): GatewayMetrics & { observeReque
     registers: [registry],
   })
   stateGauges(registry, sources, breakerOverrides)
+  // Per-request instruments are looked up in Maps built on first use, so a
+  // request costs no label objects and no label hashing (metric-cells.ts).
+  const requestChild = histogramChildren(httpDuration)
+  // route pattern -> status * 8 + method index -> observe
+  const requestObservers = new Map<string, Map<number, Observe>>()
+  const upstreamChild = histogramChildren(upstreamDuration)
+  const upstreamByMember = new Map<string, UpstreamCells>()
+  const upstreamOf = (id: string): UpstreamCells => {
+    const label = member(id)
+    let cells = upstreamByMember.get(label)
+    if (cells === undefined) {
+      cells = {
+        byClass: STATUS_CLASSES.map((cls) => upstreamCells.cell(`${label}\n${cls}`, { member: label, status_class: cls })),
+        duration: upstreamChild(label, { member: label }),
+      }
+      upstreamByMember.set(label, cells)
+    }
+    return cells
+  }
   const refreshes = new Counter({
     name: 'dachportal_refresh_total',
     help: 'Remote manifest refreshes per member and outcome',
@@ -109,14 +142,24 @@ function createMetrics(sources: MetricsSources): GatewayMetrics & { observeReque
   return {
     registry,
     observeRequest(request, reply) {
-      const method = METHODS.has(request.method) ? request.method : 'OTHER'
       const route = routeLabel(request)
+      const status = reply.statusCode
+      const method = methodIndex(request.method)
       // labels stay bounded: route patterns x methods x statuses
-      httpDuration.observe({ route, method, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+      let byKey = requestObservers.get(route)
+      if (byKey === undefined) requestObservers.set(route, byKey = new Map())
+      const key = status * METHODS.length + method
+      let observe = byKey.get(key)
+      if (observe === undefined) {
+        observe = requestChild(`${route}\n${key}`, { route, method: METHODS[method]!, status: String(status) })
+        byKey.set(key, observe)
+      }
+      observe(reply.elapsedTime / 1000)
     },
     observeUpstream(id, status, seconds) {
-      upstreamRequests.inc({ member: member(id), status_class: statusClass(status) })
-      upstreamDuration.observe({ member: member(id) }, seconds)
+      const cells = upstreamOf(id)
+      cells.byClass[statusClass(status)]!.n++
+      cells.duration(seconds)
     },
     upstreamError(id, kind) {
       upstreamErrors.inc({ member: member(id), kind: KIND.test(kind) ? kind : 'other' })
