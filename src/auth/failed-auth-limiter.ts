@@ -33,10 +33,10 @@ export interface FailedAuthLimiter {
   recordFailure(member: string): Promise<number>
 }
 
-export const AUTH_FAILURE_DEFAULTS = { maxFailures: 10, windowMs: 15 * 60_000, baseDelayMs: 500, maxDelayMs: 10_000 } as const
+const AUTH_FAILURE_DEFAULTS = { maxFailures: 10, windowMs: 15 * 60_000, baseDelayMs: 500, maxDelayMs: 10_000 } as const
 
 /** the delay for an attempt after `failures` failed ones: 0 within budget, then base·2^n up to max */
-export function delayFor(failures: number, options: Required<Omit<FailedAuthLimiterOptions, 'sleep'>>): number {
+function delayFor(failures: number, options: Required<Omit<FailedAuthLimiterOptions, 'sleep'>>): number {
   const over = failures - options.maxFailures
   if (over < 0) return 0
   return Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(over, 30))

@@ -49,8 +49,13 @@ export function mergeCatalog(input: MergeInput): Catalog {
   const services = [...groups].map(([id, offerings]) => toRegionalService(id, offerings, catalogByKey.get(id), lsOrder))
   services.sort((a, b) => collator.compare(a.name, b.name) || byString(a.id, b.id))
 
+  // `name` as everywhere else; `label` stays for older clients (deprecated)
   const lifeSituations: LifeSituationEntry[] = input.lifeSituations.map((l) => ({
-    ...l,
+    id: l.id,
+    name: l.label,
+    label: l.label,
+    description: l.description,
+    ozgTopic: l.ozgTopic,
     serviceCount: services.reduce((n, s) => n + (s.lifeSituations.includes(l.id) ? 1 : 0), 0),
   }))
 

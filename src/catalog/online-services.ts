@@ -7,38 +7,9 @@ import type { Account, Manifest, Maturity, OnlineService } from '../manifest/sch
 import { parseOnlineServiceRef, servesMember } from '../manifest/sharing.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import type { MemberConfig } from '../config/region-schema.js'
+import type { OfferingOnlineService, OnlineServiceEntry } from './schemas.js'
 
-/** What an offering shows of its online service. */
-export interface OfferingOnlineService {
-  /** `<provider>:<id>` */
-  id: string
-  provider: string
-  providerName: string
-  name: string
-  url: string
-  /** provided by another member than the one offering the service */
-  shared: boolean
-  maturity?: Maturity
-  maturityText?: string
-  account?: Account[]
-  accountText?: string
-  /** FIT-Connect destination, only when the provider's manifest declares one */
-  destinationId?: string
-}
-
-export interface OnlineServiceUser {
-  member: string
-  memberName: string
-  serviceId: string
-  goUrl: string
-}
-
-/** One online service of the region, once, with the members that use it. */
-export interface OnlineServiceEntry extends OfferingOnlineService {
-  serves: string[]
-  implements: string[]
-  users: OnlineServiceUser[]
-}
+export type { OfferingOnlineService, OnlineServiceEntry } from './schemas.js'
 
 export interface ProvidedService {
   provider: MemberConfig
@@ -103,7 +74,7 @@ const OZG_11_TEXT = [
   'vollständig online, Nachweise werden von der Verwaltung abgerufen',
 ] as const
 
-export function maturityText(maturity: Maturity): string {
+function maturityText(maturity: Maturity): string {
   if (maturity.model === 'ozg-1.1') return OZG_11_TEXT[maturity.level] ?? `Reifegrad ${maturity.level}`
   return `Reifegrad ${maturity.level} von 7 (OZG-Reifegradmodell 2.0)`
 }
@@ -115,7 +86,7 @@ const ACCOUNT_NAMES: Readonly<Record<Account, string>> = {
   unternehmenskonto: 'Mein Unternehmenskonto (ELSTER)',
 }
 
-export function accountText(accounts: readonly Account[]): string {
+function accountText(accounts: readonly Account[]): string {
   if (accounts.length === 1 && accounts[0] === 'none') return 'ohne Nutzerkonto nutzbar'
   const names = accounts.filter((a) => a !== 'none').map((a) => ACCOUNT_NAMES[a])
   const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} oder ${names[names.length - 1]}`

@@ -24,11 +24,12 @@ export interface ServiceChoice {
   name: string
   /** the offering of the most local responsible member; absent if none of them offers it */
   forYou?: Offering
+  /** every other offering: mostly other members' elsewhere, not responsible for the resident */
   alternatives: Offering[]
 }
 
 /** member -> parent -> ... (most local first); stops on unknown ids and cycles. */
-export function chainFor(catalog: Catalog, memberId: string): CatalogMember[] {
+function chainFor(catalog: Catalog, memberId: string): CatalogMember[] {
   const chain: CatalogMember[] = []
   const seen = new Set<string>()
   let current = catalog.memberById.get(memberId)
@@ -49,12 +50,21 @@ export function responsibleChain(catalog: Catalog, by: { postalCode?: string; me
   return flattenChains(chains)
 }
 
-export function pickOffering(service: RegionalService, chain: readonly string[]): Omit<ServiceChoice, 'id' | 'name'> {
-  let forYou: Offering | undefined
+/**
+ * Which offering is the resident's: the first offering of the most local
+ * member of their chain (Stadt -> Kreis -> Land -> Bund) that offers the
+ * service. The one rule for the API lists, search hits, Zuständigkeit and the
+ * portal pages.
+ */
+export function residentOffering(offerings: readonly Offering[], chain: readonly string[]): Offering | undefined {
   for (const memberId of chain) {
-    forYou = service.offerings.find((o) => o.member === memberId)
-    if (forYou) break
+    for (const o of offerings) if (o.member === memberId) return o
   }
+  return undefined
+}
+
+export function pickOffering(service: RegionalService, chain: readonly string[]): Omit<ServiceChoice, 'id' | 'name'> {
+  const forYou = residentOffering(service.offerings, chain)
   const alternatives = service.offerings.filter((o) => o !== forYou)
   return forYou ? { forYou, alternatives } : { alternatives }
 }

@@ -1,12 +1,15 @@
 // Shapes of the merged regional catalog. Pure data: built by mergeCatalog,
 // read by routes, search and web. Never edited in place after a build.
-import type { Audience, Channel, Level, Manifest, Office, TrustLevel } from '../manifest/schema.js'
-import type { OfferingOnlineService, OnlineServiceEntry } from './online-services.js'
+// Shapes that are also API answers come from their schemas (schemas.ts).
+import type { Static } from '@sinclair/typebox'
+import type { Manifest } from '../manifest/schema.js'
+import type { CatalogMemberSchema, CatalogServiceSchema, LifeSituationEntry, Offering, OnlineServiceEntry } from './schemas.js'
 import type { Issue } from '../http/problem.js'
 import type { CatalogEntry, LifeSituation, MemberConfig, RegionConfig } from '../config/region-schema.js'
 
-export type MemberStatus = 'ok' | 'stale' | 'failed'
+export type { LifeSituationEntry, Offering } from './schemas.js'
 
+export type MemberStatus = 'ok' | 'stale' | 'failed'
 
 /** What the store knows about one member's manifest. */
 export interface MemberState {
@@ -33,65 +36,14 @@ export interface MemberState {
   }
 }
 
-export interface Offering {
-  member: string
-  memberName: string
-  level: Level
-  serviceId: string
-  name: string
-  summary: string
-  audiences: Audience[]
-  lifeSituations: string[]
-  synonyms: string[]
-  onlineUrl?: string
-  infoUrl?: string
-  goUrl?: string
-  /** the online service this offering is done with (own or another member's shared one) */
-  onlineService?: OfferingOnlineService
-  /** how it can be done, as the manifest declares it (v2) */
-  channels?: Channel[]
-  /** eID Vertrauensniveau, only when the manifest states it */
-  trustLevel?: TrustLevel
-  fees?: string
-  documents?: string[]
-  office?: Office
-  updatedAt?: string
-}
+/** A regional service: catalog key, or `member:serviceId` for member-local services. */
+export type RegionalService = Static<typeof CatalogServiceSchema>
 
-export interface RegionalService {
-  /** catalog key, or `member:serviceId` for member-local services */
-  id: string
-  key?: string
-  name: string
-  leikaKey?: string
-  summary: string
-  synonyms: string[]
-  lifeSituations: string[]
-  levels: Level[]
-  audiences: Audience[]
-  offerings: Offering[]
-  offeringCount: number
-}
-
-export interface CatalogMember {
-  id: string
-  name: string
-  level: Level
-  ars: string
-  parent: string | null
-  postalCodes: string[]
-  portalUrl?: string
-  websiteUrl?: string
-  status: MemberStatus
-  serviceCount: number
+export type CatalogMember = Static<typeof CatalogMemberSchema> & {
   /** contact for residents when online services fail */
   contact?: { phone?: string; email?: string; office?: string }
   /** manifest meta from the store (fetchedAt, etag, lastError, ...) */
   meta: MemberState['meta']
-}
-
-export interface LifeSituationEntry extends LifeSituation {
-  serviceCount: number
 }
 
 export interface Catalog {
@@ -120,5 +72,3 @@ export interface MergeInput {
   serviceCatalog: CatalogEntry[]
   members: MemberState[]
 }
-
-export type { MemberConfig }

@@ -2,7 +2,7 @@
 // with a <title> and a <desc> that says what it shows in words; the same
 // numbers are always also given as a table next to it.
 const XML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => XML[c]!)
+const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => XML[c]!)
 
 let counter = 0
 const uid = (name: string) => `${name}-${++counter}`

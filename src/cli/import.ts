@@ -14,13 +14,14 @@ import { isRemoteManifest } from '../net/https-url.js'
 import { XmlRejected } from '../import/xml-reader.js'
 import { mapAndValidate, mapContextFor, readXzufi, type ImportResult } from '../import/xzufi-import.js'
 import type { XzufiRecord } from '../import/xzufi-records.js'
+import { regionConfigFromEnv } from '../config/env.js'
 
 const USAGE = `usage: dachportal-import xzufi <file.xml>... --member <id> [--out manifest.json] [--region config/region.json]
   Reads XZuFi 2.2.0 (2.1.0 too) and writes a schema-v2 manifest for the member
   (to --out, else to stdout); the mapping report goes to stderr.`
 
 export async function run(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  let regionPath = process.env.REGION_CONFIG ?? 'config/region.json'
+  let regionPath = regionConfigFromEnv() ?? 'config/region.json'
   let memberId: string | undefined
   let outFile: string | undefined
   const files: string[] = []

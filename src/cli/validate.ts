@@ -12,6 +12,7 @@ import type { Issue } from '../http/problem.js'
 import type { SharedOnlineService } from '../manifest/rules-v2.js'
 import type { Manifest } from '../manifest/schema.js'
 import { isRemoteManifest } from '../net/https-url.js'
+import { regionConfigFromEnv } from '../config/env.js'
 
 const USAGE = `usage: dachportal-validate [--region config/region.json] <manifest.json>...
        dachportal-validate --all                  validate every member's manifest in the region config
@@ -69,7 +70,7 @@ export async function validateFile(file: string, data: RegionData, others?: Read
 }
 
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  let regionPath = process.env.REGION_CONFIG ?? 'config/region.json'
+  let regionPath = regionConfigFromEnv() ?? 'config/region.json'
   let all = false
   let upgrade = false
   const files: string[] = []

@@ -2,14 +2,20 @@
 // here and nowhere else (the compose-file test checks against ENV_VARS).
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { TracingSettings } from '../telemetry/index.js'
-import { redisTargetFromEnv, type RedisTarget } from '../store/redis-target.js'
+import { redisTargetFromEnv, type RedisTarget } from './redis-target.js'
 import { isBearerToken } from '../auth/token.js'
 
-/** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
-export type TrustProxy = boolean | number | string[]
+/** OpenTelemetry export (src/telemetry), only when OTEL_EXPORTER_OTLP_ENDPOINT is set */
+export interface TracingSettings {
+  /** OTLP/HTTP base URL; spans go to <endpoint>/v1/traces */
+  endpoint: string
+  serviceName: string
+}
 
-export interface RateBudget {
+/** Fastify's trustProxy: false, true (trust every hop), a hop count, or addresses/CIDRs */
+type TrustProxy = boolean | number | string[]
+
+interface RateBudget {
   /** requests per window per client (IP, /64 for IPv6) */
   max: number
 }
@@ -88,7 +94,7 @@ export interface InsightsSettings {
 export const ENV_VARS = [
   'PORT', 'HOST', 'REGION_CONFIG', 'DATA_DIR', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'NODE_ENV',
   'ADMIN_BODY_LIMIT',
-  // Sentinel / Cluster / auth, parsed by src/store/redis-target.ts
+  // Sentinel / Cluster / auth, parsed by src/config/redis-target.ts
   'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_PASSWORD',
   'TRUST_PROXY',
   'RATE_LIMIT', 'RATE_LIMIT_WINDOW_MS', 'RATE_LIMIT_API', 'RATE_LIMIT_SUGGEST', 'RATE_LIMIT_PROXY', 'RATE_LIMIT_ADMIN',
@@ -126,7 +132,7 @@ function list(raw: string | undefined): string[] {
 }
 
 /** TRUST_PROXY: unset/false, true, a hop count, or a comma list of addresses/CIDRs */
-export function parseTrustProxy(raw: string | undefined): TrustProxy {
+function parseTrustProxy(raw: string | undefined): TrustProxy {
   const value = raw?.trim() ?? ''
   if (value === '' || value === 'false') return false
   if (value === 'true') return true
@@ -141,7 +147,7 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
 }
 
 /** CORS_ORIGINS: exact origins (scheme://host[:port]), comma-separated */
-export function parseOrigins(raw: string | undefined): string[] {
+function parseOrigins(raw: string | undefined): string[] {
   const origins = list(raw)
   for (const origin of origins) {
     let url: URL
@@ -156,7 +162,7 @@ export function parseOrigins(raw: string | undefined): string[] {
 }
 
 /** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's http(s) base URL (spans go to <url>/v1/traces) */
-export function parseOtlpEndpoint(raw: string | undefined): string | undefined {
+function parseOtlpEndpoint(raw: string | undefined): string | undefined {
   const value = raw?.trim() ?? ''
   if (value === '') return undefined
   let url: URL
@@ -172,7 +178,7 @@ export function parseOtlpEndpoint(raw: string | undefined): string | undefined {
 const HOST_NAME = /^(?=.{1,200}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/
 
 /** PROXY_BASE_DOMAIN, PROXY_PUBLIC_SCHEME, PROXY_PUBLIC_PORT, PUBLIC_ORIGIN */
-export function parseProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
+function parseProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
   const base = env.PROXY_BASE_DOMAIN?.trim().toLowerCase().replace(/\.$/, '')
   const scheme = env.PROXY_PUBLIC_SCHEME?.trim().toLowerCase() || 'https'
   if (scheme !== 'https' && scheme !== 'http') throw new Error(`PROXY_PUBLIC_SCHEME must be https or http, got "${scheme}"`)
@@ -205,6 +211,11 @@ const MINUTE = 60_000
 function parseCompileCache(value: string | undefined): string | false {
   if (value === 'off') return false
   return value ? resolve(value) : join(tmpdir(), 'dachportal-compile-cache')
+}
+
+/** REGION_CONFIG as given (the CLIs resolve it themselves), undefined when unset. */
+export function regionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.REGION_CONFIG
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {

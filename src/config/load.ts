@@ -13,7 +13,7 @@ import { checkHttpsUrl, isRemoteManifest } from '../net/https-url.js'
 // generated at build time when available (validation/standalone.ts); made once, at the first load
 let validators: ReturnType<typeof loadValidators<typeof CONFIG_SCHEMAS>> | undefined
 
-export type Synonyms = Static<typeof SynonymsFile>['synonyms']
+type Synonyms = Static<typeof SynonymsFile>['synonyms']
 
 export interface RegionData {
   /** absolute path of region.json; manifest paths resolve against its folder */
@@ -72,7 +72,7 @@ const httpsRefused = (raw: string, allowHttp: boolean) => {
 }
 
 /** Cross-entry rules the schemas cannot say. Pure; returns readable problems. */
-export function checkRegion(data: Omit<RegionData, 'regionPath'>): string[] {
+function checkRegion(data: Omit<RegionData, 'regionPath'>): string[] {
   const problems: string[] = []
   const ids = new Map(data.region.members.map((m) => [m.id, m]))
   if (ids.size !== data.region.members.length) problems.push('member ids must be unique')

@@ -2,7 +2,7 @@
 // never fills these in: the start-up warning and the legal pages name them.
 import type { Operator } from './region-schema.js'
 
-export const OPERATOR_FIELDS = [
+const OPERATOR_FIELDS = [
   'operator', 'address', 'contact', 'representative', 'dataProtectionOfficer', 'supervisoryAuthority',
   'logRetentionDays', 'accessibility', 'arbitrationBody', 'signLanguageVideos',
 ] as const

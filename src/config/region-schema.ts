@@ -9,7 +9,7 @@ const Host = Type.String({
   description: 'lower-case host name, optionally with :port',
 })
 
-export const ProxyOptions = Type.Object(
+const ProxyOptions = Type.Object(
   {
     connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60000 })),
     headersTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120000 })),
@@ -19,7 +19,7 @@ export const ProxyOptions = Type.Object(
   },
   { additionalProperties: false },
 )
-export type ProxyOptions = Static<typeof ProxyOptions>
+type ProxyOptions = Static<typeof ProxyOptions>
 
 export const MemberConfig = Type.Object(
   {

@@ -18,7 +18,7 @@ export interface CoverageCell {
   couldShare?: { provider: string; providerName: string; onlineService: string }[]
 }
 
-export interface CoverageRow {
+interface CoverageRow {
   member: string
   memberName: string
   counts: Record<CellState, number>

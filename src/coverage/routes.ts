@@ -5,7 +5,8 @@ import { buildCoverage, STATE_LABELS, type CellState, type Coverage, type Covera
 import { heatMap } from '../charts/svg.js'
 import { loadAssets } from '../web/assets.js'
 import { renderPage } from '../web/render.js'
-import { notModified } from '../routes/http-cache.js'
+import { notModified } from '../http/cache.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 // colours distinguishable in grey scale too (light to dark)
 const FILL: Record<CellState, string> = { online: '#0b4f8a', 'in-person': '#6fa8dc', 'higher-level': '#c9daf8', missing: '#f2f2f2' }
@@ -46,7 +47,7 @@ export const CoverageSchema = {
   },
 } as const
 
-export function cellText(cell: CoverageCell, nameOf: (id: string) => string): string {
+function cellText(cell: CoverageCell, nameOf: (id: string) => string): string {
   let text: string
   if (cell.state === 'online') {
     text = 'online'
@@ -61,7 +62,7 @@ export function cellText(cell: CoverageCell, nameOf: (id: string) => string): st
   return text
 }
 
-export async function coverageRoutes(app: FastifyInstance): Promise<void> {
+async function routes(app: FastifyInstance): Promise<void> {
   const assets = await loadAssets()
   let cached: Coverage | undefined
   const current = (): Coverage => {
@@ -107,3 +108,5 @@ export async function coverageRoutes(app: FastifyInstance): Promise<void> {
     return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=60').send(html)
   })
 }
+
+export const coverageRoutes = readsCatalog(routes, 'dachportal-coverage-routes')

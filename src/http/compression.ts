@@ -55,7 +55,7 @@ export function addVary(reply: FastifyReply, field: string): void {
 }
 
 /** True for routes whose bodies must pass through untouched (the member proxy). */
-export function passesThrough(url: string): boolean {
+function passesThrough(url: string): boolean {
   return url === '/cities' || url.startsWith('/cities/')
 }
 

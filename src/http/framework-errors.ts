@@ -6,7 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions }
 import { errors, isProblemCode, PROBLEMS, problemFor, problemOf, sendProblem, type Issue, type ProblemCode, type ProblemDocument } from './problem.js'
 
 /** Fastify's default maxParamLength (the gateway does not change it) */
-export const MAX_PARAM_LENGTH = 100
+const MAX_PARAM_LENGTH = 100
 
 type AnyError = FastifyError & { errors?: Issue[] }
 

@@ -103,7 +103,7 @@ export function withIssues<E extends Error>(error: E, issues: Issue[]): E & { er
 }
 
 /** urn:dachportal:problem:<slug>, the slug from the code (DP_ERR_SERVICE_NOT_FOUND -> service-not-found). */
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `urn:dachportal:problem:${code.slice('DP_ERR_'.length).toLowerCase().replaceAll('_', '-')}`
 }
 

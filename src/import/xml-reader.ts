@@ -20,10 +20,10 @@
 //   syntax    not well-formed
 import { SaxesParser, type SaxesTagNS } from 'saxes'
 
-export const XZUFI_2_2 = 'http://xoev.de/schemata/xzufi/2_2_0'
+const XZUFI_2_2 = 'http://xoev.de/schemata/xzufi/2_2_0'
 export const XZUFI_2_1 = 'http://xoev.de/schemata/xzufi/2_1_0'
 /** XZuFi object classes the importer reads; everything else is skipped. */
-export const OBJECT_NAMES = new Set(['leistung', 'organisationseinheit', 'onlinedienst'])
+const OBJECT_NAMES = new Set(['leistung', 'organisationseinheit', 'onlinedienst'])
 
 export type RejectCode = 'doctype' | 'entity' | 'depth' | 'size' | 'encoding' | 'namespace' | 'syntax'
 
@@ -56,7 +56,7 @@ export interface XmlReader {
   readonly namespace: string | undefined
 }
 
-export const READER_DEFAULTS = { maxBytes: 512 * 1024 * 1024, maxDepth: 64, maxObjectChars: 4 * 1024 * 1024 }
+const READER_DEFAULTS = { maxBytes: 512 * 1024 * 1024, maxDepth: 64, maxObjectChars: 4 * 1024 * 1024 }
 
 export function createXzufiReader(options: ReaderOptions): XmlReader {
   const maxBytes = options.maxBytes ?? READER_DEFAULTS.maxBytes

@@ -21,7 +21,7 @@ export interface MapContext {
   now: Date
 }
 
-export interface Dropped {
+interface Dropped {
   kind: 'leistung' | 'organisationseinheit' | 'onlinedienst'
   id: string
   name?: string
@@ -38,7 +38,7 @@ export interface ImportReport {
   notMapped: { what: string; count: number }[]
 }
 
-export function normalizeArs(ars: string): string {
+function normalizeArs(ars: string): string {
   const stripped = ars.replace(/0+$/, '')
   return stripped.length >= 2 ? stripped : ars.slice(0, 2)
 }

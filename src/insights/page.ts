@@ -13,10 +13,10 @@ import { readInsights, type ReadInsightsOptions } from './routes.js'
 import type { InsightsReport } from './report.js'
 import { FEEDBACK_REASON_LABELS, NO_MEMBER, type FeedbackReason } from './fields.js'
 import { checkSession, issueSession, readCookie, SESSION_COOKIE, sessionCookie } from './session.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
-export interface InsightsPageOptions extends ReadInsightsOptions {
-  members: readonly MemberConfig[]
-  catalogStore: CatalogStore
+/** Counters and member tokens come from the app (app.store, app.live). */
+export interface InsightsPageOptions extends Omit<ReadInsightsOptions, 'store'> {
   regionTokenSha256?: string
   production: boolean
 }
@@ -24,7 +24,13 @@ export interface InsightsPageOptions extends ReadInsightsOptions {
 const REGION = 'region'
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
-export async function insightsPage(app: FastifyInstance, options: InsightsPageOptions): Promise<void> {
+async function page(app: FastifyInstance, config: InsightsPageOptions): Promise<void> {
+  const options: InsightsPageOptions & ReadInsightsOptions & { members: readonly MemberConfig[]; catalogStore: CatalogStore } = {
+    ...config,
+    store: app.store,
+    catalogStore: app.store,
+    members: [...app.live.members.values()],
+  }
   const assets = await loadAssets()
   const limiter = createFailedAuthLimiter(options.catalogStore)
   const keyFor = (scope: string) => scope === REGION ? options.regionTokenSha256 : options.members.find((m) => m.id === scope)?.tokenSha256
@@ -101,3 +107,5 @@ function charts(app: FastifyInstance, report: InsightsReport): Chart[] {
       ['Leistung', 'Antwort', 'Anzahl'], report.feedback.map((f) => [serviceName(f.service), answer(f.answer), f.count]), (r) => ({ label: `${r[0]}: ${r[1]}`, value: Number(r[2]) })),
   ]
 }
+
+export const insightsPage = readsCatalog(page, 'dachportal-insights-page', ['live', 'store'])

@@ -8,14 +8,14 @@ const DIGIT_RUN = /\d(?:[\s./()+-]*\d){4,}/
 // IBAN-like: two letters, two digits, then 10+ letters/digits (spaces allowed)
 const IBAN = /\b[a-z]{2}\d{2}(?:\s?[a-z0-9]){10,}/i
 
-export const MAX_STORED_QUERY = 80
+const MAX_STORED_QUERY = 80
 
-export function normalizeQueryText(q: string): string {
+function normalizeQueryText(q: string): string {
   return q.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim().slice(0, MAX_STORED_QUERY)
 }
 
 /** true when the text could identify or reach a person (never stored) */
-export function looksPersonal(text: string): boolean {
+function looksPersonal(text: string): boolean {
   return EMAIL.test(text) || DIGIT_RUN.test(text) || IBAN.test(text)
 }
 

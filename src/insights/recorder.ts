@@ -3,7 +3,7 @@
 // one pipelined write per day. The request never waits for the store; when
 // the store is down the batch of that moment is dropped (an outage loses at
 // most its own counts, never a request).
-import type { CounterStore } from './counter-store.js'
+import type { CounterStore } from '../store/counters.js'
 import { dayOf, field, NO_MEMBER, type FeedbackAnswer } from './fields.js'
 import { storableQuery } from './privacy.js'
 
@@ -30,10 +30,16 @@ export class InsightsRecorder {
   private pending = new Map<string, Map<string, number>>()
   private readonly timer: NodeJS.Timeout | undefined
   private flushing: Promise<void> = Promise.resolve()
-  private readonly now: () => Date
+  /** ms since the epoch; Date.now unless a test clock is given */
+  private readonly clock: () => number
+  // the day key of the current UTC day, formatted once per day, not per count
+  private day = ''
+  private dayStart = 0
+  private dayEnd = 0
 
   constructor(private readonly options: InsightsRecorderOptions) {
-    this.now = options.now ?? (() => new Date())
+    const now = options.now
+    this.clock = now === undefined ? Date.now : () => now().getTime()
     const interval = options.flushIntervalMs ?? 5000
     if (interval > 0) {
       this.timer = setInterval(() => void this.flush(), interval)
@@ -41,8 +47,18 @@ export class InsightsRecorder {
     }
   }
 
+  private dayKey(): string {
+    const t = this.clock()
+    if (t < this.dayStart || t >= this.dayEnd) {
+      this.day = dayOf(new Date(t))
+      this.dayStart = Date.parse(`${this.day}T00:00:00Z`)
+      this.dayEnd = this.dayStart + 86_400_000
+    }
+    return this.day
+  }
+
   private add(name: string, kind: string, by = 1): void {
-    const day = dayOf(this.now())
+    const day = this.dayKey()
     let counts = this.pending.get(day)
     if (counts === undefined) this.pending.set(day, counts = new Map())
     counts.set(name, (counts.get(name) ?? 0) + by)

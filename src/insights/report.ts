@@ -1,7 +1,7 @@
 // Turns stored day counters into the insights report: pure, no I/O. Query
 // texts leave only here, and only with at least `minCount` uses on one day
 // (k-anonymity): rarer texts stay invisible even to the region admin.
-import type { DayCounters } from './counter-store.js'
+import type { DayCounters } from '../store/counters.js'
 import { NO_MEMBER, parseField } from './fields.js'
 
 export interface ReportOptions {
@@ -12,9 +12,9 @@ export interface ReportOptions {
   minCount: number
 }
 
-export interface QueryRow { day: string; member: string; query: string; count: number }
-export interface UsageRow { member: string; service: string; count: number }
-export interface FeedbackRow { member: string; service: string; answer: string; count: number }
+interface QueryRow { day: string; member: string; query: string; count: number }
+interface UsageRow { member: string; service: string; count: number }
+interface FeedbackRow { member: string; service: string; answer: string; count: number }
 
 export interface InsightsReport {
   from: string

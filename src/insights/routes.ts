@@ -4,7 +4,7 @@
 // readInsights here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errors } from '../http/problem.js'
-import type { CounterStore } from './counter-store.js'
+import type { CounterStore } from '../store/counters.js'
 import { buildReport, daysBetween, reportCsv, type InsightsReport } from './report.js'
 import { dayOf, FEEDBACK_REASONS, NO_MEMBER, type FeedbackAnswer } from './fields.js'
 import type { InsightsRecorder } from './recorder.js'
@@ -14,6 +14,7 @@ import type { CatalogStore } from '../store/types.js'
 import { normalizeIP } from '@fastify/rate-limit'
 import { createHash } from 'node:crypto'
 import { truncateIp } from '../ops/logging.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/
@@ -68,16 +69,29 @@ export function sendReport(request: FastifyRequest, reply: FastifyReply, report:
   return report
 }
 
-export interface InsightsRoutesOptions extends ReadInsightsOptions {
-  recorder: InsightsRecorder
-  catalogStore: CatalogStore
+/** Counters and recorder come from the app (app.store, app.insights); members and services known from app.live. */
+export interface InsightsRoutesOptions extends Omit<ReadInsightsOptions, 'store'> {
   regionTokenSha256?: string
   feedbackMax: number
   rateLimitWindowMs: number
+}
+
+interface Services {
+  store: CounterStore
+  recorder: InsightsRecorder
+  catalogStore: CatalogStore
   knows: { member: (id: string) => boolean; service: (id: string) => boolean }
 }
 
-export async function insightsRoutes(app: FastifyInstance, options: InsightsRoutesOptions): Promise<void> {
+async function routes(app: FastifyInstance, config: InsightsRoutesOptions): Promise<void> {
+  const { live } = app
+  const options: InsightsRoutesOptions & Services = {
+    ...config,
+    store: app.store,
+    catalogStore: app.store,
+    recorder: app.insights,
+    knows: { member: (id) => live.current.memberById.has(id), service: (id) => live.current.serviceById.has(id) },
+  }
   const limiter = createFailedAuthLimiter(options.catalogStore)
   app.get('/api/v1/admin/insights', {
     schema: {
@@ -146,3 +160,5 @@ export async function insightsRoutes(app: FastifyInstance, options: InsightsRout
     })
   })
 }
+
+export const insightsRoutes = readsCatalog(routes, 'dachportal-insights-routes', ['live', 'store', 'insights'], ['dachportal-insights'])

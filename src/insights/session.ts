@@ -5,8 +5,8 @@
 import crypto from 'node:crypto'
 
 export const SESSION_COOKIE = 'einblicke'
-export const SESSION_PATH = '/einblicke'
-export const SESSION_SECONDS = 8 * 3600
+const SESSION_PATH = '/einblicke'
+const SESSION_SECONDS = 8 * 3600
 
 const sign = (keyHex: string, payload: string) => crypto.createHmac('sha256', Buffer.from(keyHex, 'hex')).update(payload).digest('base64url')
 

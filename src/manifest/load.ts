@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises'
 import type { Result } from './validate.js'
 import type { Issue } from '../http/problem.js'
 
-export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+const MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 
 export function parseJson(text: string): Result<unknown> {
   try {
@@ -19,7 +19,7 @@ export function parseJson(text: string): Result<unknown> {
   }
 }
 
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
+function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1
   let lineStart = 0
   for (let i = 0; i < offset && i < text.length; i++) {

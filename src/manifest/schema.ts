@@ -58,7 +58,7 @@ export type TrustLevel = Static<typeof TrustLevel>
 export const Audience = StringEnum(['residents', 'businesses'], 'Bürgerinnen und Bürger (residents) or Unternehmen (businesses)')
 export type Audience = Static<typeof Audience>
 
-export const Address = Type.Object(
+const Address = Type.Object(
   {
     street: ShortText('street and number'),
     postalCode: Type.String({ pattern: '^[0-9]{5}$' }),
@@ -78,7 +78,7 @@ const officeFields = {
   email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
   url: Type.Optional(Url('web page of the office')),
 }
-export const OfficeV1 = Type.Object(officeFields, { additionalProperties: false })
+const OfficeV1 = Type.Object(officeFields, { additionalProperties: false })
 export const Office = Type.Object(
   {
     ...officeFields,
@@ -105,7 +105,7 @@ const serviceFields = {
   office: Type.Optional({ ...Slug, description: 'id of an entry in offices' }),
   updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
 }
-export const ServiceV1 = Type.Object(serviceFields, { additionalProperties: false })
+const ServiceV1 = Type.Object(serviceFields, { additionalProperties: false })
 
 /** How a service can be done (XZuFi: Kommunikationskanal, simplified). */
 export const CHANNELS = ['online', 'in-person', 'post', 'phone', 'email'] as const
@@ -113,7 +113,7 @@ export const Channel = StringEnum(CHANNELS, 'online, in-person (vor Ort), post, 
 export type Channel = Static<typeof Channel>
 
 /** `<id>` of this manifest's own online service, or `<member>:<id>` of another member's. */
-export const ONLINE_SERVICE_REF = '^[a-z0-9]+(?:-[a-z0-9]+)*(?::[a-z0-9]+(?:-[a-z0-9]+)*)?$'
+const ONLINE_SERVICE_REF = '^[a-z0-9]+(?:-[a-z0-9]+)*(?::[a-z0-9]+(?:-[a-z0-9]+)*)?$'
 
 export const Service = Type.Object(
   {
@@ -131,7 +131,7 @@ export const Service = Type.Object(
 )
 export type Service = Static<typeof Service>
 
-export const Links = Type.Object(
+const Links = Type.Object(
   {
     website: Type.Optional(Url('the city website')),
     servicePortal: Type.Optional(Url('the member’s own service portal')),
@@ -141,7 +141,7 @@ export const Links = Type.Object(
   { additionalProperties: false },
 )
 
-export const Source = Type.Object(
+const Source = Type.Object(
   { what: ShortText('which facts'), source: LongText('where they come from') },
   { additionalProperties: false },
 )
@@ -159,7 +159,7 @@ export const Maturity = Type.Object(
 export type Maturity = Static<typeof Maturity>
 
 /** User accounts that really exist for German online services. */
-export const ACCOUNTS = ['none', 'bundid', 'servicekonto-nrw', 'unternehmenskonto'] as const
+const ACCOUNTS = ['none', 'bundid', 'servicekonto-nrw', 'unternehmenskonto'] as const
 export const Account = StringEnum(ACCOUNTS, 'Nutzerkonto: none, bundid (BundID), servicekonto-nrw (Servicekonto.NRW), unternehmenskonto (Mein Unternehmenskonto, ELSTER-based)')
 export type Account = Static<typeof Account>
 

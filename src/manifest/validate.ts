@@ -13,8 +13,6 @@ import { loadValidators } from '../validation/standalone.js'
 import { MANIFEST_SCHEMAS, MANIFEST_VALIDATORS_FILE } from './schema-validators.js'
 import type { Issue } from '../http/problem.js'
 
-export type { Issue }
-
 /** `errors` is bounded (see issues.ts); `total` counts every error found when more were. */
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: Issue[]; total?: number }
 

@@ -11,19 +11,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Server } from 'node:http'
 import type { Settings } from '../config/env.js'
 import { errors, problemOf } from '../http/problem.js'
-import { redisTargetOf } from '../store/redis-target.js'
+import { redisTargetOf } from '../config/redis-target.js'
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from './exempt-paths.js'
 
-export type Bucket = 'api' | 'suggest' | 'proxy' | 'admin' | 'ops'
+type Bucket = 'api' | 'suggest' | 'proxy' | 'admin' | 'ops'
 
-export type LimitSettings = Pick<Settings, 'rateLimit' | 'rateLimitWindowMs' | 'rateLimits' | 'pressure' | 'timeouts' | 'redisUrl' | 'redisTarget' | 'redisPrefix'>
+type LimitSettings = Pick<Settings, 'rateLimit' | 'rateLimitWindowMs' | 'rateLimits' | 'pressure' | 'timeouts' | 'redisUrl' | 'redisTarget' | 'redisPrefix'>
 
-export interface LimitsOptions {
+interface LimitsOptions {
   settings: LimitSettings
 }
 
 /** Which budget a request spends: by route prefix, never by raw query. */
-export function bucketOf(request: FastifyRequest): Bucket {
+function bucketOf(request: FastifyRequest): Bucket {
   const path = request.routeOptions.url ?? request.url.split('?', 1)[0] ?? ''
   if (RATE_LIMIT_EXEMPT.has(path)) return 'ops'
   if (path.startsWith('/api/v1/admin/')) return 'admin'
@@ -33,7 +33,7 @@ export function bucketOf(request: FastifyRequest): Bucket {
 }
 
 /** Node server timeouts; Fastify's own options are constructor-only, the server's are not. */
-export function applyServerTimeouts(server: Server, timeouts: Settings['timeouts']): void {
+function applyServerTimeouts(server: Server, timeouts: Settings['timeouts']): void {
   server.requestTimeout = timeouts.requestMs
   // Node wants headersTimeout <= requestTimeout when both are set
   server.headersTimeout = timeouts.requestMs > 0 ? Math.min(timeouts.headersMs, timeouts.requestMs) : timeouts.headersMs
@@ -56,7 +56,7 @@ async function rateLimitRedis(settings: LimitSettings): Promise<Redis | undefine
  * Counter keys without the prefix's Cluster hash tag: each counter is one key,
  * so they may spread over all shards instead of piling onto the store's slot.
  */
-export function rateLimitNamespace(redisPrefix: string): string {
+function rateLimitNamespace(redisPrefix: string): string {
   return `${redisPrefix.replace(/[{}]/g, '')}ratelimit:`
 }
 

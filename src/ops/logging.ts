@@ -53,18 +53,18 @@ interface RequestLike {
 }
 
 /** Proxied paths may name a resident's case or account: keep the member only. */
-export function loggablePath(path: string): string {
+function loggablePath(path: string): string {
   const proxied = /^\/cities\/([^/]*)\/./.exec(path)
   return proxied ? `/cities/${proxied[1]}/…` : path
 }
 
 /** An unmatched path is whatever someone typed (e.g. /suche/<a name>): its first segment only. */
-export function unmatchedPath(path: string): string {
+function unmatchedPath(path: string): string {
   const second = path.indexOf('/', 1)
   return second === -1 || second === path.length - 1 ? path : `${path.slice(0, second)}/…`
 }
 
-export function serializeRequest(req: RequestLike): Record<string, unknown> {
+function serializeRequest(req: RequestLike): Record<string, unknown> {
   const { path, queryLength } = splitUrl(req.url)
   const route = req.routeOptions?.url
   const out: Record<string, unknown> = { method: req.method, path: route === undefined ? unmatchedPath(path) : loggablePath(path) }
@@ -75,12 +75,12 @@ export function serializeRequest(req: RequestLike): Record<string, unknown> {
   return out
 }
 
-export function serializeResponse(reply: { statusCode?: number }): Record<string, unknown> {
+function serializeResponse(reply: { statusCode?: number }): Record<string, unknown> {
   return { statusCode: reply.statusCode }
 }
 
 /** @fastify/reply-from logs the upstream URL as `source`: keep its origin and path only */
-export function serializeUrl(value: unknown): unknown {
+function serializeUrl(value: unknown): unknown {
   if (typeof value !== 'string') return value
   const { path, queryLength } = splitUrl(value)
   const origin = /^https?:\/\/[^/]+/i.exec(path)?.[0]
@@ -94,7 +94,7 @@ function serializeError(err: Error & { code?: string; statusCode?: number }): Re
   return { type: err.name, code: err.code, statusCode: err.statusCode, message: err.message, stack: err.stack }
 }
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]',
   'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie', 'headers["set-cookie"]',
   '*.authorization', '*.cookie', '*["set-cookie"]', '*.token', '*.password', 'token', 'password',

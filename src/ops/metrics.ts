@@ -3,13 +3,15 @@
 // ids only when the region config knows them.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { MemberStatus } from '../catalog/types.js'
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { stateGauges, type BreakerStateName, type MetricsSources } from './state-gauges.js'
+import { CounterCells, histogramChildren, type CounterCell, type Observe } from './metric-cells.js'
+
+export type { MetricsSources } from './state-gauges.js'
 import { errors, problemOf, sendProblem } from '../http/problem.js'
 import { digestMatches, parseBearer, sha256, sha256Hex } from '../auth/token.js'
 
-export type BreakerStateName = 'closed' | 'half-open' | 'open'
-export type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
+type RefreshOutcomeName = 'updated' | 'not-modified' | 'failed' | 'busy' | 'fresh' | 'superseded'
 
 /** What other parts of the gateway report; `app.metrics` */
 export interface GatewayMetrics {
@@ -26,31 +28,41 @@ export interface GatewayMetrics {
   observeIndexBuild(seconds: number): void
 }
 
-export interface MetricsOptions {
+interface MetricsOptions {
   /** when set, /metrics needs `Authorization: Bearer <token>` */
   token?: string
+  sources: MetricsSources
 }
 
-const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 }
-const STATUSES: MemberStatus[] = ['ok', 'stale', 'failed']
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
-export const UNMATCHED_ROUTE = '<unmatched>'
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'OTHER'] as const
+const OTHER_METHOD = METHODS.length - 1
+const STATUS_CLASSES = ['none', '1xx', '2xx', '3xx', '4xx', '5xx'] as const
+const UNMATCHED_ROUTE = '<unmatched>'
 const UNKNOWN_MEMBER = '<unknown>'
 const KIND = /^[a-z0-9-]{1,32}$/
 
 /** The route pattern a request matched, never its raw URL. */
-export function routeLabel(request: FastifyRequest): string {
+function routeLabel(request: FastifyRequest): string {
   return request.routeOptions.url ?? UNMATCHED_ROUTE
 }
 
-function statusClass(status: number): string {
-  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'none'
+/** index into STATUS_CLASSES */
+function statusClass(status: number): number {
+  return status >= 100 && status < 600 ? Math.floor(status / 100) : 0
 }
 
-export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
+function methodIndex(method: string): number {
+  const i = (METHODS as readonly string[]).indexOf(method)
+  return i === -1 ? OTHER_METHOD : i
+}
+
+/** The per-member instruments of one upstream member label, made once. */
+interface UpstreamCells { byClass: CounterCell[]; duration: Observe }
+
+function createMetrics(sources: MetricsSources): GatewayMetrics & { observeRequest(request: FastifyRequest, reply: FastifyReply): void } {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
-  const member = (id: string) => (app.live.members.has(id) ? id : UNKNOWN_MEMBER)
+  const member = (id: string) => (sources.members.has(id) ? id : UNKNOWN_MEMBER)
   const breakerOverrides = new Map<string, BreakerStateName>()
 
   const httpDuration = new Histogram({
@@ -60,11 +72,13 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   })
-  const upstreamRequests = new Counter({
+  const upstreamCells = new CounterCells<'member' | 'status_class'>()
+  new Counter({
     name: 'dachportal_upstream_requests_total',
     help: 'Proxied upstream exchanges per member and status class',
     labelNames: ['member', 'status_class'],
     registers: [registry],
+    collect() { upstreamCells.flush(this) },
   })
   const upstreamErrors = new Counter({
     name: 'dachportal_upstream_errors_total',
@@ -85,45 +99,26 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   })
-  new Gauge({
-    name: 'dachportal_breaker_state',
-    help: 'Circuit breaker per member: 0 closed, 1 half-open, 2 open',
-    labelNames: ['member'],
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const [id, state] of breakerStates(app, breakerOverrides)) this.set({ member: id }, BREAKER_VALUE[state])
-    },
-  })
-  new Gauge({
-    name: 'dachportal_catalog_version',
-    help: 'Catalog version this instance serves',
-    registers: [registry],
-    collect() {
-      this.set(app.live.current.version)
-    },
-  })
-  new Gauge({
-    name: 'dachportal_members',
-    help: 'Members by manifest status',
-    labelNames: ['status'],
-    registers: [registry],
-    collect() {
-      const counts = new Map<string, number>(STATUSES.map((s) => [s, 0]))
-      for (const m of app.live.current.members) counts.set(m.status, (counts.get(m.status) ?? 0) + 1)
-      for (const [status, n] of counts) this.set({ status }, n)
-    },
-  })
-  new Gauge({
-    name: 'dachportal_store_up',
-    help: 'Catalog store reachable (1) or degraded (0); kind memory or redis',
-    labelNames: ['kind'],
-    registers: [registry],
-    collect() {
-      this.reset()
-      this.set({ kind: app.store.kind }, app.store.health().ok ? 1 : 0)
-    },
-  })
+  stateGauges(registry, sources, breakerOverrides)
+  // Per-request instruments are looked up in Maps built on first use, so a
+  // request costs no label objects and no label hashing (metric-cells.ts).
+  const requestChild = histogramChildren(httpDuration)
+  // route pattern -> status * 8 + method index -> observe
+  const requestObservers = new Map<string, Map<number, Observe>>()
+  const upstreamChild = histogramChildren(upstreamDuration)
+  const upstreamByMember = new Map<string, UpstreamCells>()
+  const upstreamOf = (id: string): UpstreamCells => {
+    const label = member(id)
+    let cells = upstreamByMember.get(label)
+    if (cells === undefined) {
+      cells = {
+        byClass: STATUS_CLASSES.map((cls) => upstreamCells.cell(`${label}\n${cls}`, { member: label, status_class: cls })),
+        duration: upstreamChild(label, { member: label }),
+      }
+      upstreamByMember.set(label, cells)
+    }
+    return cells
+  }
   const refreshes = new Counter({
     name: 'dachportal_refresh_total',
     help: 'Remote manifest refreshes per member and outcome',
@@ -147,14 +142,24 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
   return {
     registry,
     observeRequest(request, reply) {
-      const method = METHODS.has(request.method) ? request.method : 'OTHER'
       const route = routeLabel(request)
+      const status = reply.statusCode
+      const method = methodIndex(request.method)
       // labels stay bounded: route patterns x methods x statuses
-      httpDuration.observe({ route, method, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+      let byKey = requestObservers.get(route)
+      if (byKey === undefined) requestObservers.set(route, byKey = new Map())
+      const key = status * METHODS.length + method
+      let observe = byKey.get(key)
+      if (observe === undefined) {
+        observe = requestChild(`${route}\n${key}`, { route, method: METHODS[method]!, status: String(status) })
+        byKey.set(key, observe)
+      }
+      observe(reply.elapsedTime / 1000)
     },
     observeUpstream(id, status, seconds) {
-      upstreamRequests.inc({ member: member(id), status_class: statusClass(status) })
-      upstreamDuration.observe({ member: member(id) }, seconds)
+      const cells = upstreamOf(id)
+      cells.byClass[statusClass(status)]!.n++
+      cells.duration(seconds)
     },
     upstreamError(id, kind) {
       upstreamErrors.inc({ member: member(id), kind: KIND.test(kind) ? kind : 'other' })
@@ -163,7 +168,7 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
       clientFailures.inc({ member: member(id), side })
     },
     setBreakerState(id, state) {
-      if (app.live.members.has(id)) breakerOverrides.set(id, state)
+      if (sources.members.has(id)) breakerOverrides.set(id, state)
     },
     observeRefresh(id, outcome) {
       refreshes.inc({ member: member(id), outcome })
@@ -177,18 +182,8 @@ export function createMetrics(app: FastifyInstance): GatewayMetrics & { observeR
   }
 }
 
-/** Breaker states: reported ones win, else what app.memberHealth says. */
-function breakerStates(app: FastifyInstance, reported: ReadonlyMap<string, BreakerStateName>): Map<string, BreakerStateName> {
-  const states = new Map<string, BreakerStateName>()
-  for (const id of app.live.members.keys()) {
-    const state = reported.get(id) ?? app.memberHealth(id)?.state
-    if (state === 'closed' || state === 'half-open' || state === 'open') states.set(id, state)
-  }
-  return states
-}
-
 async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Promise<void> {
-  const metrics = createMetrics(app)
+  const metrics = createMetrics(options.sources)
   // compared as SHA-256 digests (auth/token.ts), so the token's length does not show either
   const tokenSha256 = options.token === undefined ? undefined : sha256Hex(options.token)
   app.decorate('metrics', metrics as GatewayMetrics)

@@ -11,14 +11,14 @@ import cors from '@fastify/cors'
 import type { FastifyInstance } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-export interface SecurityOptions {
+interface SecurityOptions {
   /** exact origins allowed to read the API cross-origin; none by default */
   corsOrigins?: readonly string[]
   /** URL prefix of the Swagger UI, default /docs */
   docsPrefix?: string
 }
 
-export const PORTAL_CSP = {
+const PORTAL_CSP = {
   'default-src': ["'self'"],
   'script-src': ["'self'"],
   'style-src': ["'self'"],
@@ -30,7 +30,7 @@ export const PORTAL_CSP = {
 }
 
 // Swagger UI renders some styles inline and loads fonts as data: URLs.
-export const DOCS_CSP = [
+const DOCS_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -43,7 +43,7 @@ export const DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
+const HELMET_OPTIONS: Readonly<HelmetOptions> = {
   contentSecurityPolicy: { useDefaults: false, directives: PORTAL_CSP },
   // a public portal: other sites may link here, but nothing of ours is embeddable
   crossOriginResourcePolicy: { policy: 'same-site' },
@@ -52,7 +52,7 @@ export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
 }
 
 /** The headers helmet sets for these options (helmet only sets and removes headers). */
-export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
+function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
   const headers: Record<string, string> = {}
   const response = {
     setHeader: (name: string, value: string | number | readonly string[]) => {

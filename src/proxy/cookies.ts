@@ -40,7 +40,7 @@ export function memberCookies(header: string | undefined, namePrefix: string): s
 }
 
 /** Rewrites one Set-Cookie value; null drops a malformed cookie. */
-export function rewriteSetCookie(value: string, scope: CookieScope): string | null {
+function rewriteSetCookie(value: string, scope: CookieScope): string | null {
   const parts = value.split(';')
   const first = parts[0] ?? ''
   const eq = first.indexOf('=')
@@ -71,7 +71,7 @@ export function rewriteSetCookie(value: string, scope: CookieScope): string | nu
 }
 
 /** Upstream cookie path -> the same path under the member prefix, never outside it. */
-export function mapCookiePath(path: string, scope: CookieScope): string {
+function mapCookiePath(path: string, scope: CookieScope): string {
   const root = `${scope.pathPrefix}/`
   if (path[0] !== '/' || path.includes('..') || path.includes('\\') || path.includes('%')) return root
   if (scope.basePath === '/') return scope.pathPrefix + path

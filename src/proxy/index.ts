@@ -1,8 +1,8 @@
 // ALL /cities/:member/* -> the member's upstream from the region config.
 // One @fastify/http-proxy registration per member (encapsulated, own undici
-// pool). The plugin is wrapped in fastify-plugin only so that `proxyHealth`
-// and `reloadProxy` are visible to the app (for /api/v1/members and config
-// reloads); all hooks and routes live in an encapsulated `/cities` child.
+// pool). The plugin is wrapped in fastify-plugin only so that `proxyHealth`,
+// `memberHealth` and `reloadProxy` are visible to the app (for
+// /api/v1/members, the portal, metrics and config reloads); all hooks and routes live in an encapsulated `/cities` child.
 //
 // Reload: reloadProxy(members) swaps upstream URL, pool, timeouts and body
 // limit of every member registered at start, and deactivates removed members
@@ -15,16 +15,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from
 import type { MemberConfig } from '../config/region-schema.js'
 import { isSlug } from '../manifest/schema.js'
 import type { BreakerOptions } from './breaker.js'
-import { ProxyTable, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './table.js'
+import { ProxyTable, type MemberHealth, type MemberRoute, type ProxyHealth, type ProxyLimits, type ReloadResult } from './member-routes.js'
 import { errors, isProblemCode, problemFor, problemOf, sendProblem } from '../http/problem.js'
 import { contactOf, type ContactLookup } from './contact.js'
 import { memberHooks, memberReplyOptions, type UpstreamObserver } from './member-hooks.js'
 import type { ProxyOrigins } from './origin.js'
 
-export type { MemberContact, ContactLookup } from './contact.js'
-export type { ProxyHealth, MemberHealth, ProxyLimits, ReloadResult } from './table.js'
-export type { BreakerOptions } from './breaker.js'
-export type { UpstreamObserver } from './member-hooks.js'
 export { memberHostRouter, type ProxyOrigins } from './origin.js'
 
 export interface ProxyPluginOptions {
@@ -47,11 +43,13 @@ export interface ProxyPluginOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     proxyHealth: ProxyHealth
+    /** breaker state of one member (undefined: no upstream); the API and the portal show it */
+    memberHealth: (memberId: string) => MemberHealth | undefined
     reloadProxy: (members: MemberConfig[]) => ReloadResult
   }
 }
 
-export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 const allowed = new Set(ALLOWED_METHODS)
 const ALLOW_HEADER = ALLOWED_METHODS.join(', ')
 // reply-from needs a base URL; the real upstream is chosen per request by MemberRoute.
@@ -63,6 +61,7 @@ async function proxy(app: FastifyInstance, opts: ProxyPluginOptions): Promise<vo
   const origins: ProxyOrigins = opts.origins ?? { scheme: 'https' }
   const table = new ProxyTable({ ...opts, secureOrigins: origins.scheme === 'https' })
   app.decorate('proxyHealth', table.health)
+  app.decorate('memberHealth', (id: string) => table.health.get(id))
   app.decorate('reloadProxy', (members: MemberConfig[]) => table.reload(members))
   app.addHook('onClose', async () => table.close())
   if (origins.baseDomain === undefined) {
@@ -136,5 +135,3 @@ function proxyError(error: FastifyError, request: FastifyRequest, reply: Fastify
 }
 
 export const proxyPlugin = fp(proxy, { name: 'dachportal-proxy', fastify: '5.x' })
-export default proxyPlugin
-export { contactOf }

@@ -16,7 +16,7 @@ import { memberHostName, memberHostOf, memberOrigin, type ProxyOrigins } from '.
 import { failureSide, type FailureSide } from './failure-side.js'
 import { errors, problemOf, sendProblem } from '../http/problem.js'
 import { contactOf, type ContactLookup } from './contact.js'
-import type { MemberRoute } from './table.js'
+import type { MemberRoute } from './member-routes.js'
 import { endUpstream, injectUpstream } from '../telemetry/index.js'
 
 const TIMEOUT_CODES = new Set([
@@ -36,7 +36,7 @@ export interface UpstreamObserver {
 const NO_OBSERVER: UpstreamObserver = { observeUpstream() {}, upstreamError() {} }
 
 /** A bounded label for an undici/system error code. */
-export function errorKind(code: string): string {
+function errorKind(code: string): string {
   if (TIMEOUT_CODES.has(code)) return 'timeout'
   if (code === 'ECONNREFUSED') return 'refused'
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset'

@@ -26,7 +26,7 @@ const UNKNOWN = '-'
 type Marked = { [MEMBER_HOST]?: string }
 
 /** The label in front of `.<baseDomain>` in a Host header (port ignored), or null. */
-export function memberLabelOfHost(host: string | undefined, baseDomain: string): string | null {
+function memberLabelOfHost(host: string | undefined, baseDomain: string): string | null {
   if (host === undefined || host === '' || host[0] === '[') return null
   let name = host.toLowerCase()
   const colon = name.lastIndexOf(':')

@@ -22,25 +22,22 @@ import { errorCodes } from 'fastify'
 import type { Readable } from 'node:stream'
 import type { RegionData } from '../config/load.js'
 import { XmlRejected } from '../import/xml-reader.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 import { mapAndValidate, mapContextFor, readXzufi } from '../import/xzufi-import.js'
 import { InsightsQuery, InsightsReportSchema, readInsights, sendReport, type ReadInsightsOptions } from '../insights/routes.js'
 
 import type { Issue } from '../http/problem.js'
 
+/** Store, members, validation and refreshNow come from the catalog plugin (app.store, app.live, app.refresher). */
 export interface AdminRoutesOptions {
-  store: CatalogStore
-  members: readonly MemberConfig[]
-  validate: (doc: unknown, member: MemberConfig) => { ok: true; value: Manifest } | { ok: false; errors: Issue[]; total?: number }
-  /** re-fetch a remote manifest now (the refresher's refreshNow) */
-  refresh?: (memberId: string) => Promise<RefreshOutcome>
   /** largest accepted manifest body, default 1 MB */
   bodyLimitBytes?: number
   failedAuth?: FailedAuthLimiterOptions
   now?: () => Date
   /** region facts for POST .../import (XZuFi); the route answers 415 without them */
   xzufi?: { data: Pick<RegionData, 'region' | 'serviceCatalog' | 'lifeSituations'>; bodyLimitBytes?: number }
-  /** GET /members/:id/insights reads the pilot insights through this */
-  insights?: ReadInsightsOptions
+  /** GET /members/:id/insights reads the pilot insights (from the catalog store) with these limits */
+  insights?: Omit<ReadInsightsOptions, 'store'>
 }
 
 // Fastify tests the whole header, parameters included
@@ -62,7 +59,7 @@ const docs = (operationId: string, summary: string, description: string) => ({
   security: [{ memberToken: [] }],
   params,
 })
-export const Accepted = {
+const Accepted = {
   $id: 'ManifestAccepted',
   type: 'object',
   description: 'the manifest is live',
@@ -73,7 +70,7 @@ export const Accepted = {
     acceptedAt: { type: 'string', format: 'date-time', examples: ['2026-11-25T10:00:00.000Z'] },
   },
 } as const
-export const Outcome = {
+const Outcome = {
   $id: 'RefreshOutcome',
   type: 'object',
   description: 'what the fetch of the remote manifest did',
@@ -87,7 +84,7 @@ export const Outcome = {
   },
 } as const
 
-export const ImportAccepted = {
+const ImportAccepted = {
   $id: 'ImportAccepted',
   type: 'object',
   description: 'the imported manifest is live; with the mapping report',
@@ -96,15 +93,15 @@ export const ImportAccepted = {
 } as const
 export const adminSchemas = [Accepted, Outcome, ImportAccepted]
 
-export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
-  if (!options.store || !Array.isArray(options.members) || typeof options.validate !== 'function') {
-    throw new Error('adminRoutes needs { store, members, validate }')
-  }
+const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
+  const { store, live, refresher } = app
+  const validate = (doc: unknown, member: MemberConfig) => live.validate(doc, member)
   const bodyLimit = options.bodyLimitBytes ?? 1024 * 1024
   const now = options.now ?? (() => new Date())
-  const members = new Map(options.members.map((m) => [m.id, m]))
+  const members = live.members
+  const memberList = [...members.values()]
   const authorized = new WeakMap<FastifyRequest, MemberConfig>()
-  const limiter = createFailedAuthLimiter(options.store, options.failedAuth)
+  const limiter = createFailedAuthLimiter(store, options.failedAuth)
 
   const importLimit = options.xzufi?.bodyLimitBytes ?? 64 * 1024 * 1024
   registerJsonOnly(app, bodyLimit, importLimit)
@@ -123,7 +120,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     }
     const token = parseBearer(request.headers.authorization)
     if (token === undefined) throw await fail(new errors.AUTH_MISSING())
-    const owner = tokenOwner(token, options.members)
+    const owner = tokenOwner(token, memberList)
     if (owner === undefined) throw await fail(new errors.AUTH_INVALID())
     if (owner.id !== member.id) throw await fail(new errors.AUTH_FORBIDDEN(member.id))
     authorized.set(request, member)
@@ -144,7 +141,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   }, async (request) => {
     const member = memberOf(request)
     if (request.body === undefined || request.body === null) throw new errors.MEDIA_TYPE()
-    const result = options.validate(request.body, member)
+    const result = validate(request.body, member)
     if (!result.ok) throw invalid(result.errors, result.total)
     // defence in depth: the validator checks this too
     if (result.value.member !== member.id) {
@@ -152,14 +149,14 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     }
     const acceptedAt = now().toISOString()
     // the registration supersedes the bundled file live now (and carries its hash on), until the operator changes that file
-    const fileSha256 = (await options.store.getMember(member.id))?.meta.fileSha256
-    const version = await options.store.putManifest(member.id, result.value, { source: 'api', acceptedAt, ...(fileSha256 === undefined ? {} : { fileSha256 }) })
+    const fileSha256 = (await store.getMember(member.id))?.meta.fileSha256
+    const version = await store.putManifest(member.id, result.value, { source: 'api', acceptedAt, ...(fileSha256 === undefined ? {} : { fileSha256 }) })
     request.log.info({ member: member.id, version }, 'manifest accepted')
     return { member: member.id, version, acceptedAt }
   })
 
   // The import is stored through the same path as the PUT above: validated by
-  // options.validate, written last, so any failure leaves the last good manifest.
+  // validate, written last, so any failure leaves the last good manifest.
   app.post(IMPORT_ROUTE, {
     schema: {
       ...docs('importMemberManifest', 'Manifest aus einem XZuFi-Export registrieren', 'Body: an XZuFi 2.2.0 (or 2.1.0) document, Content-Type application/xml or application/x-xzufi+xml, UTF-8, no DOCTYPE. It is mapped to a schema-v2 manifest for your member (what is dropped and why is in the report) and validated like a PUT of the manifest; 422 lists every error, the previous manifest stays live.'),
@@ -183,16 +180,16 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       }
       throw error
     }
-    const current = await options.store.getMember(member.id)
+    const current = await store.getMember(member.id)
     const context = mapContextFor(options.xzufi.data, member, current?.manifest?.links, read.version, now())
-    const result = mapAndValidate(read.records, context, (doc) => options.validate(doc, member))
+    const result = mapAndValidate(read.records, context, (doc) => validate(doc, member))
     if (!result.ok || !result.value) {
       const { mapped, dropped } = result.report
       const summary = { path: '', message: `mapping report: ${mapped.services} services, ${mapped.offices} offices, ${mapped.onlineServices} online services mapped, ${dropped.length} dropped` }
       throw invalid([...result.errors, summary])
     }
     const acceptedAt = now().toISOString()
-    const version = await options.store.putManifest(member.id, result.value, { source: 'api', acceptedAt })
+    const version = await store.putManifest(member.id, result.value, { source: 'api', acceptedAt })
     request.log.info({ member: member.id, version, services: result.report.mapped.services }, 'xzufi import accepted')
     return { member: member.id, version, acceptedAt, report: result.report }
   })
@@ -204,7 +201,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     },
   }, async (request, reply) => {
     const member = memberOf(request)
-    const state = await options.store.getMember(member.id)
+    const state = await store.getMember(member.id)
     if (!state?.manifest) throw new errors.NOT_FOUND(`Für das Mitglied ${member.id} ist kein Manifest gespeichert.`)
     reply.header('cache-control', 'no-store').header('x-dachportal-member-status', state.status)
     return state.manifest
@@ -217,11 +214,11 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     },
   }, async (request) => {
     const member = memberOf(request)
-    if (!options.refresh || !isRemoteManifest(member.manifest)) throw new errors.MANIFEST_NOT_REMOTE(member.id)
-    return options.refresh(member.id)
+    if (!isRemoteManifest(member.manifest)) throw new errors.MANIFEST_NOT_REMOTE(member.id)
+    return refresher.refreshNow(member.id)
   })
 
-  const insights = options.insights
+  const insights = options.insights && { store, ...options.insights }
   if (insights) {
     app.get('/members/:id/insights', {
       schema: {
@@ -264,3 +261,5 @@ function registerJsonOnly(app: FastifyInstance, bodyLimit: number, importLimit: 
   })
   app.addContentTypeParser('*', (_request, _payload, done) => done(new errors.MEDIA_TYPE(), undefined))
 }
+
+export const adminRoutes = readsCatalog(admin, 'dachportal-admin-routes', ['live', 'store', 'refresher'])

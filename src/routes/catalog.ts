@@ -1,13 +1,18 @@
 // Navigation over the regional catalog: life situations and services.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { errors } from '../http/problem.js'
 import type { Catalog, RegionalService } from '../catalog/types.js'
-import { pickOffering, responsibleChain } from '../catalog/responsibility.js'
+import { responsibleChain } from '../catalog/responsibility.js'
+import { serviceView } from '../catalog/views.js'
 import { Audience, Level } from '../manifest/schema.js'
-import { Page, Paging, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
-import { notModified, paginate } from './http-cache.js'
+import { Page, Paging, PostalCode, problemResponses, SERVICE_PAGE, ServiceId, Slug, ViewParam } from './schemas.js'
+import { notModified, paginate } from '../http/cache.js'
+import { sendView, serializeView } from './send-view.js'
+import { ResponseCache } from '../search/response-cache.js'
 import { checkKnownFilters } from './known-filters.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 interface ServiceQuery {
   lifeSituation?: string
@@ -15,12 +20,10 @@ interface ServiceQuery {
   postalCode?: string
   level?: string
   audience?: string
-  page: number
-  pageSize: number
 }
 
 /** Filters are pure; the resident's chain decides which offerings apply to them. */
-export function filterServices(catalog: Catalog, q: Omit<ServiceQuery, 'page' | 'pageSize'>): { services: RegionalService[]; chain?: string[] } {
+function filterServices(catalog: Catalog, q: ServiceQuery): { services: RegionalService[]; chain?: string[] } {
   const chain = q.postalCode !== undefined ? responsibleChain(catalog, { postalCode: q.postalCode }) : undefined
   const services = catalog.services.filter((s) =>
     (q.lifeSituation === undefined || s.lifeSituations.includes(q.lifeSituation)) &&
@@ -31,10 +34,10 @@ export function filterServices(catalog: Catalog, q: Omit<ServiceQuery, 'page' | 
   return chain ? { services, chain } : { services }
 }
 
-function withForYou(service: RegionalService, chain: readonly string[] | undefined) {
-  if (!chain) return service
-  const { forYou } = pickOffering(service, chain)
-  return forYou ? { ...service, forYou } : service
+/** The life situation with a page of its services, per view. */
+const SITUATION_PAGE = {
+  full: Type.Intersect([Type.Ref('LifeSituation'), Type.Object({ services: SERVICE_PAGE.full })]),
+  compact: Type.Intersect([Type.Ref('LifeSituation'), Type.Object({ services: SERVICE_PAGE.compact })]),
 }
 
 const filters = {
@@ -45,26 +48,31 @@ const filters = {
   audience: Type.Optional(Audience),
 }
 
-export const LifeSituationList = Type.Object({ items: Type.Array(Type.Ref('LifeSituation')), total: Type.Integer() }, { $id: 'LifeSituationList', description: 'all Lebenslagen of the taxonomy' })
-export const ServicePage = Page(Type.Ref('RegionalService'), 'regional services', 'ServicePage')
+export const LifeSituationPage = Page(Type.Ref('LifeSituation'), 'Lebenslagen of the taxonomy', 'LifeSituationPage')
 export const LifeSituationDetail = Type.Intersect(
   [Type.Ref('LifeSituation'), Type.Object({ services: Type.Ref('ServicePage', { description: 'services in this life situation' }) })],
-  { $id: 'LifeSituationDetail', description: 'one Lebenslage with its services' },
+  { $id: 'LifeSituationDetail', description: 'one Lebenslage with a page of its services' },
 )
 
-export default async function catalogRoutes(app: FastifyInstance): Promise<void> {
+/** Serialised service lists kept per catalog version (LRU): the answer depends on the query alone. */
+const LIST_CACHE_ENTRIES = 500
+
+async function catalogRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const lists = new ResponseCache<Catalog, Buffer>(LIST_CACHE_ENTRIES)
   app.get('/api/v1/life-situations', {
     schema: {
       tags: ['Navigation'],
       operationId: 'listLifeSituations',
       summary: 'Lebenslagen mit Anzahl der Leistungen',
       description: 'The taxonomy of life situations with service counts. Also the discovery endpoint for the values of the `lifeSituation` filter.',
-      response: { 200: Type.Ref('LifeSituationList') },
+      querystring: Type.Object({ ...Paging }),
+      response: { 200: Type.Ref('LifeSituationPage'), ...problemResponses },
     },
   }, async (request, reply) => {
     const c = app.live.current
     if (notModified(request, reply, c.version)) return reply
-    return { items: c.lifeSituations, total: c.lifeSituations.length }
+    return paginate(c.lifeSituations, request.query.page, request.query.pageSize)
   })
 
   app.get('/api/v1/life-situations/:id', {
@@ -73,22 +81,22 @@ export default async function catalogRoutes(app: FastifyInstance): Promise<void>
       operationId: 'getLifeSituation',
       summary: 'Eine Lebenslage mit ihren Leistungen',
       params: Type.Object({ id: { ...Slug, examples: ['familie-kind'] } }),
-      querystring: Type.Object({ postalCode: filters.postalCode, ...Paging }),
+      querystring: Type.Object({ postalCode: filters.postalCode, view: ViewParam, ...Paging }),
       response: {
         200: Type.Ref('LifeSituationDetail'),
         ...problemResponses,
       },
     },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const { postalCode, page, pageSize } = request.query as ServiceQuery
+    const { id } = request.params
+    const { postalCode, view, page, pageSize } = request.query
     const c = app.live.current
     const situation = c.lifeSituationById.get(id)
     if (!situation) throw new errors.LIFE_SITUATION_NOT_FOUND(id)
     if (notModified(request, reply, c.version)) return reply
     const { services, chain } = filterServices(c, { lifeSituation: id, ...(postalCode ? { postalCode } : {}) })
     const result = paginate(services, page, pageSize)
-    return { ...situation, services: { ...result, items: result.items.map((s) => withForYou(s, chain)) } }
+    return sendView(reply, SITUATION_PAGE[view], { ...situation, services: { ...result, items: result.items.map((s) => serviceView(s, chain, view)) } })
   })
 
   app.get('/api/v1/services', {
@@ -96,18 +104,24 @@ export default async function catalogRoutes(app: FastifyInstance): Promise<void>
       tags: ['Navigation'],
       operationId: 'listServices',
       summary: 'Regionale Leistungen, gefiltert',
-      description: 'All filters combine (AND). With `postalCode`, only services that a member responsible for that postal code offers (its Stadt, Kreis, Land or Bund), each with `forYou`: the offering to use.',
-      querystring: Type.Object({ ...filters, ...Paging }),
+      description: 'All filters combine (AND). With `postalCode`, only services that a member responsible for that postal code offers (its Stadt, Kreis, Land or Bund), each with `forYou`: the offering to use. `view=compact` answers each service without its offerings (but `forYou`, in short): a page of 20 stays under 15 KB.',
+      querystring: Type.Object({ ...filters, view: ViewParam, ...Paging }),
       response: { 200: Type.Ref('ServicePage'), ...problemResponses },
     },
   }, async (request, reply) => {
-    const { page, pageSize, ...query } = request.query as ServiceQuery
+    const { page, pageSize, view, ...query } = request.query
     const c = app.live.current
     checkKnownFilters(c, query)
     if (notModified(request, reply, c.version)) return reply
-    const { services, chain } = filterServices(c, query)
-    const result = paginate(services, page, pageSize)
-    return { ...result, items: result.items.map((s) => withForYou(s, chain)) }
+    const key = [page, pageSize, view, query.lifeSituation, query.member, query.postalCode, query.level, query.audience].join('\u0001')
+    let body = lists.get(c, key)
+    if (body === undefined) {
+      const { services, chain } = filterServices(c, query)
+      const result = paginate(services, page, pageSize)
+      body = Buffer.from(serializeView(reply, SERVICE_PAGE[view], { ...result, items: result.items.map((s) => serviceView(s, chain, view)) }))
+      lists.set(c, key, body)
+    }
+    return reply.type('application/json; charset=utf-8').send(body)
   })
 
   app.get('/api/v1/services/:id', {
@@ -116,16 +130,18 @@ export default async function catalogRoutes(app: FastifyInstance): Promise<void>
       operationId: 'getService',
       summary: 'Eine regionale Leistung mit allen Angeboten',
       params: Type.Object({ id: ServiceId }),
-      querystring: Type.Object({ postalCode: Type.Optional(PostalCode) }),
+      querystring: Type.Object({ postalCode: Type.Optional({ ...PostalCode, description: 'adds forYou: the offering for a resident of this postal code' }) }),
       response: { 200: Type.Ref('RegionalService'), ...problemResponses },
     },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const { postalCode } = request.query as { postalCode?: string }
+    const { id } = request.params
+    const { postalCode } = request.query
     const c = app.live.current
     const service = c.serviceById.get(id)
     if (!service) throw new errors.SERVICE_NOT_FOUND(id)
     if (notModified(request, reply, c.version)) return reply
-    return withForYou(service, postalCode ? responsibleChain(c, { postalCode }) : undefined)
+    return serviceView(service, postalCode ? responsibleChain(c, { postalCode }) : undefined, 'full')
   })
 }
+
+export default readsCatalog(catalogRoutes, 'dachportal-catalog-routes')

@@ -1,13 +1,15 @@
 // The region's online services: what was built once and who uses it.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Catalog } from '../catalog/types.js'
 import type { OnlineServiceEntry } from '../catalog/online-services.js'
 import { errors, withIssues, type Issue } from '../http/problem.js'
 import { Page, Paging, problemResponses, ServiceId, Slug } from './schemas.js'
-import { notModified, paginate } from './http-cache.js'
+import { notModified, paginate } from '../http/cache.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
-export interface OnlineServiceQuery {
+interface OnlineServiceQuery {
   provider?: string
   serves?: string
   shared?: boolean
@@ -16,7 +18,7 @@ export interface OnlineServiceQuery {
 }
 
 /** Pure filter. `serves`: used by, or declared to serve, that member. `service`: a catalog key it implements or a user offers. */
-export function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): OnlineServiceEntry[] {
+function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): OnlineServiceEntry[] {
   const servesMember = q.serves === undefined ? undefined : catalog.memberById.get(q.serves)
   const offeringsOf = q.service === undefined ? undefined : catalog.serviceById.get(q.service)?.offerings
   return catalog.onlineServices.filter((os) =>
@@ -31,7 +33,8 @@ export function filterOnlineServices(catalog: Catalog, q: OnlineServiceQuery): O
 
 export const OnlineServicePage = Page(Type.Ref('OnlineService'), 'online services', 'OnlineServicePage')
 
-export default async function onlineServiceRoutes(app: FastifyInstance): Promise<void> {
+async function onlineServiceRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/api/v1/online-services', {
     schema: {
       tags: ['Navigation'],
@@ -49,7 +52,7 @@ export default async function onlineServiceRoutes(app: FastifyInstance): Promise
       response: { 200: Type.Ref('OnlineServicePage'), ...problemResponses },
     },
   }, async (request, reply) => {
-    const { page, pageSize, ...query } = request.query as OnlineServiceQuery & { page: number; pageSize: number }
+    const { page, pageSize, ...query } = request.query
     const c = app.live.current
     const issues: Issue[] = []
     for (const key of ['provider', 'serves'] as const) {
@@ -62,3 +65,5 @@ export default async function onlineServiceRoutes(app: FastifyInstance): Promise
     return paginate(filterOnlineServices(c, query), page, pageSize)
   })
 }
+
+export default readsCatalog(onlineServiceRoutes, 'dachportal-online-service-routes')

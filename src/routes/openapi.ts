@@ -15,10 +15,11 @@ type Json = Record<string, unknown>
 
 const MANIFEST_PATH = '/api/v1/admin/members/{id}/manifest'
 const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
-const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer' } } }
+// A header is text on the wire: delay-seconds (RFC 9110), a whole number of seconds as digits.
+const RETRY_AFTER = { 'Retry-After': { description: 'whole seconds to wait before trying again (delay-seconds, RFC 9110)', schema: { type: 'string', pattern: '^[0-9]+$', examples: ['30'] } } }
 
-/** Routes answering with an ETag and 304 on If-None-Match (see http-cache.ts; a test keeps this list true). */
-export const CONDITIONAL_PATHS = new Set([
+/** Routes answering with an ETag and 304 on If-None-Match (see http/cache.ts; a test keeps this list true). */
+const CONDITIONAL_PATHS = new Set([
   '/api/v1/region', '/api/v1/members', '/api/v1/members/{id}', '/api/v1/life-situations', '/api/v1/life-situations/{id}',
   '/api/v1/services', '/api/v1/services/{id}', '/api/v1/responsibility', '/api/v1/search', '/api/v1/suggest',
   '/api/v1/online-services', '/api/v1/coverage',
@@ -133,7 +134,11 @@ function conditional(operation: Json, responses: Record<string, Json>): void {
       'Cache-Control': { description: 'how long the answer may be reused', schema: { type: 'string' } },
     }
   }
-  responses['304'] = { description: 'Not modified: the copy named in If-None-Match is current' }
+  // no `content`: a 304 has no body
+  responses['304'] = {
+    description: 'Not modified: the copy named in If-None-Match is current; no body',
+    headers: { ETag: { description: 'the current ETag', schema: { type: 'string' } } },
+  }
 }
 
 const SHEDDING = 'or the gateway sheds load (event loop or memory pressure): problem+json with Retry-After'

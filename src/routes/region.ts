@@ -1,11 +1,13 @@
 // Region and members: who takes part and in what state.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { errors } from '../http/problem.js'
 import type { CatalogMember } from '../catalog/types.js'
 import { Level } from '../manifest/schema.js'
 import { MemberMetaSchema, Page, Paging, problemResponses, Slug } from './schemas.js'
-import { notModified, paginate } from './http-cache.js'
+import { notModified, paginate } from '../http/cache.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export const RegionSchema = Type.Object({
   id: Type.String({ examples: ['emscher-lippe'] }),
@@ -25,7 +27,8 @@ export const MemberDetail = Type.Intersect(
   { $id: 'MemberDetail', description: 'one member with its manifest meta and contact' },
 )
 
-export default async function regionRoutes(app: FastifyInstance): Promise<void> {
+async function regionRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const withHealth = (m: CatalogMember) => {
     const proxy = app.memberHealth(m.id)
     return proxy ? { ...m, proxy } : m
@@ -61,7 +64,7 @@ export default async function regionRoutes(app: FastifyInstance): Promise<void> 
     },
   }, async (request, reply) => {
     const c = app.live.current
-    const { level, page, pageSize } = request.query as { level?: string; page: number; pageSize: number }
+    const { level, page, pageSize } = request.query
     if (notModified(request, reply, c.version, healthStamp(c.members))) return reply
     const members = level ? c.members.filter((m) => m.level === level) : c.members
     const result = paginate(members, page, pageSize)
@@ -80,7 +83,7 @@ export default async function regionRoutes(app: FastifyInstance): Promise<void> 
       },
     },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
+    const { id } = request.params
     const c = app.live.current
     const member = c.memberById.get(id)
     if (!member) throw new errors.MEMBER_NOT_FOUND(id)
@@ -88,3 +91,5 @@ export default async function regionRoutes(app: FastifyInstance): Promise<void> 
     return withHealth(member)
   })
 }
+
+export default readsCatalog(regionRoutes, 'dachportal-region-routes', ['live', 'memberHealth'], ['dachportal-proxy'])

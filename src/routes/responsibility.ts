@@ -1,12 +1,14 @@
 // Zuständigkeit and deep links (/go): which member serves a resident, and a
 // redirect that only ever leads to a host the region config allows.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { errors } from '../http/problem.js'
 import { resolveResponsibility } from '../catalog/responsibility.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import { Ars, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
-import { notModified } from './http-cache.js'
+import { notModified } from '../http/cache.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export const ResponsibilitySchema = Type.Object({
   postalCode: Type.Optional(Type.String({ examples: ['45964'] })),
@@ -17,12 +19,15 @@ export const ResponsibilitySchema = Type.Object({
   service: Type.Optional(Type.Object({
     id: Type.String(),
     name: Type.String(),
-    forYou: Type.Optional(Type.Ref('Offering')),
-    alternatives: Type.Array(Type.Ref('Offering')),
-  })),
+    forYou: Type.Optional(Type.Ref('Offering', { description: 'the offering to use: of the most local responsible member that offers the service (as forYou on every list); absent when none of them does' })),
+    alternatives: Type.Array(Type.Ref('Offering'), {
+      description: 'every other offering of the service: offered by other members elsewhere — not responsible for you (for information, not to use). A higher level of your own chain (Kreis, Land, Bund) that also offers it is listed here too.',
+    }),
+  }, { description: 'with `service`: the regional service with the resident\'s own offering' })),
 }, { $id: 'Responsibility', description: 'Zuständigkeit: the responsible members per candidate city and, with `service`, the offering to use' })
 
-export default async function responsibilityRoutes(app: FastifyInstance): Promise<void> {
+async function responsibilityRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/api/v1/responsibility', {
     schema: {
       tags: ['Navigation'],
@@ -38,8 +43,8 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
       response: { 200: Type.Ref('Responsibility'), ...problemResponses },
     },
   }, async (request, reply) => {
-    const q = request.query as { postalCode: string; ars?: undefined } | { postalCode?: undefined; ars: string }
-    const service = (request.query as { service?: string }).service
+    const q = request.query
+    const service = q.service
     const c = app.live.current
     if (service !== undefined && !c.serviceById.has(service)) throw new errors.SERVICE_NOT_FOUND(service)
     if (notModified(request, reply, c.version)) return reply
@@ -56,7 +61,7 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
       response: { 302: Type.Null({ description: 'Location: the online service' }), ...problemResponses },
     },
   }, async (request, reply) => {
-    const { member, service } = request.params as { member: string; service: string }
+    const { member, service } = request.params
     const offering = app.live.current.offeringByMemberService.get(`${member}/${service}`)
     // The member's own start link first; else its (possibly shared) online
     // service, which lives on the provider's hosts. The region config, not the
@@ -71,3 +76,5 @@ export default async function responsibilityRoutes(app: FastifyInstance): Promis
     return reply.header('cache-control', 'public, max-age=300').redirect(new URL(url).href, 302)
   })
 }
+
+export default readsCatalog(responsibilityRoutes, 'dachportal-responsibility-routes')

@@ -7,11 +7,13 @@
 // the route's online service (OnlineService.destinationId); a route without one
 // must not pretend to have one. destinationSignature is never answered.
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { resolveResponsibility } from '../catalog/responsibility.js'
 import type { Catalog, Offering } from '../catalog/types.js'
 import { problemResponses } from './schemas.js'
 import { errors } from '../http/problem.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 const Query = Type.Object({
   leikaKey: Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa-Schlüssel (99 + 12 Ziffern)', examples: ['99102013104000'] }),
@@ -34,14 +36,14 @@ const Route = Type.Object({
   serviceId: Type.String(),
   origin: Type.Literal('dachportal'),
 }, { $id: 'Route', description: 'one place to turn to (FIT-Connect Routing API shape)' })
-export const RoutingAnswer = Type.Object(
+const RoutingAnswer = Type.Object(
   { count: Type.Integer(), offset: Type.Integer(), totalCount: Type.Integer(), routes: Type.Array(Type.Ref('Route')) },
   { $id: 'RoutingAnswer', description: 'FIT-Connect-compatible routing answer' },
 )
 export const routingSchemas = [Route, RoutingAnswer]
 
 /** ARS of 2–12 digits, or an AGS, to a 12-digit ARS; an 8-digit AGS of a member city maps to that city's ARS. */
-export function areaToArs(catalog: Catalog, area: { ars?: string; ags?: string }): string {
+function areaToArs(catalog: Catalog, area: { ars?: string; ags?: string }): string {
   if (area.ags !== undefined) {
     if (area.ags.length === 8) {
       const member = catalog.members.find((m) => m.ars.slice(0, 5) + m.ars.slice(9) === area.ags)
@@ -53,7 +55,7 @@ export function areaToArs(catalog: Catalog, area: { ars?: string; ags?: string }
   return (area.ars ?? '').padEnd(12, '0')
 }
 
-export function routesFor(catalog: Catalog, leikaKey: string, area: { ars?: string; ags?: string; postalCode?: string }): Offering[] {
+function routesFor(catalog: Catalog, leikaKey: string, area: { ars?: string; ags?: string; postalCode?: string }): Offering[] {
   const service = [...catalog.serviceById.values()].find((s) => s.leikaKey === leikaKey)
   if (!service) return []
   const r = area.postalCode !== undefined
@@ -85,7 +87,8 @@ function toRoute(o: Offering) {
   }
 }
 
-export default async function routingRoutes(app: FastifyInstance): Promise<void> {
+async function routingRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/api/v1/routes', {
     schema: {
       tags: ['Navigation'],
@@ -96,7 +99,7 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
       response: { 200: Type.Ref('RoutingAnswer'), ...problemResponses },
     },
   }, async (request) => {
-    const q = request.query as { leikaKey: string; ars?: string; ags?: string; postalCode?: string; offset?: number; limit?: number }
+    const q = request.query
     // exactly one of ars, ags, postalCode: the schema's oneOf
     const all = routesFor(app.live.current, q.leikaKey, q)
     const offset = q.offset ?? 0
@@ -104,3 +107,5 @@ export default async function routingRoutes(app: FastifyInstance): Promise<void>
     return { count: page.length, offset, totalCount: all.length, routes: page }
   })
 }
+
+export default readsCatalog(routingRoutes, 'dachportal-routing-routes')

@@ -1,9 +1,13 @@
 // Response and parameter schemas shared by the API routes: one source for
 // validation, serialisation (fast-json-stringify) and the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox'
-import { Account, Audience, Channel, Level, Maturity, Office, Slug as ManifestSlug, TrustLevel } from '../manifest/schema.js'
+import { Slug as ManifestSlug } from '../manifest/schema.js'
+import {
+  CompactOfferingSchema, CompactServiceSchema, LifeSituationSchema, MemberSchema, OfferingSchema, OnlineServiceSchema, RegionalServiceSchema,
+} from '../catalog/schemas.js'
+import { VIEWS, type View } from '../catalog/views.js'
 
-export const Problem = Type.Object(
+const Problem = Type.Object(
   {
     type: Type.String({ description: 'urn:dachportal:problem:<code in kebab case>', examples: ['urn:dachportal:problem:service-not-found'] }),
     title: Type.String({ examples: ['Nicht gefunden'] }),
@@ -40,13 +44,15 @@ export const ServiceId = Type.String({
   examples: ['hund-anmelden'],
 })
 
+/** One paging rule for every list (search too): pages 1..1000 of 1..100 entries, 20 by default. */
+const MAX_PAGE = 1000
 export const Paging = {
-  page: Type.Integer({ minimum: 1, maximum: 10000, default: 1, description: 'Seite (ab 1)' }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1, description: 'Seite (ab 1)' }),
   pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Einträge pro Seite (max. 100)' }),
 }
 
 /** A paged list; `$id` names it in the OpenAPI components (register it with namedSchemas). */
-export function Page<T extends TSchema>(item: T, description: string, $id: string) {
+export function Page<T extends TSchema>(item: T, description: string, $id?: string) {
   return Type.Object(
     {
       items: Type.Array(item),
@@ -54,105 +60,28 @@ export function Page<T extends TSchema>(item: T, description: string, $id: strin
       page: Type.Integer(),
       pageSize: Type.Integer(),
     },
-    { $id, description },
+    $id === undefined ? { description } : { $id, description },
   )
 }
 
-const onlineServiceFields = {
-  id: Type.String({ description: '<provider>:<id>', examples: ['nrw:wirtschafts-service-portal'] }),
-  provider: Type.String({ examples: ['nrw'] }),
-  providerName: Type.String({ examples: ['Land Nordrhein-Westfalen'] }),
-  name: Type.String({ examples: ['Wirtschafts-Service-Portal.NRW'] }),
-  url: Type.String({ examples: ['https://service.wirtschaft.nrw/online-antraege'] }),
-  shared: Type.Boolean({ description: 'offering: provided by another member; list: used by members other than the provider' }),
-  maturity: Type.Optional(Maturity),
-  maturityText: Type.Optional(Type.String({ examples: ['vollständig online, Nachweise werden hochgeladen'] })),
-  account: Type.Optional(Type.Array(Account)),
-  accountText: Type.Optional(Type.String({ examples: ['Anmeldung mit BundID oder Servicekonto.NRW'] })),
-  destinationId: Type.Optional(Type.String({ description: 'FIT-Connect destination (UUID) id, only when the provider\'s manifest declares one' })),
+/** `view=compact|full` on service lists (catalog/views.ts). */
+export const ViewParam = Type.Unsafe<View>({
+  type: 'string',
+  enum: [...VIEWS],
+  default: 'full',
+  description: 'full (default): every service with all its offerings; compact: without offerings, only the resident\'s own as forYou (short), for lean lists',
+  examples: ['compact'],
+})
+
+/** A page of services as documented (either view; named ServicePage), and the concrete page per view that serialises it. */
+export const ServicePage = Page(
+  Type.Union([Type.Ref('RegionalService'), Type.Ref('CompactService')], { description: 'RegionalService (view=full) or CompactService (view=compact)' }),
+  'regional services, in the view asked for', 'ServicePage',
+)
+export const SERVICE_PAGE: Record<View, TSchema> = {
+  full: Page(Type.Ref('RegionalService'), 'regional services'),
+  compact: Page(Type.Ref('CompactService'), 'regional services, compact'),
 }
-
-export const OfferingOnlineServiceSchema = Type.Object(onlineServiceFields, { description: 'the online service of an offering (own or shared)' })
-
-export const OnlineServiceSchema = Type.Object(
-  {
-    ...onlineServiceFields,
-    serves: Type.Array(Type.String(), { description: 'member ids or ARS prefixes the provider serves' }),
-    implements: Type.Array(Type.String(), { description: 'service keys or LeiKa keys' }),
-    users: Type.Array(Type.Object({
-      member: Type.String({ examples: ['gladbeck'] }),
-      memberName: Type.String({ examples: ['Gladbeck'] }),
-      serviceId: Type.String({ examples: ['gewerbe-anmelden'] }),
-      goUrl: Type.String({ examples: ['/go/gladbeck/gewerbe-anmelden'] }),
-    }), { description: 'members whose offerings use it (the provider included), each with its /go link' }),
-  },
-  { $id: 'OnlineService', description: 'Onlinedienst: built once by its provider, used by the members it serves' },
-)
-
-export const OfferingSchema = Type.Object(
-  {
-    member: Type.String({ examples: ['gladbeck'] }),
-    memberName: Type.String({ examples: ['Gladbeck'] }),
-    level: Level,
-    serviceId: Type.String({ examples: ['hund-anmelden'] }),
-    name: Type.String({ examples: ['Hund anmelden (Hundesteuer)'] }),
-    summary: Type.String(),
-    audiences: Type.Array(Audience),
-    lifeSituations: Type.Array(Type.String()),
-    onlineUrl: Type.Optional(Type.String({ examples: ['https://serviceportal.gladbeck.de/'] })),
-    infoUrl: Type.Optional(Type.String()),
-    goUrl: Type.Optional(Type.String({ examples: ['/go/gladbeck/hund-anmelden'] })),
-    onlineService: Type.Optional(OfferingOnlineServiceSchema),
-    channels: Type.Optional(Type.Array(Channel)),
-    trustLevel: Type.Optional({ ...TrustLevel, description: 'only when the member states it (with a source)' }),
-    fees: Type.Optional(Type.String({ examples: ['37,00 € (ab 24 Jahren)'] })),
-    documents: Type.Optional(Type.Array(Type.String())),
-    office: Type.Optional(Office),
-    updatedAt: Type.Optional(Type.String()),
-  },
-  { $id: 'Offering', description: 'Angebot einer Leistung durch ein Verbundmitglied' },
-)
-
-export const RegionalServiceSchema = Type.Object(
-  {
-    id: Type.String({ examples: ['hund-anmelden'] }),
-    key: Type.Optional(Type.String({ examples: ['hund-anmelden'] })),
-    name: Type.String({ examples: ['Hund anmelden (Hundesteuer)'] }),
-    leikaKey: Type.Optional(Type.String({ examples: ['99102013104000'] })),
-    summary: Type.String({ examples: ['Wer einen Hund hält, meldet ihn zur Hundesteuer an.'] }),
-    synonyms: Type.Array(Type.String(), { examples: [['Hundemarke', 'Hundesteuer']] }),
-    lifeSituations: Type.Array(Type.String(), { examples: [['tiere']] }),
-    levels: Type.Array(Level),
-    audiences: Type.Array(Audience),
-    offeringCount: Type.Integer(),
-    offerings: Type.Array(Type.Ref('Offering')),
-    forYou: Type.Optional(Type.Ref('Offering', { description: 'the offering for the resident (with postalCode)' })),
-  },
-  { $id: 'RegionalService', description: 'regionale Leistung mit den Angeboten aller Mitglieder' },
-)
-
-export const MemberSchema = Type.Object(
-  {
-    id: Type.String({ examples: ['gladbeck'] }),
-    name: Type.String({ examples: ['Gladbeck'] }),
-    level: Level,
-    ars: Type.String({ examples: ['055620014014'] }),
-    parent: Type.Union([Type.String(), Type.Null()], { examples: ['kreis-recklinghausen'] }),
-    postalCodes: Type.Array(Type.String(), { examples: [['45964', '45966', '45968']] }),
-    portalUrl: Type.Optional(Type.String({ examples: ['https://serviceportal.gladbeck.de/'] })),
-    websiteUrl: Type.Optional(Type.String({ examples: ['https://www.gladbeck.de/'] })),
-    status: Type.Union([Type.Literal('ok'), Type.Literal('stale'), Type.Literal('failed')]),
-    serviceCount: Type.Integer(),
-    proxy: Type.Optional(
-      Type.Object({
-        state: Type.String({ examples: ['closed'] }),
-        lastError: Type.Optional(Type.String()),
-        lastErrorAt: Type.Optional(Type.String()),
-      }, { description: 'health of the proxied endpoints (members with an upstream only)' }),
-    ),
-  },
-  { $id: 'Member', description: 'Verbundmitglied' },
-)
 
 export const MemberMetaSchema = Type.Object({
   source: Type.Optional(Type.String({ examples: ['file'] })),
@@ -164,15 +93,4 @@ export const MemberMetaSchema = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
 })
 
-export const LifeSituationSchema = Type.Object(
-  {
-    id: Type.String({ examples: ['familie-kind'] }),
-    label: Type.String({ examples: ['Familie und Kind'] }),
-    description: Type.String(),
-    ozgTopic: Type.String({ examples: ['Familie & Kind'] }),
-    serviceCount: Type.Integer(),
-  },
-  { $id: 'LifeSituation', description: 'Lebenslage' },
-)
-
-export const sharedSchemas = [Problem, OfferingSchema, RegionalServiceSchema, MemberSchema, LifeSituationSchema, OnlineServiceSchema]
+export const sharedSchemas = [Problem, OfferingSchema, CompactOfferingSchema, RegionalServiceSchema, CompactServiceSchema, MemberSchema, LifeSituationSchema, OnlineServiceSchema]

@@ -3,25 +3,27 @@
 // Hits carry a bounded offering list (see MAX_OFFERINGS_PER_HIT in
 // src/search/search.ts): the full list is at /api/v1/services/:id.
 import type { FastifyInstance } from 'fastify'
-import { Type, type Static } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import type { View } from '../catalog/views.js'
 import type { Catalog } from '../catalog/types.js'
 import { errors } from '../http/problem.js'
 import { Level } from '../manifest/schema.js'
-import type { SearchIndexHolder } from '../search/holder.js'
 import { search } from '../search/search.js'
 import { SEARCH_CHANNELS } from '../search/channels.js'
 import { suggest } from '../search/suggest.js'
 import type { SearchIndex } from '../search/search-index.js'
 import { ResponseCache } from '../search/response-cache.js'
-import { PostalCode, problemResponses, Slug } from './schemas.js'
-import { notModified } from './http-cache.js'
+import { Paging, PostalCode, problemResponses, Slug, ViewParam } from './schemas.js'
+import { notModified } from '../http/cache.js'
 import { checkKnownFilters } from './known-filters.js'
+import { serializeView } from './send-view.js'
 import { withSpan } from '../telemetry/index.js'
 import { EncodedBody, sendEncoded, type Compressor } from '../http/encoded-body.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
-export interface SearchRoutesOptions {
-  getCatalog: () => Catalog
-  searchIndex: SearchIndexHolder
+/** The catalog and its index come from the catalog plugin (app.live, app.searchIndex). */
+interface SearchRoutesOptions {
   /** serialised answers kept per index version (LRU); 0 turns the cache off. Default 1000. */
   cacheEntries?: number
   /** latency of each answered search/suggest (metrics) */
@@ -32,7 +34,7 @@ export interface SearchRoutesOptions {
   compress?: Compressor
 }
 
-export const MAX_QUERY_LENGTH = 200
+const MAX_QUERY_LENGTH = 200
 const SEARCH_CACHE = 'public, max-age=60'
 const SUGGEST_CACHE = 'public, max-age=300'
 
@@ -44,7 +46,7 @@ const Query = Type.String({
   examples: ['perso', 'hund anmelden', 'kita platz'],
 })
 
-export const SearchQuerystring = Type.Object({
+const SearchQuerystring = Type.Object({
   q: Query,
   postalCode: Type.Optional({ ...PostalCode, description: 'Postleitzahl: Angebote der zuständigen Stadt zuerst, mit forYou' }),
   residentMember: Type.Optional({ ...Slug, description: 'Wohnort als Mitglied (statt postalCode): dessen Angebote (und die von Kreis, Land, Bund) zuerst, mit forYou; filtert nicht', examples: ['gladbeck'] }),
@@ -57,34 +59,55 @@ export const SearchQuerystring = Type.Object({
     description: 'nur Leistungen, die mindestens ein Mitglied so anbietet: online (Online-Link, Onlinedienst oder Kanal online) oder in-person (Kanal vor Ort; ohne angegebene Kanäle: mit Dienststelle). Die Kanal-Facette zählt so, als wäre dieser Filter nicht gesetzt.',
     examples: ['online'],
   })),
-  page: Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'Seite (ab 1)' }),
-  pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Treffer pro Seite (max. 100)' }),
+  view: ViewParam,
+  ...Paging,
 }, { additionalProperties: false })
-export type SearchQuerystring = Static<typeof SearchQuerystring>
+type SearchQuerystring = Static<typeof SearchQuerystring>
 
 const FacetValues = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }))
 
-export const SearchResponse = Type.Object({
-  query: Type.String({ examples: ['Hunde anmelden'] }),
-  normalizedQuery: Type.String({ examples: ['hunde anmelden'] }),
-  total: Type.Integer({ examples: [3] }),
-  page: Type.Integer({ examples: [1] }),
-  pageSize: Type.Integer({ examples: [10] }),
-  hits: Type.Array(Type.Object({
-    service: Type.Ref('RegionalService', { description: 'the regional service; offerings bounded (forYou first), offeringCount has the total' }),
-    score: Type.Number({ examples: [183.97] }),
-    highlights: Type.Array(Type.String(), { description: 'words of the service that matched', examples: [['Hund', 'anmelden']] }),
-    forYou: Type.Optional(Type.Ref('Offering', { description: 'the offering for the resident (postalCode or residentMember given), or the filtered member\'s (member given)' })),
-  })),
-  facets: Type.Object({
-    member: FacetValues,
-    lifeSituation: FacetValues,
-    level: FacetValues,
-    channel: Type.Array(Type.Object({ value: Type.String({ enum: [...SEARCH_CHANNELS] }), count: Type.Integer() }), { description: 'online / in-person: services with at least one offering done that way' }),
-  }),
-}, { $id: 'SearchAnswer', description: 'Suchergebnis' })
+const DEPRECATED_FOR_YOU = 'deprecated: the same as service.forYou (kept for older clients)'
 
-export const SuggestQuerystring = Type.Object({ q: { ...Query, examples: ['pers', 'hund an'] } }, { additionalProperties: false })
+/** The answer with hits of one view; `hit` is the view's service schema. */
+function searchResponse(service: TSchema, forYou: TSchema, description: string, $id?: string) {
+  return Type.Object({
+    query: Type.String({ examples: ['Hunde anmelden'] }),
+    normalizedQuery: Type.String({ examples: ['hunde anmelden'] }),
+    total: Type.Integer({ examples: [3] }),
+    page: Type.Integer({ examples: [1] }),
+    pageSize: Type.Integer({ examples: [20] }),
+    hits: Type.Array(Type.Object({
+      service,
+      score: Type.Number({ examples: [183.97] }),
+      highlights: Type.Array(Type.String(), { description: 'words of the service that matched', examples: [['Hund', 'anmelden']] }),
+      forYou: Type.Optional(forYou),
+    })),
+    facets: Type.Object({
+      member: FacetValues,
+      lifeSituation: FacetValues,
+      level: FacetValues,
+      channel: Type.Array(Type.Object({ value: Type.String({ enum: [...SEARCH_CHANNELS] }), count: Type.Integer() }), { description: 'online / in-person: services with at least one offering done that way' }),
+    }),
+  }, $id === undefined ? { description } : { $id, description })
+}
+
+/** Serialises each view; the document shows their union. */
+const SEARCH_RESPONSE: Record<View, TSchema> = {
+  full: searchResponse(
+    Type.Ref('RegionalService', { description: 'the regional service with forYou; offerings bounded (forYou first), offeringCount has the total' }),
+    Type.Ref('Offering', { deprecated: true, description: DEPRECATED_FOR_YOU }),
+    'Suchergebnis',
+  ),
+  compact: searchResponse(Type.Ref('CompactService'), Type.Ref('CompactOffering', { deprecated: true, description: DEPRECATED_FOR_YOU }), 'Suchergebnis, kurz (view=compact)'),
+}
+export const SearchResponse = searchResponse(
+  Type.Union([Type.Ref('RegionalService'), Type.Ref('CompactService')], { description: 'the regional service with forYou: RegionalService (view=full; offerings bounded, forYou first, offeringCount has the total) or CompactService (view=compact)' }),
+  Type.Union([Type.Ref('Offering'), Type.Ref('CompactOffering')], { deprecated: true, description: DEPRECATED_FOR_YOU }),
+  'Suchergebnis',
+  'SearchAnswer',
+)
+
+const SuggestQuerystring = Type.Object({ q: { ...Query, examples: ['pers', 'hund an'] } }, { additionalProperties: false })
 
 export const SuggestResponse = Type.Object({
   query: Type.String({ examples: ['hund an'] }),
@@ -96,10 +119,9 @@ export const SuggestResponse = Type.Object({
 
 const NOT_READY = Type.Ref('Problem', { description: 'the search index is not built yet (first moments after start)' })
 
-export default async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
-  if (typeof options.getCatalog !== 'function') throw new TypeError('searchRoutes: getCatalog must be a function')
-  if (typeof options.searchIndex?.current !== 'function') throw new TypeError('searchRoutes: searchIndex must be a SearchIndexHolder')
-  const { getCatalog, searchIndex } = options
+async function searchRoutes(fastify: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { live, searchIndex } = app
   // Bodies are kept as UTF-8 bytes: German text (umlauts, „quotes“) would
   // otherwise be re-encoded and re-measured on every send; their br/gzip
   // forms are added on first use, so a hit costs no compression.
@@ -109,7 +131,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
 
   /** The serving index; nudges a rebuild when the catalog moved on (the old index serves meanwhile). */
   const serving = (): SearchIndex => {
-    const catalog = getCatalog()
+    const catalog = live.current
     const index = searchIndex.current()
     if (!index) {
       void searchIndex.update(catalog)
@@ -128,19 +150,19 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
       response: { 200: Type.Ref('SearchAnswer'), ...problemResponses, 503: NOT_READY },
     },
   }, async (request, reply) => {
-    const query = request.query as SearchQuerystring
+    const query = request.query
     const index = serving()
     checkKnownFilters(index.catalog, query)
     // the URL carries the query, so the index version alone identifies the answer
     if (notModified(request, reply, index.version, '', SEARCH_CACHE)) return reply
     reply.type('application/json; charset=utf-8')
-    const key = [query.q, query.postalCode, query.residentMember, query.member, query.lifeSituation, query.level, query.channel, query.page, query.pageSize].join('\u0001')
+    const key = [query.q, query.postalCode, query.residentMember, query.member, query.lifeSituation, query.level, query.channel, query.page, query.pageSize, query.view].join('\u0001')
     const started = performance.now()
     let answer = searchCache.get(index, key)
     if (answer === undefined) {
       // the span never carries the search words (they may name a person)
-      const result = withSpan('search', { 'dachportal.search.kind': 'api' }, () => search(index, query))
-      answer = { body: encoded(reply.serialize(result) as string), total: result.total }
+      const result = withSpan('search', { 'dachportal.search.kind': 'api' }, () => search(index, query, undefined, query.view))
+      answer = { body: encoded(serializeView(reply, SEARCH_RESPONSE[query.view], result)), total: result.total }
       searchCache.set(index, key, answer)
     }
     options.observe?.('search', (performance.now() - started) / 1000)
@@ -157,7 +179,7 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
       response: { 200: Type.Ref('SuggestAnswer'), ...problemResponses, 503: NOT_READY },
     },
   }, async (request, reply) => {
-    const { q } = request.query as Static<typeof SuggestQuerystring>
+    const { q } = request.query
     const index = serving()
     if (notModified(request, reply, index.version, '', SUGGEST_CACHE)) return reply
     reply.type('application/json; charset=utf-8')
@@ -171,3 +193,5 @@ export default async function searchRoutes(app: FastifyInstance, options: Search
     return sendEncoded(request, reply, body)
   })
 }
+
+export default readsCatalog(searchRoutes, 'dachportal-search-routes', ['live', 'searchIndex'])

@@ -5,14 +5,14 @@
 // off (app.ts), or Fastify would strip the extras silently instead.
 import type { FastifyInstance, RouteOptions } from 'fastify'
 
-export function isApiRoute(url: string): boolean {
+function isApiRoute(url: string): boolean {
   return url.startsWith('/api/v1/')
 }
 
 type QuerySchema = { type?: unknown; additionalProperties?: unknown; [key: string]: unknown }
 
 /** the route's querystring schema, closed (a copy: schemas may be shared between routes) */
-export function closedQuery(querystring: unknown): QuerySchema | unknown {
+function closedQuery(querystring: unknown): QuerySchema | unknown {
   if (querystring === undefined) return { type: 'object', properties: {}, additionalProperties: false }
   const schema = querystring as QuerySchema
   if (schema.type !== 'object' || schema.additionalProperties !== undefined) return querystring

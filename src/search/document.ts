@@ -7,7 +7,7 @@ import { compoundSuffixes } from './compounds.js'
 import { stem, tokenize } from './normalize.js'
 
 export const FIELDS = ['name', 'synonyms', 'parts', 'summary', 'extra'] as const
-export type Field = (typeof FIELDS)[number]
+type Field = (typeof FIELDS)[number]
 
 /** Per-field caps on distinct strings gathered from offerings. */
 const MAX_SYNONYMS = 200
@@ -33,7 +33,7 @@ export interface DocumentText {
 }
 
 /** Distinct strings from a service and its offerings, in first-seen order. */
-export function gatherTexts(service: RegionalService): { synonyms: string[]; extra: string[] } {
+function gatherTexts(service: RegionalService): { synonyms: string[]; extra: string[] } {
   const synonyms = new DistinctTexts(MAX_SYNONYMS)
   const extra = new DistinctTexts(MAX_EXTRA)
   for (const s of service.synonyms) synonyms.add(s)

@@ -8,7 +8,7 @@
 import { stemmer as germanStem } from '@orama/stemmers/german'
 
 export const MAX_QUERY_TERMS = 12
-export const MAX_TERM_LENGTH = 40
+const MAX_TERM_LENGTH = 40
 
 // Function words only; content words such as "beantragen" stay and are
 // weighed by BM25 instead. Listed in folded form (für -> fur).

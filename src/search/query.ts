@@ -5,18 +5,18 @@ import { splitCompound } from './compounds.js'
 import { normalizeQuery, stem, typoBudget } from './normalize.js'
 import { matchSynonyms, type SynonymTable } from './synonyms.js'
 
-export const WEIGHT = { direct: 1, synonym: 0.7, part: 0.5 } as const
+const WEIGHT = { direct: 1, synonym: 0.7, part: 0.5 } as const
 /**
  * Each further meaning of a synonym weighs this much less than the one
  * before: config/synonyms.json lists the usual meaning first ("hundesteuer"
  * -> "Hund anmelden", then "Hund abmelden"). Without it, BM25 ranks the
  * rarer alternative word ("abmeld" beats the common "anmeld") first.
  */
-export const SYNONYM_RANK_DECAY = 0.8
+const SYNONYM_RANK_DECAY = 0.8
 const MAX_ALTERNATIVES = 40
 const MIN_PREFIX = 4
 
-export interface QueryTerm {
+interface QueryTerm {
   term: string
   weight: number
   prefix: boolean
@@ -26,7 +26,7 @@ export interface QueryTerm {
 }
 
 /** A synonym meaning: it stands for its query words only where all its terms match. */
-export interface QueryPhrase {
+interface QueryPhrase {
   terms: string[]
   covers: number[]
 }

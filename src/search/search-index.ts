@@ -50,7 +50,7 @@ export interface IndexedService {
   levelPositions: Int32Array
   /** positions into SEARCH_CHANNELS (search/channels.ts): facet counts and the channel filter */
   channelPositions: Int32Array
-  /** first offering per member, as pickOffering would find it */
+  /** first offering per member: filters and the resident-first rank (forYou itself: residentOffering) */
   offeringByMember: Map<string, Offering>
 }
 

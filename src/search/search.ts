@@ -1,13 +1,16 @@
 // search(): ranked hits with highlights and facets over one index. Pure.
 // Cost per query is bounded by the number of matching services, never by
 // offerings per service: facets use precomputed member positions, the
-// resident's offering is a map lookup, and each hit carries a bounded
+// resident's offering is picked for the page's hits only (residentOffering,
+// the one rule for every answer), and each hit carries a bounded
 // offering list (MAX_OFFERINGS_PER_HIT; offeringCount says how many exist,
 // /api/v1/services/:id has them all). Work per match is kept to scores and
 // counters (execute.ts, facets.ts); ordering, highlights and offerings are
 // computed for the page's hits only (top-k.ts).
 import type { Catalog, Offering, RegionalService } from '../catalog/types.js'
-import { responsibleChain } from '../catalog/responsibility.js'
+import type { CompactOffering, CompactService, RegionalServiceAnswer } from '../catalog/schemas.js'
+import { residentOffering, responsibleChain } from '../catalog/responsibility.js'
+import { compactOffering, compactService, type View } from '../catalog/views.js'
 import type { Level } from '../manifest/schema.js'
 import { execute, matchedIndexTerms, type Execution, type TermQuery } from './execute.js'
 import { countInto, facetValues, type FacetValue } from './facets.js'
@@ -18,7 +21,7 @@ import { topK } from './top-k.js'
 
 export type { FacetValue } from './facets.js'
 export const MAX_OFFERINGS_PER_HIT = 3
-export const MAX_MEMBER_FACETS = 30
+const MAX_MEMBER_FACETS = 30
 const MAX_HIGHLIGHTS = 10
 /** Matches scoring below this share of the best raw score are noise (e.g. only a document name matched). */
 const NOISE_FLOOR = 0.01
@@ -44,19 +47,29 @@ export interface SearchParams {
 }
 
 export interface SearchHit {
-  service: RegionalService
+  /** `forYou` on the service too, as on every list */
+  service: RegionalServiceAnswer
   score: number
   highlights: string[]
+  /** deprecated alias of service.forYou */
   forYou?: Offering
 }
 
-export interface SearchResult {
+export interface CompactHit {
+  service: CompactService
+  score: number
+  highlights: string[]
+  /** deprecated alias of service.forYou */
+  forYou?: CompactOffering
+}
+
+export interface SearchResult<Hit = SearchHit> {
   query: string
   normalizedQuery: string
   total: number
   page: number
   pageSize: number
-  hits: SearchHit[]
+  hits: Hit[]
   facets: { member: FacetValue[]; lifeSituation: FacetValue[]; level: FacetValue[]; channel: FacetValue[] }
 }
 
@@ -72,7 +85,11 @@ interface Candidate {
   tier: number
 }
 
-export function search(index: SearchIndex, params: SearchParams, catalog: Catalog = index.catalog): SearchResult {
+/** view full (default): each hit's service with a bounded offering list; compact: catalog/views.ts. */
+export function search(index: SearchIndex, params: SearchParams, catalog?: Catalog, view?: 'full'): SearchResult
+export function search(index: SearchIndex, params: SearchParams, catalog: Catalog | undefined, view: 'compact'): SearchResult<CompactHit>
+export function search(index: SearchIndex, params: SearchParams, catalog: Catalog | undefined, view: View): SearchResult | SearchResult<CompactHit>
+export function search(index: SearchIndex, params: SearchParams, catalog: Catalog = index.catalog, view: View = 'full'): SearchResult | SearchResult<CompactHit> {
   const query = analyseQuery(params.q, index.vocabulary, index.synonyms)
   const resident = params.residentMember !== undefined || params.postalCode !== undefined
     ? responsibleChain(catalog, params.residentMember !== undefined ? { member: params.residentMember } : { postalCode: params.postalCode as string })
@@ -106,7 +123,7 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
     total: results.length,
     page: params.page,
     pageSize: params.pageSize,
-    hits: rank(results, start + params.pageSize).slice(start).map((c) => toHit(c, chain)),
+    hits: rank(results, start + params.pageSize).slice(start).map((c) => (view === 'compact' ? toCompactHit(c, chain) : toHit(c, chain))),
     facets: {
       member: facetValues(index.memberIds, members).slice(0, MAX_MEMBER_FACETS),
       lifeSituation: facetValues(index.lifeSituationIds, lifeSituations),
@@ -244,13 +261,23 @@ function rank(candidates: Candidate[], k: number): Candidate[] {
 }
 
 function toHit(c: Candidate, chain: readonly string[]): SearchHit {
-  let forYou: Offering | undefined
-  for (const member of chain) {
-    forYou = c.doc.offeringByMember.get(member)
-    if (forYou) break
-  }
+  const forYou = residentOffering(c.doc.service.offerings, chain)
+  const bounded = withBoundedOfferings(c.doc.service, forYou)
   const hit: SearchHit = {
-    service: withBoundedOfferings(c.doc.service, forYou),
+    service: forYou ? { ...bounded, forYou } : bounded,
+    score: Math.round(c.score * 1000) / 1000,
+    highlights: highlights(c),
+  }
+  if (forYou) hit.forYou = forYou
+  return hit
+}
+
+function toCompactHit(c: Candidate, chain: readonly string[]): CompactHit {
+  const offering = residentOffering(c.doc.service.offerings, chain)
+  const forYou = offering && compactOffering(offering)
+  const service = compactService(c.doc.service)
+  const hit: CompactHit = {
+    service: forYou ? { ...service, forYou } : service,
     score: Math.round(c.score * 1000) / 1000,
     highlights: highlights(c),
   }

@@ -3,7 +3,7 @@
 // it ioredis) is imported only then, so a start without Redis never loads it.
 import type { Settings } from '../config/env.js'
 import { MemoryStore } from './memory-store.js'
-import { redisTargetOf } from './redis-target.js'
+import { redisTargetOf } from '../config/redis-target.js'
 import type { CatalogStore } from './types.js'
 
 export async function createStore(settings: Pick<Settings, 'dataDir' | 'redisUrl' | 'redisTarget' | 'redisPrefix'>): Promise<CatalogStore> {

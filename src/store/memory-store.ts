@@ -8,14 +8,14 @@ import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
 import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { FencedOut, manifestFingerprint, type WriteFence } from './fence.js'
-import type { DayCounters } from '../insights/counter-store.js'
+import type { DayCounters } from './counters.js'
 
 export interface MemoryStoreOptions {
   /** where to persist; omit for a purely in-memory store (tests) */
   dataDir?: string
 }
 
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+async function writeFileAtomic(path: string, data: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(tmp, data, { mode: 0o640 })
   await rename(tmp, path)

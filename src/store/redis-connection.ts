@@ -3,9 +3,9 @@
 // The connection fails fast while Redis is down (no offline queue, no
 // per-request retries) so writes answer 503 at once instead of hanging.
 import { Redis, Cluster, type RedisOptions } from 'ioredis'
-import type { RedisTarget } from './redis-target.js'
+import type { RedisTarget } from '../config/redis-target.js'
 
-export { redisTargetFromEnv, redisTargetOf, parseHostList, type RedisTarget } from './redis-target.js'
+export { redisTargetFromEnv, parseHostList, type RedisTarget } from '../config/redis-target.js'
 
 export interface ConnectionTuning {
   keyPrefix: string

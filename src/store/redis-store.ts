@@ -27,7 +27,7 @@ import { createRedisClient, createSubscriber, type RedisTarget } from './redis-c
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
 import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
-import { insightsKey, type DayCounters } from '../insights/counter-store.js'
+import { insightsKey, type DayCounters } from './counters.js'
 
 export interface RedisStoreOptions {
   /** a redis:// URL, or a full target (Sentinel, Cluster) */

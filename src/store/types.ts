@@ -5,7 +5,7 @@ import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
 import type { WriteFence } from './fence.js'
 import type { FailureCounter } from '../auth/failed-auth-limiter.js'
-import type { CounterStore } from '../insights/counter-store.js'
+import type { CounterStore } from './counters.js'
 
 export type MemberMeta = MemberState['meta']
 

@@ -5,11 +5,7 @@
 // ./sdk.js (and with it the SDK) on demand and plugs it in here.
 import type { FastifyPluginAsync } from 'fastify'
 
-export interface TracingSettings {
-  /** OTLP/HTTP base URL; spans go to <endpoint>/v1/traces */
-  endpoint: string
-  serviceName: string
-}
+import type { TracingSettings } from '../config/env.js'
 
 export type SpanAttributes = Record<string, string | number | boolean>
 

@@ -11,10 +11,11 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, ty
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import type { SpanAttributes, SpanHandle, Tracing, TracingSettings } from './index.js'
+import type { TracingSettings } from '../config/env.js'
+import type { SpanAttributes, SpanHandle, Tracing } from './index.js'
 
 /** <endpoint>/v1/traces, as the OTLP spec derives it from OTEL_EXPORTER_OTLP_ENDPOINT */
-export function tracesUrl(endpoint: string): string {
+function tracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/traces`
 }
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { ASSETS_DIR } from './paths.js'
-import { etagMatches } from '../routes/http-cache.js'
+import { etagMatches } from '../http/cache.js'
 import { addVary } from '../http/compression.js'
 
 export interface Asset {

@@ -2,7 +2,7 @@
 // breaker lookup, the resident, and the layout defaults.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Catalog, Offering, RegionalService } from '../catalog/types.js'
-import { pickOffering, responsibleChain } from '../catalog/responsibility.js'
+import { residentOffering, responsibleChain } from '../catalog/responsibility.js'
 import type { HealthLookup } from './offering-view.js'
 import { residentFor, type PostalQuery, type Resident } from './postal-code.js'
 import type { Layout } from './render.js'
@@ -44,7 +44,7 @@ export function pageContext(deps: PageDeps, request: FastifyRequest, reply: Fast
 
 /** The resident's offering of a service, if someone in their chain offers it. */
 export function offeringFor(ctx: PageContext, service: RegionalService): Offering | undefined {
-  return ctx.chain.length === 0 ? undefined : pickOffering(service, ctx.chain).forYou
+  return residentOffering(service.offerings, ctx.chain)
 }
 
 /** "Ihr Angebot für Gladbeck" / "… für PLZ 12345". */
@@ -53,7 +53,7 @@ export function badgeFor(ctx: PageContext): string {
 }
 
 /** Links back to the current page that drop the remembered postal code. */
-export function forgetUrl(path: string, query: Record<string, string | undefined>): string {
+function forgetUrl(path: string, query: Record<string, string | undefined>): string {
   return pageUrl(path, { ...query, plz: undefined, merken: undefined, vergessen: '1' })
 }
 

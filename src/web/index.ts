@@ -11,18 +11,22 @@ import { REPORT_BODY_LIMIT } from './report-form.js'
 import { createReportLimiter } from './report-limit.js'
 import { prefersHtml, sendErrorPage, sendRateLimitedPage } from './not-found.js'
 import { searchPage, type SearchFn } from './search-page.js'
+import { search, type SearchParams } from '../search/search.js'
+import { withSpan } from '../telemetry/index.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export { prefersHtml, sendNotFoundPage } from './not-found.js'
 
+/** Catalog, search index, report store and breaker states come from the app (app.live, app.searchIndex, app.store, app.memberHealth). */
 export interface WebPluginOptions {
-  /** ranked search over the live catalog (src/search/search.ts over the current index) */
-  search: SearchFn
+  /** each answered search with its total (pilot insights count it; must not throw or block) */
+  onSearch?: (params: SearchParams, total: number) => void
   /** folder with portal.css, portal.js and icon.svg (tests); defaults to src/web/assets */
   assetsDir?: string
   /** the region config's operator block (undefined: the legal pages say what is missing) */
   operator: LegalOptions['operator']
-  /** where "Barriere melden" reports go, and for how long */
-  reports: LegalOptions['reports']
+  /** how long "Barriere melden" reports are kept (they go to the catalog store) */
+  reports: Omit<LegalOptions['reports'], 'store'>
 }
 
 /** "Barriere melden": reports per client in REPORT_WINDOW_MS (all instances). */
@@ -46,12 +50,21 @@ const QUERY = {
 const ID_PARAMS = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const
 const page = (params?: object) => ({ schema: { hide: true, querystring: QUERY, ...(params ? { params } : {}) } })
 
-export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app: FastifyInstance, options) => {
-  if (typeof options?.search !== 'function') throw new TypeError('webPlugin: options.search must be a function (SearchParams) => SearchResult')
-  if (!app.hasDecorator('live')) throw new TypeError('webPlugin: register it on the app from buildApp (needs app.live)')
+const web: FastifyPluginAsync<WebPluginOptions> = async (app: FastifyInstance, options) => {
+  const { live, searchIndex } = app
+  const reports = { ...options.reports, store: app.store }
+  /** ranked search over the live catalog and its current index */
+  const searchCatalog: SearchFn = (params) => {
+    const index = searchIndex.current()
+    if (!index) throw new Error('search index not built')
+    // the span never carries the search words (they may name a person)
+    const result = withSpan('search', { 'dachportal.search.kind': 'page' }, () => search(index, params, live.current))
+    options.onSearch?.(params, result.total)
+    return result
+  }
   const assets = await loadAssets(options.assetsDir)
   const deps: PageDeps = {
-    catalog: () => app.live.current,
+    catalog: () => live.current,
     health: (id) => app.memberHealth(id),
     css: assets.get('portal.css')?.href ?? '/assets/portal.css',
     js: assets.get('portal.js')?.href ?? '/assets/portal.js',
@@ -60,8 +73,8 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app: Fasti
 
   const legal = legalPages(deps, {
     operator: options.operator,
-    reports: options.reports,
-    limiter: createReportLimiter(options.reports.store, REPORTS_PER_CLIENT, REPORT_WINDOW_MS),
+    reports,
+    limiter: createReportLimiter(reports.store, REPORTS_PER_CLIENT, REPORT_WINDOW_MS),
   })
   // The report form posts urlencoded without JavaScript; only inside this plugin.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: REPORT_BODY_LIMIT }, (_request, body, done) => {
@@ -90,7 +103,7 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app: Fasti
 
   assetRoutes(app, assets)
   app.get('/', page(), homePage(deps))
-  app.get('/suche', page(), searchPage(deps, options.search))
+  app.get('/suche', page(), searchPage(deps, searchCatalog))
   app.get('/lebenslagen/:id', page(ID_PARAMS), lifeSituationPage(deps))
   app.get('/leistungen/:id', page(ID_PARAMS), servicePage(deps))
   app.get('/mitglieder', page(), membersPage(deps))
@@ -108,4 +121,4 @@ function retryAfterOf(reply: FastifyReply): number {
   return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 1
 }
 
-export default webPlugin
+export const webPlugin = readsCatalog(web, 'dachportal-web', ['live', 'store', 'searchIndex', 'memberHealth'], ['dachportal-proxy'])

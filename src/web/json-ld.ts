@@ -45,7 +45,7 @@ function channel(offering: Offering): Record<string, unknown> {
 }
 
 /** JSON safe to place inside <script type="application/ld+json">. */
-export function safeJson(value: unknown): string {
+function safeJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')

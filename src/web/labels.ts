@@ -3,7 +3,7 @@
 import type { Level, TrustLevel } from '../manifest/schema.js'
 import type { MemberStatus } from '../catalog/types.js'
 
-export const LEVEL_LABEL: Readonly<Record<Level, string>> = {
+const LEVEL_LABEL: Readonly<Record<Level, string>> = {
   stadt: 'Stadt',
   kreis: 'Kreis',
   land: 'Land',

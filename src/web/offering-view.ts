@@ -8,7 +8,7 @@ import { phoneHref } from './urls.js'
 /** Proxy breaker state per member, as app.memberHealth reports it. */
 export type HealthLookup = (memberId: string) => { state: string } | undefined
 
-export interface Contact {
+interface Contact {
   phone?: string
   phoneHref?: string
   email?: string
@@ -22,7 +22,7 @@ export interface Availability {
   contact: Contact
 }
 
-export interface OfficeView {
+interface OfficeView {
   name: string
   address?: string
   openingHours: string[]
@@ -52,7 +52,7 @@ export interface OfferingView {
 }
 
 export function availabilityOf(member: CatalogMember | undefined, health: HealthLookup): Availability {
-  const contact = contactOf(member)
+  const contact = contactView(member)
   if (member === undefined) return { online: false, notice: 'Zu diesem Angebot liegen zurzeit keine aktuellen Angaben vor.', contact }
   if (health(member.id)?.state === 'open') {
     return { online: false, notice: `Die Online-Dienste von ${member.name} sind zurzeit nicht erreichbar. Bitte wenden Sie sich direkt an ${member.name}.`, contact }
@@ -66,7 +66,7 @@ export function availabilityOf(member: CatalogMember | undefined, health: Health
   return { online: true, contact }
 }
 
-function contactOf(member: CatalogMember | undefined): Contact {
+function contactView(member: CatalogMember | undefined): Contact {
   const contact: Contact = {}
   if (member?.contact?.phone !== undefined) {
     contact.phone = member.contact.phone
@@ -78,7 +78,7 @@ function contactOf(member: CatalogMember | undefined): Contact {
   return contact
 }
 
-export function officeView(office: Office): OfficeView {
+function officeView(office: Office): OfficeView {
   const view: OfficeView = { name: office.name, openingHours: office.openingHours ?? [] }
   if (office.address) view.address = `${office.address.street}, ${office.address.postalCode} ${office.address.city}`
   if (office.phone !== undefined) {

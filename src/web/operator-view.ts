@@ -2,7 +2,7 @@
 // (src/config/operator-gaps.ts). Plain statements, never placeholder data.
 import type { OperatorField } from '../config/operator-gaps.js'
 
-export const MISSING_LABEL: Record<OperatorField, string> = {
+const MISSING_LABEL: Record<OperatorField, string> = {
   operator: 'Name des Betreibers dieses Portals',
   address: 'Postanschrift des Betreibers',
   contact: 'E-Mail-Adresse oder Telefonnummer des Betreibers',

@@ -12,7 +12,7 @@ import { pageUrl, serviceUrl } from './urls.js'
 
 export type SearchFn = (params: SearchParams) => SearchResult
 
-export const PAGE_SIZE = 10
+const PAGE_SIZE = 10
 const MAX_QUERY = 200
 const MAX_PAGE = 100
 
@@ -106,7 +106,7 @@ function runSearch(search: SearchFn, filters: Filters, plz: string | undefined):
 }
 
 function hitView(ctx: PageContext, hit: SearchHit, filters: Filters): HitView {
-  const forYou: Offering | undefined = hit.forYou
+  const forYou: Offering | undefined = hit.service.forYou
   // The resident's own offering describes it in their city's words.
   const view: HitView = { name: hit.service.name, url: serviceUrl(hit.service.id, ctx.resident.plz), summary: forYou?.summary ?? hit.service.summary }
   if (forYou) {

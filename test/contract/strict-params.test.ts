@@ -30,7 +30,7 @@ t.test('declared parameters still work, portal pages ignore unknown ones', async
   t.equal((await app.inject('/api/v1/search?q=hund&pageSize=1')).statusCode, 200)
   t.equal((await app.inject('/suche?q=hund&utm_source=newsletter')).statusCode, 200, 'a portal page with a tracking parameter')
   t.equal((await app.inject('/?utm_source=newsletter')).statusCode, 200)
-  t.equal((await app.inject('/go/gladbeck/hund-anmelden?utm_source=stadtseite')).statusCode, 302, 'a /go link with a tracking parameter')
+  t.equal((await app.inject('/go/nrw/bafoeg?utm_source=stadtseite')).statusCode, 302, 'a /go link with a tracking parameter')
 })
 
 t.test('exactly one of postalCode / ars (and of ars / ags / postalCode for routing) is a schema rule', async (t) => {

@@ -12,11 +12,11 @@ import type { FastifyInstance } from 'fastify'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildApp, type BuildOptions } from '../../src/app.js'
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 type Tap = Pick<Test, 'fail' | 'teardown' | 'comment'>
 
-export function browserAvailable(): boolean {
+function browserAvailable(): boolean {
   return existsSync(CHROMIUM_PATH)
 }
 

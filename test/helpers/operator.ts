@@ -5,7 +5,7 @@ import { resolve } from 'node:path'
 import { loadRegionData, type RegionData } from '../../src/config/load.js'
 import type { Operator } from '../../src/config/region-schema.js'
 
-export const FIXTURE_OPERATOR_PATH = resolve('test/fixtures/operator.json')
+const FIXTURE_OPERATOR_PATH = resolve('test/fixtures/operator.json')
 
 export function fixtureOperator(): Operator {
   const { $comment: _comment, ...operator } = JSON.parse(readFileSync(FIXTURE_OPERATOR_PATH, 'utf8')) as Operator & { $comment?: string }

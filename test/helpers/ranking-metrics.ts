@@ -2,7 +2,7 @@
 // a log2 discount, and hit@k (a grade-3 service among the first k).
 export type Grades = Readonly<Record<string, number>>
 
-export function dcg(gains: readonly number[], k: number): number {
+function dcg(gains: readonly number[], k: number): number {
   let sum = 0
   gains.slice(0, k).forEach((grade, i) => { sum += (2 ** grade - 1) / Math.log2(i + 2) })
   return sum

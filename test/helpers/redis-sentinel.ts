@@ -112,7 +112,7 @@ export async function command(port: number, args: string[]): Promise<unknown> {
   }
 }
 
-export async function info(port: number, section: string): Promise<string> {
+async function info(port: number, section: string): Promise<string> {
   return String(await command(port, ['INFO', section]))
 }
 

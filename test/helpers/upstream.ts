@@ -5,7 +5,7 @@ import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 
-export interface SeenRequest {
+interface SeenRequest {
   method: string
   url: string
   headers: http.IncomingHttpHeaders

@@ -10,9 +10,11 @@ import { request } from 'undici'
 import { loadRegionData } from '../../src/config/load.js'
 import { registerCompression, COMPRESSION_THRESHOLD, type ContentEncoding } from '../../src/http/compression.js'
 import { registerProblemHandlers } from '../../src/routes/problem.js'
-import { sharedSchemas } from '../../src/routes/schemas.js'
+import { namedSchemas } from '../../src/routes/named-schemas.js'
+import type { LiveCatalog } from '../../src/lifecycle/live-catalog.js'
+import { catalogStub } from '../helpers/catalog-stub.js'
 import searchRoutes from '../../src/routes/search.js'
-import { SearchIndexHolder } from '../../src/search/holder.js'
+import { SearchIndexHolder } from '../../src/search/live-index.js'
 import { startPortal } from '../helpers/browser.js'
 import { REPO } from '../helpers/region.js'
 import { rawRequest, startEcho } from '../helpers/upstream.js'
@@ -124,7 +126,7 @@ async function searchApp(t: Test) {
   const app = Fastify()
   t.teardown(() => app.close())
   registerProblemHandlers(app, { production: false })
-  for (const schema of sharedSchemas) app.addSchema(schema)
+  for (const schema of namedSchemas) app.addSchema(schema)
   await registerCompression(app)
   const catalog = fixtureCatalog(1)
   const holder = new SearchIndexHolder({ synonyms })
@@ -135,7 +137,9 @@ async function searchApp(t: Test) {
     calls.push(encoding)
     return encoding === 'br' ? zlib.brotliCompressSync(body) : zlib.gzipSync(body)
   }
-  await app.register(searchRoutes, { getCatalog: () => catalog, searchIndex: holder, compress })
+  const live = { get current() { return catalog } } as unknown as LiveCatalog
+  await app.register(catalogStub({ live, searchIndex: holder }))
+  await app.register(searchRoutes, { compress })
   // a plain route of the same size: what @fastify/compress itself decides
   app.get('/plain', async (_request, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify({ filler: 'x'.repeat(4000) })))
   return { app, calls }

@@ -51,7 +51,9 @@ t.test('metrics: names, route-pattern labels, no raw URLs', async (t) => {
     'dachportal_store_up', 'dachportal_refresh_total', 'dachportal_search_duration_seconds_bucket',
     'dachportal_index_build_duration_seconds_bucket', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds',
   ]) t.match(body, new RegExp(`^${name}[ {]`, 'm'), name)
-  t.match(body, /dachportal_http_request_duration_seconds_count\{route="\/api\/v1\/members\/:id",method="GET",status="200"\} 2/)
+  // strict query parameters: the request with ?x= is a 400, under the same route pattern
+  t.match(body, /dachportal_http_request_duration_seconds_count\{route="\/api\/v1\/members\/:id",method="GET",status="200"\} 1/)
+  t.match(body, /dachportal_http_request_duration_seconds_count\{route="\/api\/v1\/members\/:id",method="GET",status="400"\} 1/)
   t.match(body, /route="<unmatched>",method="GET",status="404"/)
   t.notMatch(body, /gladbeck\?|Erika|secret|does\/not/, 'no raw URLs or query strings')
   t.match(body, /dachportal_upstream_requests_total\{member="gladbeck",status_class="2xx"\} 1/)

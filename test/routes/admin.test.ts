@@ -13,6 +13,10 @@ import { sha256Hex } from '../../src/auth/token.js'
 import type { MemberConfig } from '../../src/config/region-schema.js'
 import type { CatalogStore } from '../../src/store/types.js'
 import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
+import { catalogStub } from '../helpers/catalog-stub.js'
+import type { LiveCatalog } from '../../src/lifecycle/live-catalog.js'
+import type { Refresher } from '../../src/refresh/refresher.js'
+import type { RefreshOutcome } from '../../src/refresh/types.js'
 
 type Test = Tap.Test
 
@@ -37,21 +41,24 @@ function doc(id = 'gladbeck', name = 'Hund anmelden', website = `https://www.${i
   }
 }
 
-async function build(t: Test, extra: Partial<AdminRoutesOptions> = {}) {
-  const store: CatalogStore = extra.store ?? new MemoryStore()
+type BuildExtra = Partial<AdminRoutesOptions> & { store?: CatalogStore; refresh?: (id: string) => Promise<RefreshOutcome> }
+
+async function build(t: Test, { store: given, refresh, ...extra }: BuildExtra = {}) {
+  const store: CatalogStore = given ?? new MemoryStore()
   await store.init()
   const app = Fastify()
   registerProblemHandlers(app, { production: false })
   for (const schema of namedSchemas) app.addSchema(schema)
-  await app.register(adminRoutes, {
-    prefix: '/api/v1/admin',
-    store,
-    members: MEMBERS,
-    validate: (d, m) => validateManifest(d, {
+  // what the admin routes read from the catalog plugin: store, members, validation, refreshNow
+  const live = {
+    members: new Map(MEMBERS.map((m) => [m.id, m])),
+    validate: (d: unknown, m: MemberConfig) => validateManifest(d, {
       memberId: m.id, allowedHosts: m.allowedHosts, lifeSituationIds: new Set(['tiere']), serviceKeys: new Set(['hund-anmelden']),
     }),
-    ...extra,
-  })
+  } as unknown as LiveCatalog
+  const refresher = { refreshNow: refresh ?? (async (id: string) => { throw new Error(`no refresher for ${id}`) }) } as Refresher
+  await app.register(catalogStub({ store, live, refresher }))
+  await app.register(adminRoutes, { prefix: '/api/v1/admin', ...extra })
   t.teardown(async () => {
     await app.close()
     await store.close()

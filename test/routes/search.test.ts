@@ -3,8 +3,10 @@ import Fastify from 'fastify'
 import { registerProblemHandlers } from '../../src/routes/problem.js'
 import { namedSchemas } from '../../src/routes/named-schemas.js'
 import searchRoutes from '../../src/routes/search.js'
-import { SearchIndexHolder } from '../../src/search/holder.js'
+import { SearchIndexHolder } from '../../src/search/live-index.js'
 import { fixtureCatalog, synonyms } from '../search/fixture-catalog.js'
+import { catalogStub } from '../helpers/catalog-stub.js'
+import type { LiveCatalog } from '../../src/lifecycle/live-catalog.js'
 
 type TestContext = { teardown: (fn: () => unknown) => void }
 
@@ -17,7 +19,9 @@ async function buildTestApp(t: TestContext, options: { loaded?: boolean } = {}) 
   const holder = new SearchIndexHolder({ synonyms })
   t.teardown(() => holder.cancel())
   if (options.loaded !== false) holder.load(catalog)
-  await app.register(searchRoutes, { getCatalog: () => catalog, searchIndex: holder })
+  const live = { get current() { return catalog } } as unknown as LiveCatalog
+  await app.register(catalogStub({ live, searchIndex: holder }))
+  await app.register(searchRoutes)
   return { app, holder, setCatalog: (c: typeof catalog) => { catalog = c } }
 }
 
@@ -32,7 +36,7 @@ t.test('GET /api/v1/search returns ranked hits, facets and forYou', async (t) =>
   t.equal(body.query, 'Hunde Steuer')
   t.equal(body.normalizedQuery, 'hunde steuer')
   t.equal(body.page, 1)
-  t.equal(body.pageSize, 10)
+  t.equal(body.pageSize, 20, 'one paging rule: 20 by default, search too')
   t.equal(body.hits[0].service.id, 'hund-anmelden')
   t.equal(body.hits[0].forYou.member, 'stadt-b')
   t.equal(body.hits[0].forYou.goUrl, '/go/stadt-b/hund-anmelden')

@@ -21,7 +21,7 @@ function member(id: string, name: string, level: 'stadt' | 'kreis' | 'bund', ars
   return { id, name, level, ars, parent, postalCodes, manifest: `${id}.json`, allowedHosts: [`${id}.example.de`] }
 }
 
-export const lifeSituations: LifeSituation[] = [
+const lifeSituations: LifeSituation[] = [
   { id: 'ausweise', label: 'Ausweise und Dokumente', description: 'Ausweise', ozgTopic: 'Ein- und Auswanderung' },
   { id: 'tiere', label: 'Tiere', description: 'Haustiere', ozgTopic: 'Umwelt' },
   { id: 'mobilitaet', label: 'Mobilität und Verkehr', description: 'Auto', ozgTopic: 'Mobilität & Reisen' },
@@ -29,7 +29,7 @@ export const lifeSituations: LifeSituation[] = [
   { id: 'abfall', label: 'Umwelt und Abfall', description: 'Abfall', ozgTopic: 'Umwelt' },
 ]
 
-export const serviceCatalog: CatalogEntry[] = [
+const serviceCatalog: CatalogEntry[] = [
   { key: 'hund-anmelden', name: 'Hund anmelden (Hundesteuer)', synonyms: ['Hundemarke'], lifeSituations: ['tiere'] },
   { key: 'personalausweis', name: 'Personalausweis beantragen', synonyms: ['Ausweis'], lifeSituations: ['ausweise'] },
   { key: 'fahrzeug-zulassen', name: 'Fahrzeug zulassen', synonyms: ['Kfz-Zulassung'], lifeSituations: ['mobilitaet'] },

@@ -19,7 +19,7 @@ export interface ProxyLimits {
   bodyLimitBytes: number
 }
 
-export const defaultLimits: ProxyLimits = {
+const defaultLimits: ProxyLimits = {
   connectTimeoutMs: 5_000,
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 60_000,

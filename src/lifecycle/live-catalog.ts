@@ -6,7 +6,7 @@
 // id is gone or new, or its version went back) is not followed blindly: the
 // instance keeps serving what it has, reports itself inconsistent (/ready
 // degraded), runs the recovery (re-seed what the store lacks, see
-// runtime/recover.ts) and only then rebuilds from the store.
+// lifecycle/recover.ts) and only then rebuilds from the store.
 import type { FastifyBaseLogger } from 'fastify'
 import { mergeCatalog } from '../catalog/merge.js'
 import type { Catalog } from '../catalog/types.js'

@@ -4,9 +4,9 @@
 // (src/http/compression.ts), equivalent but not byte-identical, and a strong
 // ETag promises identical bytes.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { addVary } from '../http/compression.js'
+import { addVary } from './compression.js'
 
-export const CATALOG_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=600'
+const CATALOG_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=600'
 
 /** Sets ETag and Cache-Control; true when the client's copy is current (304 sent). */
 export function notModified(request: FastifyRequest, reply: FastifyReply, version: number, extra = '', cacheControl = CATALOG_CACHE_CONTROL): boolean {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SearchIndexHolder } from '../../src/search/holder.js'
+import { SearchIndexHolder } from '../../src/search/live-index.js'
 import { search } from '../../src/search/search.js'
 import { fixtureCatalog, synonyms } from './fixture-catalog.js'
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { Manifest, ManifestV1 } from '../manifest/schema.js'
+import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 export interface Readiness {
   /** set on SIGTERM so a load balancer drains this instance first */
@@ -15,7 +16,7 @@ export const ReadySchema = Type.Object({
   reasons: Type.Array(Type.String()),
 }, { $id: 'Readiness', description: 'whether this instance should get traffic' })
 
-export default async function opsRoutes(app: FastifyInstance, options: { readiness: Readiness }): Promise<void> {
+async function opsRoutes(app: FastifyInstance): Promise<void> {
   app.get('/health', {
     schema: { tags: ['Operations'], operationId: 'getHealth', summary: 'Lebendigkeit (liveness)', response: { 200: Type.Ref('Health') } },
   }, async (_request, reply) => {
@@ -34,7 +35,7 @@ export default async function opsRoutes(app: FastifyInstance, options: { readine
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')
     const version = app.live.current.version
-    if (options.readiness.draining) return reply.code(503).send({ status: 'unready', version, reasons: ['shutting down'] })
+    if (app.readiness.draining) return reply.code(503).send({ status: 'unready', version, reasons: ['shutting down'] })
     const health = app.store.health()
     if (!health.ok) return { status: 'degraded' as const, version, reasons: [health.reason ?? 'store unavailable'] }
     // the store lost its data and this instance has not put back what it lacks yet
@@ -53,5 +54,14 @@ export default async function opsRoutes(app: FastifyInstance, options: { readine
       reply.type('application/schema+json; charset=utf-8').header('cache-control', 'public, max-age=3600')
       return published
     })
+  }
+}
+
+export default readsCatalog(opsRoutes, 'dachportal-ops-routes', ['live', 'store', 'readiness'])
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** draining on SIGTERM (main.ts); /ready answers 503 then */
+    readiness: Readiness
   }
 }
