@@ -62,7 +62,7 @@ export function validValue(p: Json): fc.Arbitrary<string> {
 }
 
 /** values that are probably not allowed: wrong type, over length, arbitrary unicode, empty */
-export function invalidValue(p: Json): fc.Arbitrary<string> {
+function invalidValue(p: Json): fc.Arbitrary<string> {
   const s = (p.schema ?? {}) as Json
   if (p.in === 'header') return headerChars
   const options: fc.Arbitrary<string>[] = [
