@@ -8,7 +8,9 @@ import { REPO } from './region.js'
 
 export async function realApp(t: { teardown: (fn: () => unknown) => void }): Promise<FastifyInstance> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-data-'))
-  const app = await buildApp({ settings: { regionConfig: join(REPO, 'config', 'region.json'), dataDir } })
+  // load shedding off: these tests are about answers, and a loaded CI machine would make them 503s
+  const pressure = { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 }
+  const app = await buildApp({ settings: { regionConfig: join(REPO, 'config', 'region.json'), dataDir, pressure } })
   t.teardown(async () => {
     await app.close()
     await rm(dataDir, { recursive: true, force: true })

@@ -30,7 +30,13 @@ if (!redisAvailable()) {
       t.equal((await putManifest(two.url, region, 'gladbeck', await manifestWithService(region, 'gladbeck', `Vorher ${i}`))).status, 200)
     }
     for (const gateway of [one, two]) await until('propagation', async () => ((await servedName(gateway.url, 'gladbeck')) === 'Vorher 4' ? true : undefined))
-    const before = await readiness(one.url)
+    // the version both instances serve once nothing moves any more (a late write, e.g. a seed, lands before the kill)
+    const before = await until('both instances on one settled version', async () => {
+      const [a, b] = [await readiness(one.url), await readiness(two.url)]
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const again = await readiness(one.url)
+      return a.version === b.version && again.version === a.version ? a : undefined
+    })
     const etagBefore = (await fetch(`${one.url}/api/v1/services`)).headers.get('etag')
 
     // restart empty, refusing writes for now (a real Redis state: no replicas to acknowledge)
