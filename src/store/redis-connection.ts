@@ -58,9 +58,12 @@ export function createRedisClient(target: RedisTarget, tuning: ConnectionTuning)
 /**
  * A second connection for SUBSCRIBE (a subscribed connection can do nothing
  * else): it queues while reconnecting and never times out, since it only
- * waits for messages. ioredis' Cluster.duplicate takes (startupNodes,
- * options), Redis.duplicate (options): handing Redis options to a Cluster
- * would be read as seed nodes and silently ignored.
+ * waits for messages. A single node does not resubscribe by itself: the
+ * owner does, so that a failed SUBSCRIBE is the owner's to handle (a Cluster
+ * picks a subscriber node and resubscribes it itself, catching failures).
+ * ioredis' Cluster.duplicate takes (startupNodes, options), Redis.duplicate
+ * (options): handing Redis options to a Cluster would be read as seed nodes
+ * and silently ignored.
  */
 export function createSubscriber(client: Redis): Redis {
   if (client instanceof Cluster) {
@@ -70,5 +73,5 @@ export function createSubscriber(client: Redis): Redis {
       redisOptions: { ...cluster.options.redisOptions, maxRetriesPerRequest: null, commandTimeout: undefined },
     }) as unknown as Redis
   }
-  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
+  return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, autoResubscribe: false })
 }

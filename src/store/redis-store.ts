@@ -113,10 +113,15 @@ export class RedisStore implements CatalogStore {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.observe(Number(message), false)
     })
-    // ioredis resubscribes by itself; compare the version since messages may be lost
-    subscriber.on('ready', () => void this.checkVersion())
+    await subscriber.connect()
     await subscriber.subscribe(this.channel)
     this.subscriber = subscriber
+    // after a reconnect we subscribe again ourselves (autoResubscribe is off):
+    // ioredis' own resubscribe leaves its promise unhandled, and a close during
+    // it would crash the process; messages may have been lost, so compare versions
+    subscriber.on('ready', () => {
+      subscriber.subscribe(this.channel).then(() => this.checkVersion(), (error: Error) => this.noteError(error))
+    })
     this.pollTimer = setInterval(() => void this.checkVersion(), this.pollIntervalMs)
     this.pollTimer.unref()
   }
@@ -317,11 +322,10 @@ export class RedisStore implements CatalogStore {
     this.closed = true
     clearInterval(this.pollTimer)
     this.listeners.clear()
-    for (const connection of [this.subscriber, this.client]) {
-      if (!connection) continue
-      if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect())
-      else connection.disconnect()
-    }
+    // the subscriber has no command timeout: a QUIT to an unresponsive Redis would wait forever
+    this.subscriber?.disconnect()
+    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect())
+    else this.client.disconnect()
   }
 
   /** fetch members in one transaction so manifest, meta and rev agree */

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis'
 import { RedisStore } from '../../src/store/redis-store.js'
 import { redisTargetFromEnv, parseHostList } from '../../src/store/redis-connection.js'
 import { freePort, redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
+import { startRelay } from '../helpers/tcp-relay.js'
 import type { Manifest } from '../../src/manifest/schema.js'
 
 function manifest(member: string, name = 'Hund anmelden'): Manifest {
@@ -82,6 +83,45 @@ if (!redisAvailable()) {
     const v = await peer.putManifest('gladbeck', manifest('gladbeck', 'Neu'), {})
     await until(() => versions.includes(v), 'change notice after reconnect')
     t.equal((await store.getMember('gladbeck'))?.manifest?.services[0]?.name, 'Neu')
+  })
+
+  t.test('after a network blip the store subscribes again and gets change notices by pub/sub', async (t) => {
+    const server = await startRedis(t)
+    const relay = await startRelay(t, server.port)
+    // a poll too slow to matter here: notices can only come by pub/sub
+    const store = await open(t, `redis://127.0.0.1:${relay.port}`, 600_000)
+    const peer = await open(t, server.url, 600_000)
+    const resubscribed = relay.holdNext(/subscribe/i)
+    relay.cutAll()
+    await resubscribed // proves SUBSCRIBE is sent again; that connection is then held, so cut once more
+    relay.cutAll()
+    await until(() => store.health().ok, 'reconnect')
+    const seen: number[] = []
+    store.onChange((v) => seen.push(v))
+    // the subscriber may still be reconnecting: write until a message arrives
+    await until(async () => {
+      const v = await peer.putManifest('gladbeck', manifest('gladbeck'), {})
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      return seen.includes(v)
+    }, 'change notice by pub/sub')
+    t.pass('notice arrived')
+  })
+
+  t.test('closing while the subscriber resubscribes leaves no unhandled rejection', async (t) => {
+    const server = await startRedis(t)
+    const relay = await startRelay(t, server.port)
+    const store = new RedisStore({ target: `redis://127.0.0.1:${relay.port}`, prefix: 'dp:' })
+    await store.init()
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    t.teardown(() => void process.off('unhandledRejection', onUnhandled))
+    const resubscribing = relay.holdNext(/subscribe/i)
+    relay.cutAll()
+    await resubscribing // the SUBSCRIBE is in flight and will never be answered
+    await store.close()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    t.same(unhandled, [], 'a shutdown during a reconnect must not crash the process')
   })
 
   t.test('a missed pub/sub message is healed by the version poll', async (t) => {
