@@ -3,7 +3,16 @@
 // Static), response serialisation (fast-json-stringify drops any field a
 // schema lacks, so type and schema must not drift) and the OpenAPI document.
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { Account, Audience, Channel, Level, Maturity, Office, TrustLevel } from '../manifest/schema.js'
+import { Account, Audience, Channel, Level, Maturity, Office, SLUG_PATTERN, TrustLevel } from '../manifest/schema.js'
+
+const SLUG_BODY = SLUG_PATTERN.slice(1, -1)
+/** A regional service's id: its catalog key, or member:serviceId for a member-local service (both slugs). */
+export const ServiceId = Type.String({
+  pattern: `^${SLUG_BODY}(?::${SLUG_BODY})?$`,
+  maxLength: 130,
+  description: 'catalog key (e.g. hund-anmelden) or member:serviceId for member-local services',
+  examples: ['hund-anmelden'],
+})
 
 const onlineServiceFields = {
   id: Type.String({ description: '<provider>:<id>', examples: ['nrw:wirtschafts-service-portal'] }),

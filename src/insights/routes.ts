@@ -3,6 +3,9 @@
 // member routes in src/routes/admin.ts (same auth hook); both read through
 // readInsights here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type, type Static } from '@sinclair/typebox'
+import { ServiceId } from '../catalog/schemas.js'
 import { errors } from '../http/problem.js'
 import type { CounterStore } from '../store/counters.js'
 import { buildReport, daysBetween, reportCsv, type InsightsReport } from './report.js'
@@ -16,17 +19,19 @@ import { createHash } from 'node:crypto'
 import { truncateIp } from '../ops/logging.js'
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/
-const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/
+const DAY = '^\\d{4}-\\d{2}-\\d{2}$'
 
-export const InsightsQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    from: { type: 'string', pattern: DAY.source, description: 'first day (UTC, YYYY-MM-DD); default 7 days before to' },
-    to: { type: 'string', pattern: DAY.source, description: 'last day (UTC, YYYY-MM-DD); default today' },
-  },
-} as const
+export const InsightsQuery = Type.Object({
+  from: Type.Optional(Type.String({ pattern: DAY, description: 'first day (UTC, YYYY-MM-DD); default 7 days before to' })),
+  to: Type.Optional(Type.String({ pattern: DAY, description: 'last day (UTC, YYYY-MM-DD); default today' })),
+}, { additionalProperties: false })
+
+/** the feedback form's fields; `leistung` is any service id the portal shows, member-local ones included */
+const FeedbackForm = Type.Object({
+  leistung: ServiceId,
+  mitglied: Type.Optional(Type.String({ maxLength: 64 })),
+  antwort: Type.Unsafe<FeedbackAnswer>({ type: 'string', enum: ['ja', 'nein', ...FEEDBACK_REASONS] }),
+})
 
 const Row = { type: 'object', additionalProperties: true }
 export const InsightsReportSchema = {
@@ -50,7 +55,7 @@ export interface ReadInsightsOptions {
   now?: () => Date
 }
 
-export async function readInsights(options: ReadInsightsOptions, query: { from?: string; to?: string }, member?: string): Promise<InsightsReport> {
+export async function readInsights(options: ReadInsightsOptions, query: Static<typeof InsightsQuery>, member?: string): Promise<InsightsReport> {
   const today = dayOf((options.now ?? (() => new Date()))())
   const to = query.to ?? today
   const from = query.from ?? dayOf(new Date(Date.parse(`${to}T00:00:00Z`) - 7 * 86_400_000))
@@ -83,7 +88,8 @@ interface Services {
   knows: { member: (id: string) => boolean; service: (id: string) => boolean }
 }
 
-async function routes(app: FastifyInstance, config: InsightsRoutesOptions): Promise<void> {
+async function routes(fastify: FastifyInstance, config: InsightsRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { live } = app
   const options: InsightsRoutesOptions & Services = {
     ...config,
@@ -112,7 +118,7 @@ async function routes(app: FastifyInstance, config: InsightsRoutesOptions): Prom
       reply.header('www-authenticate', 'Bearer realm="dachportal-admin"')
       throw token === undefined ? new errors.AUTH_MISSING() : new errors.AUTH_INVALID()
     }
-    return sendReport(request, reply, await readInsights(options, request.query as { from?: string; to?: string }))
+    return sendReport(request, reply, await readInsights(options, request.query))
   })
 
   // "War diese Seite hilfreich?": a plain form post, answered with a redirect
@@ -129,25 +135,17 @@ async function routes(app: FastifyInstance, config: InsightsRoutesOptions): Prom
       const count = await options.catalogStore.countFailure(key, options.rateLimitWindowMs).catch(() => 0)
       return count > options.feedbackMax
     }
-    scope.post('/feedback', {
+    scope.withTypeProvider<TypeBoxTypeProvider>().post('/feedback', {
       schema: {
         tags: ['Navigation'],
         operationId: 'postFeedback',
         summary: 'Rückmeldung „War diese Seite hilfreich?“ (Formular, kein Freitext)',
         consumes: ['application/x-www-form-urlencoded'],
-        body: {
-          type: 'object',
-          required: ['leistung', 'antwort'],
-          properties: {
-            leistung: { type: 'string', pattern: SLUG.source },
-            mitglied: { type: 'string', maxLength: 64 },
-            antwort: { type: 'string', enum: ['ja', 'nein', ...FEEDBACK_REASONS] },
-          },
-        },
+        body: FeedbackForm,
         response: { 303: { type: 'null', description: 'back to the service page' } },
       },
     }, async (request, reply) => {
-      const body = request.body as { leistung: string; mitglied?: string; antwort: FeedbackAnswer }
+      const body = request.body
       if (await overBudget(request)) {
         const retryAfter = Math.ceil(options.rateLimitWindowMs / 1000)
         throw Object.assign(new errors.RATE_LIMITED(retryAfter), { headers: { 'retry-after': String(retryAfter) } })

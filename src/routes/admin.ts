@@ -7,6 +7,7 @@
 //   401 missing/wrong token -> 403 another member's token; then 415/413
 //   (body), 422 (every issue), 503.
 // On any error the previous manifest stays live: the store is written last.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { errors, withIssues } from '../http/problem.js'
 import type { MemberConfig } from '../config/region-schema.js'
@@ -220,7 +221,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
 
   const insights = options.insights && { store, ...options.insights }
   if (insights) {
-    app.get('/members/:id/insights', {
+    app.withTypeProvider<TypeBoxTypeProvider>().get('/members/:id/insights', {
       schema: {
         ...docs('getMemberInsights', 'Pilot-Einblicke für das eigene Mitglied', 'Aggregated per-day counters for your member: searches and zero-result searches of your residents (query texts only with at least INSIGHTS_MIN_COUNT uses on one day), /go redirects and proxy requests per service, feedback on your offerings including broken-link reports. JSON, or CSV with Accept: text/csv.'),
         querystring: InsightsQuery,
@@ -228,7 +229,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
       },
     }, async (request, reply) => {
       const member = memberOf(request)
-      return sendReport(request, reply, await readInsights(insights, request.query as { from?: string; to?: string }, member.id))
+      return sendReport(request, reply, await readInsights(insights, request.query, member.id))
     })
   }
 }

@@ -37,12 +37,7 @@ export const problemResponses = {
 export const Slug = Type.String({ pattern: ManifestSlug.pattern, maxLength: ManifestSlug.maxLength })
 export const PostalCode = Type.String({ pattern: '^[0-9]{5}$', description: 'Postleitzahl (5 Ziffern)', examples: ['45964'] })
 export const Ars = Type.String({ pattern: '^[0-9]{12}$', description: 'Amtlicher Regionalschlüssel (12 Ziffern)', examples: ['055620014014'] })
-export const ServiceId = Type.String({
-  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*(?::[a-z0-9]+(?:-[a-z0-9]+)*)?$',
-  maxLength: 130,
-  description: 'catalog key (e.g. hund-anmelden) or member:serviceId for member-local services',
-  examples: ['hund-anmelden'],
-})
+export { ServiceId } from '../catalog/schemas.js'
 
 /** One paging rule for every list (search too): pages 1..1000 of 1..100 entries, 20 by default. */
 const MAX_PAGE = 1000
