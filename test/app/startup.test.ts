@@ -3,6 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { buildApp } from '../../src/app.js'
 import { makeRegion, manifest, member, service } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 t.test('one missing, one malformed and one invalid manifest: the rest is served', async (t) => {
   const region = await makeRegion(
@@ -20,7 +21,7 @@ t.test('one missing, one malformed and one invalid manifest: the rest is served'
     },
   )
   t.teardown(region.cleanup)
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir } })
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
 
   const members = (await app.inject('/api/v1/members')).json()
@@ -87,7 +88,7 @@ t.test('a region of remote manifests only starts once the first fetch is in', as
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alpha.json`
   const region = await makeRegion([member('alpha', 'stadt', { manifest: url, allowPrivateNetwork: true })], {})
   t.teardown(region.cleanup)
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir } })
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   const res = await app.inject('/api/v1/services/alpha:fern')
   t.equal(res.statusCode, 200)

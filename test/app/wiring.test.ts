@@ -19,7 +19,7 @@ async function gateway(t: Tap.Test): Promise<FastifyInstance> {
   const gladbeck = regionData.region.members.find((m) => m.id === 'gladbeck')
   if (!gladbeck) throw new Error('gladbeck missing from config/region.json')
   gladbeck.tokenSha256 = sha256Hex(TOKEN)
-  const app = await buildApp({ regionData, settings: { dataDir, rateLimit: false } })
+  const app = await buildApp({ regionData, settings: { dataDir, rateLimit: false, pressure: NO_LOAD_SHEDDING } })
   t.teardown(async () => {
     await app.close()
     await rm(dataDir, { recursive: true, force: true })
@@ -144,3 +144,4 @@ t.test('the OpenAPI document tells the truth about conditional GET, optional pag
 })
 
 import type * as Tap from 'tap'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'

@@ -15,6 +15,7 @@ import { buildSearchIndex } from '../../src/search/search-index.js'
 import { search } from '../../src/search/search.js'
 import { offeringFor, type PageContext } from '../../src/web/context.js'
 import { REPO } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 t.test('residentOffering: the first offering of the most local chain member that offers it', async (t) => {
   const member = fc.constantFrom('a', 'b', 'c', 'd', 'e')
@@ -30,7 +31,7 @@ t.test('residentOffering: the first offering of the most local chain member that
 t.test('Zuständigkeit, search (full and compact), API lists and portal pages agree on the real catalog', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-resident-'))
   const data = await loadRegionData(join(REPO, 'config', 'region.json'))
-  const app = await buildApp({ regionData: data, settings: { dataDir } })
+  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(async () => {
     await app.close()
     await rm(dataDir, { recursive: true, force: true })

@@ -9,8 +9,9 @@ import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 import { buildApp, type BuildOptions } from '../../src/app.js'
+import { NO_LOAD_SHEDDING } from './app.js'
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -44,6 +45,13 @@ export async function launchBrowser(t: Tap, args: string[] = []): Promise<Browse
   return browser
 }
 
+/** a page in its own context (own cookies, storage, viewport), closed at the end of the test */
+export async function openPage(t: Tap, browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options)
+  t.teardown(() => context.close())
+  return context.newPage()
+}
+
 export interface Portal {
   app: FastifyInstance
   baseUrl: string
@@ -64,8 +72,7 @@ export async function startPortal(t: Tap, options: PortalOptions = {}): Promise<
   const { before, listen = true, ...build } = options
   // No event-loop-delay 503s: on a loaded 2-core CI machine (Chromium plus
   // other test files) a page must not fail for wall-clock reasons.
-  const pressure = { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 10 }
-  const app = await buildApp({ ...build, settings: { dataDir, pressure, ...build.settings } })
+  const app = await buildApp({ ...build, settings: { dataDir, pressure: NO_LOAD_SHEDDING, ...build.settings } })
   t.teardown(() => app.close())
   await before?.(app)
   await app.ready()

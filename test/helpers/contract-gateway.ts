@@ -12,6 +12,7 @@ import { readSettings } from '../../src/config/env.js'
 import { loadRegionData } from '../../src/config/load.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { REPO } from './region.js'
+import { NO_LOAD_SHEDDING } from './app.js'
 
 export const MEMBER_ID = 'gladbeck'
 export const MEMBER_TOKEN = 'tok-gladbeck-contract'
@@ -20,8 +21,7 @@ export async function contractGateway(t: { teardown: (fn: () => unknown) => void
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-contract-'))
   const regionData = await loadRegionData(join(REPO, 'config', 'region.json'))
   regionData.region.members.find((m) => m.id === MEMBER_ID)!.tokenSha256 = sha256Hex(MEMBER_TOKEN)
-  const pressure = { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 }
-  const settings = { ...readSettings({}), dataDir, rateLimit: false as const, pressure }
+  const settings = { ...readSettings({}), dataDir, rateLimit: false as const, pressure: NO_LOAD_SHEDDING }
   const app = await buildApp({ settings, regionData, logger: false })
   t.teardown(async () => {
     await app.close()

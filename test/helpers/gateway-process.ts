@@ -55,7 +55,7 @@ export async function startGateway(t: Pick<Test, 'teardown'>, env: Record<string
   const port = await freePort()
   const started = performance.now()
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT: 'off', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT: 'off', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''

@@ -4,7 +4,7 @@
 // REQUIRE_REDIS=1 (CI).
 import { spawn, spawnSync } from 'node:child_process'
 import type { Test } from 'tap'
-import { redisAvailable, startRedis, type RedisServer } from './redis.js'
+import { redisAvailable, requireTools, startRedis, type RedisServer } from './redis.js'
 import { command, until } from './redis-sentinel.js'
 
 type Tap = Pick<Test, 'fail' | 'teardown' | 'comment'>
@@ -16,15 +16,7 @@ export function clusterAvailable(): boolean {
 }
 
 export function requireCluster(t: Tap): boolean {
-  if (clusterAvailable()) return true
-  const message = 'redis-server or redis-cli not found on PATH: Redis Cluster tests NOT RUN'
-  if (process.env.REQUIRE_REDIS === '1') {
-    t.fail(`${message} (REQUIRE_REDIS=1)`)
-  } else {
-    process.stderr.write(`\n!!!!! ${message} — apt-get install redis-server, or set REQUIRE_REDIS=1 to fail !!!!!\n\n`)
-    t.comment(`SKIPPED: ${message}`)
-  }
-  return false
+  return requireTools(t, clusterAvailable(), { missing: 'redis-server or redis-cli', tests: 'Redis Cluster tests', install: 'apt-get install redis-server' })
 }
 
 export interface ClusterOptions {

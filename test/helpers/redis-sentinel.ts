@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import type { Test } from 'tap'
-import { freePort, redisAvailable, startRedis, waitForPong, type RedisServer } from './redis.js'
+import { freePort, redisAvailable, requireTools, startRedis, waitForPong, type RedisServer } from './redis.js'
 
 type Tap = Pick<Test, 'fail' | 'teardown' | 'comment'>
 
@@ -20,15 +20,9 @@ export function sentinelAvailable(): boolean {
 
 /** Like requireRedis: false (and the test skipped, or failed under REQUIRE_REDIS=1) without the binaries. */
 export function requireSentinel(t: Tap): boolean {
-  if (sentinelAvailable()) return true
-  const message = 'redis-server or redis-sentinel not found on PATH: Sentinel tests NOT RUN'
-  if (process.env.REQUIRE_REDIS === '1') {
-    t.fail(`${message} (REQUIRE_REDIS=1)`)
-  } else {
-    process.stderr.write(`\n!!!!! ${message} — apt-get install redis-server redis-sentinel, or set REQUIRE_REDIS=1 to fail !!!!!\n\n`)
-    t.comment(`SKIPPED: ${message}`)
-  }
-  return false
+  return requireTools(t, sentinelAvailable(), {
+    missing: 'redis-server or redis-sentinel', tests: 'Sentinel tests', install: 'apt-get install redis-server redis-sentinel',
+  })
 }
 
 export interface SentinelOptions {

@@ -38,12 +38,17 @@ export function redisAvailable(): boolean {
  * redis-server is missing.
  */
 export function requireRedis(t: Tap): boolean {
-  if (redisAvailable()) return true
-  const message = 'redis-server not found on PATH: Redis tests NOT RUN'
+  return requireTools(t, redisAvailable(), { missing: 'redis-server', tests: 'Redis tests', install: 'apt-get install redis-server' })
+}
+
+/** The one skip-loudly rule for every Redis setup (single node, Sentinel, Cluster). */
+export function requireTools(t: Tap, available: boolean, what: { missing: string; tests: string; install: string }): boolean {
+  if (available) return true
+  const message = `${what.missing} not found on PATH: ${what.tests} NOT RUN`
   if (process.env.REQUIRE_REDIS === '1') {
     t.fail(`${message} (REQUIRE_REDIS=1)`)
   } else {
-    process.stderr.write(`\n!!!!! ${message} — install redis-server or set REQUIRE_REDIS=1 to fail !!!!!\n\n`)
+    process.stderr.write(`\n!!!!! ${message} — ${what.install}, or set REQUIRE_REDIS=1 to fail !!!!!\n\n`)
     t.comment(`SKIPPED: ${message}`)
   }
   return false

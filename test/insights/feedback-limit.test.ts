@@ -5,13 +5,14 @@ import { buildApp } from '../../src/app.js'
 import { REPO } from '../helpers/region.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 t.test('feedback beyond the rate limit is refused and not counted', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-fb-'))
   const app = await buildApp({
     settings: {
       regionConfig: join(REPO, 'config', 'region.json'), dataDir, rateLimit: true,
-      pressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 },
+      pressure: NO_LOAD_SHEDDING,
       insights: { enabled: true, retentionDays: 400, minCount: 5, flushIntervalMs: 3_600_000, feedbackMax: 3 },
     },
   })

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { buildApp } from '../../src/app.js'
 import { REPO } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 const FORM = 'application/x-www-form-urlencoded'
 
@@ -19,7 +20,7 @@ t.test('the feedback form of every service page posts and is counted', async (t)
   const app = await buildApp({
     settings: {
       regionConfig: join(REPO, 'config', 'region.json'), dataDir,
-      pressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 },
+      pressure: NO_LOAD_SHEDDING,
       insights: { enabled: true, retentionDays: 400, minCount: 5, flushIntervalMs: 3_600_000, feedbackMax: 1_000_000 },
     },
   })

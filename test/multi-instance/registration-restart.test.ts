@@ -12,26 +12,26 @@ import { manifestWithService, putManifest, servedName, TEST_SERVICE_ID } from '.
 async function restartsKeepTheRegistration(t: Tap.Test, region: TestRegion, env: Record<string, string>): Promise<void> {
   const file = join(region.dir, 'members/gladbeck.json')
   const bundledUpdatedAt = (JSON.parse(await readFile(file, 'utf8')) as { updatedAt: string }).updatedAt
-  const first = await startGateway(t, { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  const first = await startGateway(t, env)
   // the exact case of the finding: registered with the bundled file's own updatedAt
   const res = await putManifest(first.url, region, 'gladbeck', await manifestWithService(region, 'gladbeck', 'Registriert', bundledUpdatedAt))
   t.equal(res.status, 200)
   await first.stop()
 
-  const second = await startGateway(t, { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  const second = await startGateway(t, env)
   t.equal(await servedName(second.url, 'gladbeck'), 'Registriert', 'a restart keeps the registration over the unchanged bundled file')
   await second.stop()
 
   // the operator ships a new bundled file: it wins from the next start
   await writeFile(file, JSON.stringify(await manifestWithService(region, 'gladbeck', 'Vom Betreiber', bundledUpdatedAt), null, 2))
-  const third = await startGateway(t, { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  const third = await startGateway(t, env)
   t.equal(await servedName(third.url, 'gladbeck'), 'Vom Betreiber', 'a changed bundled file replaces the registration')
   // ... and a registration made over that new file wins over it again
   const again = JSON.parse(await readFile(file, 'utf8')) as { services: { id: string; name: string }[] }
   again.services.find((s) => s.id === TEST_SERVICE_ID)!.name = 'Wieder registriert'
   t.equal((await putManifest(third.url, region, 'gladbeck', again)).status, 200)
   await third.stop()
-  const fourth = await startGateway(t, { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  const fourth = await startGateway(t, env)
   t.equal(await servedName(fourth.url, 'gladbeck'), 'Wieder registriert')
 }
 

@@ -39,6 +39,7 @@ async function upstream(t: Tap.Test): Promise<string> {
 }
 
 import type * as Tap from 'tap'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 t.test('no secrets, no personal data, no query strings in the log', async (t) => {
   const lines: string[] = []
@@ -49,7 +50,7 @@ t.test('no secrets, no personal data, no query strings in the log', async (t) =>
     },
   })
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-log-'))
-  const settings = { ...readSettings({}), dataDir }
+  const settings = { ...readSettings({}), dataDir, pressure: NO_LOAD_SHEDDING }
   // the real region plus one proxied test city on a loopback upstream
   const regionData = await loadRegionData(join(import.meta.dirname, '../../config/region.json'))
   regionData.region.members.push({

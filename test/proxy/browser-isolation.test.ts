@@ -5,7 +5,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import type { AddressInfo } from 'node:net'
 import { proxyPlugin } from '../../src/proxy/index.js'
-import { launchBrowser, requireBrowser } from '../helpers/browser.js'
+import { launchBrowser, openPage, requireBrowser } from '../helpers/browser.js'
 import { proxiedMember, startEcho, type Respond } from '../helpers/upstream.js'
 
 // The hostile member: a page, and a service worker script wherever `?sw` is
@@ -39,9 +39,7 @@ t.test('a member’s service worker stays inside /cities/<member>/', async (t) =
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 
   const browser = await launchBrowser(t)
-  const context = await browser.newContext()
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser)
   await page.goto(`${base}/cities/a/start`)
   const register = (script: string, scope?: string) => page.evaluate(async ([script, scope]) => {
     try {

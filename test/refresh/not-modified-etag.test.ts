@@ -5,9 +5,9 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { buildApp } from '../../src/app.js'
-import { readSettings } from '../../src/config/env.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { makeRegion, manifest, member, service } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 t.test('a 304 refresh keeps the catalog version and the ETag; a real change moves both', async (t) => {
   let body = JSON.stringify(manifest('alpha', [service('fern', { name: 'Fernleistung' })]))
@@ -24,8 +24,7 @@ t.test('a 304 refresh keeps the catalog version and the ETag; a real change move
   const region = await makeRegion([member('alpha', 'stadt', { manifest: url, allowPrivateNetwork: true, tokenSha256: sha256Hex('alpha-token') })], {})
   t.teardown(region.cleanup)
   // a loaded test machine must not shed these requests
-  const pressure = { ...readSettings().pressure, maxEventLoopDelayMs: 0 }
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, pressure } })
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   const refresh = async () => (await app.inject({ method: 'POST', url: '/api/v1/admin/members/alpha/refresh', headers: { authorization: 'Bearer alpha-token' } })).json()
 

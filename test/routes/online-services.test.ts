@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { makeRegion } from '../helpers/region.js'
 import { PROVIDER_URL, USERS, providerManifest, sharingMembers, userManifest } from '../helpers/shared-service.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 async function gateway(t: Tap.Test): Promise<FastifyInstance> {
   const region = await makeRegion(sharingMembers(), {
@@ -17,7 +18,7 @@ async function gateway(t: Tap.Test): Promise<FastifyInstance> {
     delta: null,
   })
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-shared-'))
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false } })
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false, pressure: NO_LOAD_SHEDDING } })
   t.teardown(async () => {
     await app.close()
     await rm(dataDir, { recursive: true, force: true })

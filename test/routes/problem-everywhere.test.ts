@@ -18,6 +18,7 @@ import { readSettings } from '../../src/config/env.js'
 import { loadRegionData } from '../../src/config/load.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { PROBLEMS } from '../../src/http/problem.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 interface Answer { status: number; headers: Record<string, string | string[] | number | undefined>; body: string }
 
@@ -34,8 +35,7 @@ async function gateway(t: Tap.Test): Promise<{ app: FastifyInstance; lines: Reco
   const gladbeck = regionData.region.members.find((m) => m.id === 'gladbeck')!
   gladbeck.tokenSha256 = sha256Hex('tok-gladbeck')
   // no load shedding: on a loaded test machine a 503 would stand in for the error under test
-  const pressure = { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 }
-  const settings = { ...readSettings({}), dataDir, rateLimit: false, adminBodyLimitBytes: 4096, pressure }
+  const settings = { ...readSettings({}), dataDir, rateLimit: false, adminBodyLimitBytes: 4096, pressure: NO_LOAD_SHEDDING }
   const app = await buildApp({ settings, regionData, logger: { level: 'info', stream } })
   t.teardown(async () => {
     await app.close()

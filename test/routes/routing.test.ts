@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
-import { realApp } from '../helpers/app.js'
+import { NO_LOAD_SHEDDING, realApp } from '../helpers/app.js'
 import { makeRegion } from '../helpers/region.js'
 import { providerManifest, sharingMembers, userManifest } from '../helpers/shared-service.js'
 
@@ -86,7 +86,7 @@ t.test('destinationId only when the online service declares a FIT-Connect destin
     delta: null,
   })
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-routes-'))
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false } })
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false, pressure: NO_LOAD_SHEDDING } })
   t.teardown(async () => {
     await app.close()
     await rm(dataDir, { recursive: true, force: true })

@@ -11,6 +11,7 @@ import { loadRegionData } from '../../src/config/load.js'
 import { buildSearchIndex, type SearchIndex } from '../../src/search/search-index.js'
 import { search } from '../../src/search/search.js'
 import { hitAt, ndcg, type Grades } from '../helpers/ranking-metrics.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 interface Graded { q: string; postalCode?: string; grades: Grades }
 
@@ -20,7 +21,7 @@ async function realIndex(t: Test): Promise<SearchIndex> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-graded-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const data = await loadRegionData(resolve('config/region.json'))
-  const app = await buildApp({ regionData: data, settings: { dataDir } })
+  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   return buildSearchIndex(app.live.current, { synonyms: data.synonyms })
 }

@@ -10,6 +10,7 @@ import { buildApp } from '../../src/app.js'
 import { loadRegionData } from '../../src/config/load.js'
 import { buildSearchIndex } from '../../src/search/search-index.js'
 import { search } from '../../src/search/search.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 // `member` in a judgment is where the resident lives: the ranking hint residentMember, not the filter.
 interface Judgment { q: string; expect: string; postalCode?: string; member?: string; firstMember?: string }
@@ -23,7 +24,7 @@ t.test('judged queries find the right service in the top 3', { skip: !existsSync
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const data = await loadRegionData(resolve('config/region.json'))
-  const app = await buildApp({ regionData: data, settings: { dataDir } })
+  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
 
@@ -53,7 +54,7 @@ t.test('hundesteuer finds the Hundesteuer service first', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const data = await loadRegionData(resolve('config/region.json'))
-  const app = await buildApp({ regionData: data, settings: { dataDir } })
+  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
   for (const q of ['hundesteuer', 'Hundesteuer', 'HUNDESTEUER ']) {

@@ -13,6 +13,7 @@ import type { Manifest } from '../../src/manifest/schema.js'
 import { clusterAvailable, requireCluster, startCluster, CLUSTER_PREFIX } from '../helpers/redis-cluster.js'
 import { command } from '../helpers/redis-sentinel.js'
 import { REPO } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 t.setTimeout(300_000)
 
@@ -60,7 +61,7 @@ if (!clusterAvailable()) {
       const settings = {
         regionConfig: join(REPO, 'config', 'region.json'), dataDir,
         redisTarget: target, redisPrefix: CLUSTER_PREFIX,
-        rateLimit: true, rateLimits: { ...defaults.rateLimits, proxy: { max: 3 } },
+        rateLimit: true, rateLimits: { ...defaults.rateLimits, proxy: { max: 3 } }, pressure: NO_LOAD_SHEDDING,
       }
       const apps = [await buildApp({ settings }), await buildApp({ settings })]
       t.teardown(() => Promise.all(apps.map((app) => app.close())))

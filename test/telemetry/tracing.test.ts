@@ -18,6 +18,7 @@ import { startTracing, stopTracing, traceLogFields, tracing } from '../../src/te
 import { startCollector, type CollectedSpan } from '../helpers/otlp-collector.js'
 import { startEcho } from '../helpers/upstream.js'
 import { REPO } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 const CLIENT_TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
 
@@ -82,7 +83,7 @@ t.test('a proxied request is one trace from the gateway to the member upstream',
     manifest: `${manifestHost.url}/manifest.json`, allowedHosts: ['127.0.0.1'], allowPrivateNetwork: true,
   })
   const app = await buildApp({
-    settings: { ...readSettings({}), dataDir },
+    settings: { ...readSettings({}), dataDir, pressure: NO_LOAD_SHEDDING },
     regionData,
     logger: loggerOptions({ level: 'info', production: true, stream, mixin: traceLogFields }),
   })

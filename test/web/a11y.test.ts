@@ -2,7 +2,10 @@
 // portal's page types, under the strict CSP, plus screenshots to look at.
 import t from 'tap'
 import { mkdir } from 'node:fs/promises'
-import { axeViolations, launchBrowser, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
+import { axeViolations, launchBrowser, openPage, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
+
+// real Chromium pages, one after another: 90 s on a loaded CI machine, close to tap's 120 s per file
+t.setTimeout(300_000)
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url)
 
@@ -23,9 +26,7 @@ t.test('axe: no WCAG 2.1 A/AA violations', async (t) => {
   const { baseUrl } = await startPortal(t)
   const browser = await launchBrowser(t)
   for (const width of [1280, 375]) {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE' })
-    t.teardown(() => context.close())
-    const page = await context.newPage()
+    const page = await openPage(t, browser, { viewport: { width, height: 900 }, locale: 'de-DE' })
     const seen = watchPage(page)
     for (const path of PAGES) {
       await page.goto(baseUrl + path)
@@ -41,9 +42,7 @@ t.test('200% zoom: no horizontal scrolling on the main pages', async (t) => {
   const { baseUrl } = await startPortal(t)
   const browser = await launchBrowser(t)
   // 1280 CSS px at 200% zoom = a 640 px wide viewport with the same font size.
-  const context = await browser.newContext({ viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 })
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser, { viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 })
   for (const path of ['/', '/suche?q=hund&plz=45964', '/leistungen/hund-anmelden?plz=45964', '/lebenslagen/tiere']) {
     await page.goto(baseUrl + path)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
@@ -57,9 +56,7 @@ t.test('screenshots of the start page and a result page', async (t) => {
   const browser = await launchBrowser(t)
   await mkdir(ARTIFACTS, { recursive: true })
   for (const [name, width] of [['desktop', 1280], ['mobile', 375]] as const) {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE' })
-    t.teardown(() => context.close())
-    const page = await context.newPage()
+    const page = await openPage(t, browser, { viewport: { width, height: 900 }, locale: 'de-DE' })
     await page.goto(`${baseUrl}/`)
     await page.screenshot({ path: new URL(`start-${name}.png`, ARTIFACTS).pathname, fullPage: true })
     await page.screenshot({ path: new URL(`start-${name}-oben.png`, ARTIFACTS).pathname })

@@ -3,8 +3,11 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { Page } from 'playwright-core'
-import { launchBrowser, markupManifest, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
+import { launchBrowser, markupManifest, openPage, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
 import type { Manifest } from '../../src/manifest/schema.js'
+
+// real Chromium pages, one after another: 90 s on a loaded CI machine, close to tap's 120 s per file
+t.setTimeout(300_000)
 
 const HUNDESTEUER = '/leistungen/hund-anmelden'
 
@@ -29,9 +32,7 @@ t.test('keyboard only: search, postal code, personalised result', async (t) => {
   if (!requireBrowser(t)) return
   const { baseUrl } = await startPortal(t)
   const browser = await launchBrowser(t)
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser, { viewport: { width: 1280, height: 900 } })
   const seen = watchPage(page)
   await page.goto(`${baseUrl}/`)
 
@@ -76,9 +77,7 @@ t.test('without JavaScript the plain forms do the same', async (t) => {
   if (!requireBrowser(t)) return
   const { baseUrl } = await startPortal(t)
   const browser = await launchBrowser(t)
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 800 } })
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser, { javaScriptEnabled: false, viewport: { width: 375, height: 800 } })
   await page.goto(`${baseUrl}/`)
   t.equal(await page.locator('#q').getAttribute('role'), null, 'no script ran: a plain text field')
   await page.fill('#q', 'hundesteuer')
@@ -89,7 +88,7 @@ t.test('without JavaScript the plain forms do the same', async (t) => {
   await page.fill('#plz', '45964')
   await page.check('#merken')
   await Promise.all([page.waitForURL(/plz=45964/), page.click('.postal-form button[type=submit]')])
-  const cookies = await context.cookies()
+  const cookies = await page.context().cookies()
   t.match(cookies.find((c) => c.name === 'plz'), { value: '45964', httpOnly: true, sameSite: 'Lax', path: '/' })
   await page.fill('#q', 'hundesteuer')
   await Promise.all([page.waitForURL(/\/suche\?q=hundesteuer&plz=45964/), page.click('form[role=search] button[type=submit]')])
@@ -101,7 +100,7 @@ t.test('without JavaScript the plain forms do the same', async (t) => {
   await page.goto(`${baseUrl}/suche?q=hundesteuer`)
   t.match((await firstResult(page)).badge, /für Gladbeck/)
   await page.click('text=Gespeicherte Postleitzahl löschen')
-  t.equal((await context.cookies()).find((c) => c.name === 'plz'), undefined)
+  t.equal((await page.context().cookies()).find((c) => c.name === 'plz'), undefined)
   t.equal((await firstResult(page)).badge, '')
 })
 
@@ -115,9 +114,7 @@ t.test('markup in manifest names is shown as text and never runs', async (t) => 
   const { baseUrl, indexed } = await startPortal(t, { before: put })
   await indexed()
   const browser = await launchBrowser(t)
-  const context = await browser.newContext()
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser)
   const seen = watchPage(page)
   const requests: string[] = []
   page.on('request', (r) => requests.push(new URL(r.url()).pathname))
@@ -141,9 +138,7 @@ t.test('suggestions: an ARIA 1.2 combobox', async (t) => {
   if (!requireBrowser(t)) return
   const { baseUrl } = await startPortal(t)
   const browser = await launchBrowser(t)
-  const context = await browser.newContext()
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser)
   const seen = watchPage(page)
   await page.goto(`${baseUrl}/`)
   const input = page.locator('#q')

@@ -2,8 +2,11 @@
 // bundled config (gaps named) and the fixture operator, and the report form
 // in its error state.
 import t from 'tap'
-import { axeViolations, launchBrowser, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
+import { axeViolations, launchBrowser, openPage, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
 import { regionWithOperator } from '../helpers/operator.js'
+
+// real Chromium pages, one after another: 90 s on a loaded CI machine, close to tap's 120 s per file
+t.setTimeout(300_000)
 
 // Chromium pages under a loaded 2-core CI machine: more than the default 120 s per file.
 t.setTimeout(300_000)
@@ -16,9 +19,7 @@ t.test('axe: the legal pages have no WCAG 2.1 A/AA violations (bundled and fixtu
   const full = await startPortal(t, { regionData: await regionWithOperator() })
   const browser = await launchBrowser(t)
   for (const width of [1280, 375]) {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE' })
-    t.teardown(() => context.close())
-    const page = await context.newPage()
+    const page = await openPage(t, browser, { viewport: { width, height: 900 }, locale: 'de-DE' })
     const seen = watchPage(page)
     for (const [name, portal] of [['bundled', bundled], ['fixture', full]] as const) {
       for (const path of [...LEGAL, '/barrierefreiheit?gemeldet=1']) {

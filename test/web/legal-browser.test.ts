@@ -3,8 +3,11 @@
 // "Barriere melden" works with JavaScript off.
 import t from 'tap'
 import type { Page } from 'playwright-core'
-import { launchBrowser, requireBrowser, startPortal } from '../helpers/browser.js'
+import { launchBrowser, openPage, requireBrowser, startPortal } from '../helpers/browser.js'
 import { regionWithOperator } from '../helpers/operator.js'
+
+// real Chromium pages, one after another: 90 s on a loaded CI machine, close to tap's 120 s per file
+t.setTimeout(300_000)
 
 // Chromium pages under a loaded 2-core CI machine: more than the default 120 s per file.
 t.setTimeout(300_000)
@@ -38,9 +41,7 @@ const browser = ready ? await launchBrowser(t) : undefined
 t.test('every page reaches each legal page from its footer by keyboard', { skip: !browser }, async (t) => {
   if (!bundled || !browser) return
   const { baseUrl } = bundled
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser, { viewport: { width: 1280, height: 900 } })
   for (const [i, source] of SOURCES.entries()) {
     // every legal page in turn is opened with Enter, from several pages each
     const target = LEGAL[i % LEGAL.length] as string
@@ -75,9 +76,7 @@ t.test('lang: every legal page is German; Leichte Sprache is marked as such', { 
 t.test('JavaScript off: Barriere melden stores a report and rejects oversize input', { skip: !browser }, async (t) => {
   if (!full || !browser) return
   const { app, baseUrl } = full
-  const context = await browser.newContext({ javaScriptEnabled: false })
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser, { javaScriptEnabled: false })
   for (const path of LEGAL) {
     const res = await page.goto(baseUrl + path)
     t.equal(res?.status(), 200, `${path} without JavaScript`)

@@ -2,15 +2,13 @@
 // the service can be done online, which account it needs, and which office
 // to visit otherwise (real Chromium against the real portal).
 import t from 'tap'
-import { launchBrowser, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
+import { launchBrowser, openPage, requireBrowser, startPortal, watchPage } from '../helpers/browser.js'
 
 t.test('online or in person, for the resident’s postal code', async (t) => {
   if (!requireBrowser(t)) return
   const { baseUrl } = await startPortal(t)
   const browser = await launchBrowser(t)
-  const context = await browser.newContext()
-  t.teardown(() => context.close())
-  const page = await context.newPage()
+  const page = await openPage(t, browser)
   const seen = watchPage(page)
 
   // Datteln (45711): the city is the Bauaufsicht; the application goes online through the Land's Bauportal.NRW

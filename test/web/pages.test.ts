@@ -223,7 +223,7 @@ t.test('a spent request budget answers 429 with Retry-After, not 500, and logs n
       done()
     },
   })
-  const settings = { ...readSettings({ RATE_LIMIT_API: '2', RATE_LIMIT_WINDOW_MS: '60000' }) }
+  const settings = { ...readSettings({ RATE_LIMIT_API: '2', RATE_LIMIT_WINDOW_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }) }
   const { app } = await startPortal(t, { listen: false, settings, logger: { level: 'info', stream } })
   const html = { accept: 'text/html,application/xhtml+xml' }
   for (let i = 0; i < 2; i++) t.equal((await get(app, '/mitglieder', html)).statusCode, 200)
