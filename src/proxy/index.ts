@@ -111,6 +111,8 @@ async function member(scope: FastifyInstance, { route, contactFor, origins, obse
     httpMethods: ALLOWED_METHODS,
     internalRewriteLocationHeader: false,
     disableRequestLogging: true,
+    // CORS_ORIGINS is the API's policy: preflights go to the member, and none of its headers are added to a member's answers
+    config: { cors: false },
     replyOptions: memberReplyOptions(route, contactFor, origins, observer),
   })
 }
