@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app.js'
 import { loadRegionData } from '../../src/config/load.js'
 import { buildSearchIndex } from '../../src/search/search-index.js'
 import { search } from '../../src/search/search.js'
-import { foldText, STOP_WORDS } from '../../src/search/normalize.js'
+import { foldText, stem, STOP_WORDS } from '../../src/search/normalize.js'
 
 // `member` in a judgment is where the resident lives: the ranking hint residentMember, not the filter.
 interface Judgment { q: string; expect: string; postalCode?: string; member?: string; firstMember?: string }
@@ -85,4 +85,26 @@ t.test('a compound is not split into a stop word that matches everything', async
   const ausweis = search(index, { q: 'Ausweiß', page: 1, pageSize: 10 }).hits.map((h) => h.service.id)
   const rank = ausweis.indexOf('personalausweis')
   t.ok(rank >= 0 && rank < 3, `Ausweiß: Personalausweis in the top 3 (${ausweis.join(', ')})`)
+})
+
+// Typo and prefix variants of a query word must not land on a function word:
+// "hunde" is one edit from "und", "kinder" ("kind") from "sind", "masse" from
+// "muss" ("müssen"), and those are in nearly every text (13 unrelated
+// services for "Hunde", each matched by "und" alone).
+t.test('a typo variant of a query word is not a function word', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const data = await loadRegionData(resolve('config/region.json'))
+  const app = await buildApp({ regionData: data, settings: { dataDir } })
+  t.teardown(() => app.close())
+  const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+  const functionWord = (w: string) => STOP_WORDS.has(foldText(w)) || [...STOP_WORDS].some((s) => stem(s) === stem(foldText(w)))
+  for (const q of ['Hunde', 'Kinder', 'Masse']) {
+    const onlyFunctionWords = search(index, { q, page: 1, pageSize: 100 }).hits
+      .filter((h) => h.highlights.every(functionWord))
+      .map((h) => `${h.service.id}[${h.highlights.join('/')}]`)
+    t.same(onlyFunctionWords, [], `${q}: no hit matched by a function word alone`)
+  }
+  const dogs = search(index, { q: 'Hunde', page: 1, pageSize: 5 }).hits.map((h) => h.service.id)
+  t.ok(dogs.every((id) => id.includes('hund')), `Hunde: the dog services still first (${dogs.join(', ')})`)
 })
