@@ -3,7 +3,7 @@
 // "Bewohnerparkausweis", "steuer" reaches "Hundesteuer". Query side: a
 // compound typed by the resident is split against the index vocabulary, so
 // "hundesteuer" also finds a text that says "Hund" and "Steuer".
-import { stem } from './normalize.js'
+import { stem, STOP_WORDS } from './normalize.js'
 
 const MIN_HEAD = 3
 const MIN_PART = 4
@@ -53,6 +53,9 @@ function tailParts(tail: string, vocabulary: ReadonlySet<string>, depth: number)
   return tail.length >= 5 ? [tail] : []
 }
 
+/** A function word ("ein", "vors" -> "vor") is in every text: as a part ("ein|wohnermeldeamt") it would match them all. */
 function known(word: string, vocabulary: ReadonlySet<string>): boolean {
-  return vocabulary.has(word) || vocabulary.has(stem(word))
+  const stemmed = stem(word)
+  if (STOP_WORDS.has(word) || STOP_WORDS.has(stemmed)) return false
+  return vocabulary.has(word) || vocabulary.has(stemmed)
 }

@@ -26,6 +26,8 @@ export interface ExecuteOptions {
   fields: readonly string[]
   boost: Readonly<Record<string, number>>
   weights: { fuzzy: number; prefix: number }
+  /** index terms a prefix or typo variant must not expand to (the term itself still matches); none by default, as minisearch */
+  skipVariant?: (term: string) => boolean
 }
 
 /** term -> field id -> document short id -> term frequency */
@@ -96,7 +98,7 @@ export function execute(data: ScoringData, terms: readonly TermQuery[], options:
   const termScores = new Float64Array(size)
   const touched: number[] = []
   terms.forEach((query, i) => {
-    for (const [term, postings, weight] of expand(data.engine._index, query, options.weights)) {
+    for (const [term, postings, weight] of expand(data.engine._index, query, options.weights, options.skipVariant)) {
       run.derived.push({ source: i, term, postings })
       fieldIds.forEach((fieldId, f) => {
         const freqs = postings.get(fieldId)
@@ -120,7 +122,7 @@ export function execute(data: ScoringData, terms: readonly TermQuery[], options:
 }
 
 /** The term itself, its prefix extensions, then its typo variants not already found by prefix; with minisearch's weights. */
-function* expand(index: TermMap, query: TermQuery, weights: ExecuteOptions['weights']): Generator<[string, Postings, number]> {
+function* expand(index: TermMap, query: TermQuery, weights: ExecuteOptions['weights'], skip?: (term: string) => boolean): Generator<[string, Postings, number]> {
   const exact = index.get(query.term)
   if (exact !== undefined) yield [query.term, exact, 1]
   const fuzzy = query.fuzzy > 0 ? index.fuzzyGet(query.term, query.fuzzy) : undefined
@@ -129,12 +131,13 @@ function* expand(index: TermMap, query: TermQuery, weights: ExecuteOptions['weig
       const distance = term.length - query.term.length
       if (!distance) continue
       fuzzy?.delete(term)
+      if (skip?.(term)) continue
       yield [term, postings, (weights.prefix * term.length) / (term.length + 0.3 * distance)]
     }
   }
   if (fuzzy === undefined) return
   for (const [term, [postings, distance]] of fuzzy) {
-    if (!distance) continue
+    if (!distance || skip?.(term)) continue
     yield [term, postings, (weights.fuzzy * term.length) / (term.length + distance)]
   }
 }

@@ -89,6 +89,9 @@ export function stem(token: string): string {
   return result
 }
 
+/** Index terms that are function words: the stop words and their stems ("einen" -> "ein", "müssen" -> "muss"). */
+export const STOP_STEMS: ReadonlySet<string> = new Set([...STOP_WORDS].flatMap((w) => [w, stem(w)]))
+
 /** Allowed edit distance for a query term: none for short words, more for long ones. */
 export function typoBudget(term: string): number {
   if (term.length <= 4) return 0

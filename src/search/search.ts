@@ -16,6 +16,7 @@ import { execute, matchedIndexTerms, type Execution, type TermQuery } from './ex
 import { countInto, facetValues, type FacetValue } from './facets.js'
 import { SEARCH_CHANNELS, type SearchChannel } from './channels.js'
 import { analyseQuery, type AnalysedQuery } from './query.js'
+import { STOP_STEMS } from './normalize.js'
 import { FIELD_BOOST, MAIN_FIELDS, type IndexedService, type SearchIndex } from './search-index.js'
 import { topK } from './top-k.js'
 
@@ -136,12 +137,14 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
 /** Below this many matches in the main fields, documents and offices are searched too. */
 const EXTRA_FIELD_BELOW = 20
 const WEIGHTS = { fuzzy: 0.3, prefix: 0.35 }
+/** "hunde" is one edit from "und", "kinder" from "sind": a function word in every text is no typo of a query word. */
+const isFunctionWord = (term: string) => STOP_STEMS.has(term)
 
 function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly string[]): Candidate[] {
   const { terms, meanings } = analysed
   if (terms.length === 0) return []
   const queries: TermQuery[] = terms.map((t) => ({ term: t.term, weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy }))
-  const main = execute(index.scoring, queries, { fields: MAIN_FIELDS, boost: FIELD_BOOST, weights: WEIGHTS })
+  const main = execute(index.scoring, queries, { fields: MAIN_FIELDS, boost: FIELD_BOOST, weights: WEIGHTS, skipVariant: isFunctionWord })
   const found: [Execution, number][] = main.docs.map((id) => [main, id])
   // Documents and offices are shared by most services ("Personalausweis"):
   // searched as written and only when the main fields find little.

@@ -10,6 +10,7 @@ import { buildApp } from '../../src/app.js'
 import { loadRegionData } from '../../src/config/load.js'
 import { buildSearchIndex } from '../../src/search/search-index.js'
 import { search } from '../../src/search/search.js'
+import { foldText, stem, STOP_WORDS } from '../../src/search/normalize.js'
 import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 // `member` in a judgment is where the resident lives: the ranking hint residentMember, not the filter.
@@ -63,4 +64,48 @@ t.test('hundesteuer finds the Hundesteuer service first', async (t) => {
   const local = search(index, { q: 'hundesteuer', postalCode: '45964', page: 1, pageSize: 10 }).hits[0]
   t.equal(local?.service.id, 'hund-anmelden')
   t.equal(local?.forYou?.member, 'gladbeck')
+})
+
+// A compound the index does not know is split into known words, but a function
+// word is no part of one: "Ein|wohnermeldeamt", "Mit|gliedschaft",
+// "Vor|sorgevollmacht" and "Aus|weiß" matched every text saying "ein", "mit",
+// "vor" or "aus" (47 unrelated services for "Einwohnermeldeamt").
+t.test('a compound is not split into a stop word that matches everything', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const data = await loadRegionData(resolve('config/region.json'))
+  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
+  t.teardown(() => app.close())
+  const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+  for (const q of ['Einwohnermeldeamt', 'Mitgliedschaft', 'Vorsorgevollmacht', 'Ausreise', 'Istanbul']) {
+    const onlyStopWords = search(index, { q, page: 1, pageSize: 100 }).hits
+      .filter((h) => h.highlights.every((w) => STOP_WORDS.has(foldText(w))))
+      .map((h) => `${h.service.id}[${h.highlights.join('/')}]`)
+    t.same(onlyStopWords, [], `${q}: no hit matched by a function word alone`)
+  }
+  const ausweis = search(index, { q: 'Ausweiß', page: 1, pageSize: 10 }).hits.map((h) => h.service.id)
+  const rank = ausweis.indexOf('personalausweis')
+  t.ok(rank >= 0 && rank < 3, `Ausweiß: Personalausweis in the top 3 (${ausweis.join(', ')})`)
+})
+
+// Typo and prefix variants of a query word must not land on a function word:
+// "hunde" is one edit from "und", "kinder" ("kind") from "sind", "masse" from
+// "muss" ("müssen"), and those are in nearly every text (13 unrelated
+// services for "Hunde", each matched by "und" alone).
+t.test('a typo variant of a query word is not a function word', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const data = await loadRegionData(resolve('config/region.json'))
+  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
+  t.teardown(() => app.close())
+  const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+  const functionWord = (w: string) => STOP_WORDS.has(foldText(w)) || [...STOP_WORDS].some((s) => stem(s) === stem(foldText(w)))
+  for (const q of ['Hunde', 'Kinder', 'Masse']) {
+    const onlyFunctionWords = search(index, { q, page: 1, pageSize: 100 }).hits
+      .filter((h) => h.highlights.every(functionWord))
+      .map((h) => `${h.service.id}[${h.highlights.join('/')}]`)
+    t.same(onlyFunctionWords, [], `${q}: no hit matched by a function word alone`)
+  }
+  const dogs = search(index, { q: 'Hunde', page: 1, pageSize: 5 }).hits.map((h) => h.service.id)
+  t.ok(dogs.every((id) => id.includes('hund')), `Hunde: the dog services still first (${dogs.join(', ')})`)
 })
