@@ -244,6 +244,21 @@ t.test('refresh: 409 for file manifests, the refresher answers for remote ones',
   t.equal(none.statusCode, 404)
 })
 
+t.test('insights: a day that is not on the calendar is a 400 naming it, never a 500 or a silently empty report', async (t) => {
+  const { app } = await build(t, { insights: { minCount: 5, retentionDays: 90, now: () => new Date('2026-11-30T10:00:00Z') } })
+  const ask = (query: string) => app.inject({ url: `/api/v1/admin/members/gladbeck/insights?${query}`, headers: { authorization: 'Bearer tok-gladbeck' } })
+  t.equal((await ask('from=2026-11-01&to=2026-11-30')).statusCode, 200)
+  // month 13 (was a 500), November 31st (was read as 1 December), month 00 (was a 200 without days), day 45 (was "from after to")
+  const cases: [string, string, string][] = [['to=2026-13-01', 'to', '2026-13-01'], ['from=2026-11-01&to=2026-11-31', 'to', '2026-11-31'],
+    ['from=2026-00-10&to=2026-11-10', 'from', '2026-00-10'], ['from=2026-11-45', 'from', '2026-11-45']]
+  for (const [query, name, day] of cases) {
+    const res = await ask(query)
+    t.equal(res.statusCode, 400, query)
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', query)
+    t.match(res.json(), { code: 'DP_ERR_BAD_QUERY', detail: `${name} ist kein gültiger Tag (JJJJ-MM-TT): ${day}` }, query)
+  }
+})
+
 t.test('503 with Retry-After while Redis is down; the old manifest survives', async (t) => {
   if (!redisAvailable()) return void requireRedis(t)
   const server = await startRedis(t, { aof: true })
