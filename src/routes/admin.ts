@@ -141,7 +141,11 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     },
   }, async (request) => {
     const member = memberOf(request)
-    if (request.body === undefined || request.body === null) throw new errors.MEDIA_TYPE()
+    if (request.body === undefined) {
+      // the JSON parser passes an empty body on (POST .../refresh): here it is a missing manifest, not a wrong type
+      if (JSON_TYPE.test(request.headers['content-type'] ?? '')) throw invalid([{ path: '', message: 'the body is empty: send the manifest' }])
+      throw new errors.MEDIA_TYPE()
+    }
     const result = validate(request.body, member)
     if (!result.ok) throw invalid(result.errors, result.total)
     // defence in depth: the validator checks this too

@@ -171,6 +171,19 @@ t.test('415 for non-JSON, 413 over the body limit (after auth)', async (t) => {
   t.equal(await store.getVersion(), 1)
 })
 
+t.test('a JSON body that is empty or null is a 422 saying so, not a 415 blaming the content type', async (t) => {
+  const { app, store } = await build(t)
+  const empty = await app.inject(put('gladbeck', 'tok-gladbeck', ''))
+  t.equal(empty.statusCode, 422)
+  t.match(empty.json(), { code: 'DP_ERR_MANIFEST_INVALID', errors: [{ path: '', message: 'the body is empty: send the manifest' }] })
+  const nothing = await app.inject(put('gladbeck', 'tok-gladbeck', 'null'))
+  t.equal(nothing.statusCode, 422)
+  t.match(nothing.json(), { code: 'DP_ERR_MANIFEST_INVALID', errors: [{ path: '', message: 'must be of type object' }] })
+  const untyped = await app.inject({ method: 'PUT', url: '/api/v1/admin/members/gladbeck/manifest', headers: { authorization: 'Bearer tok-gladbeck' }, payload: JSON.stringify(doc()) })
+  t.equal(untyped.statusCode, 415, 'without a content type it stays a 415')
+  t.equal(await store.getVersion(), 0)
+})
+
 /** a sleep that only records: the brake's delays, without waiting on the clock */
 function recordedSleep() {
   const delays: number[] = []
