@@ -90,6 +90,12 @@ export function finishOpenApi(doc: Json, ids?: KnownIds): Json {
       content: { 'application/json': { schema: { oneOf: [MANIFEST_REF, { $ref: '#/components/schemas/ManifestV1' }] } } },
     }
   }
+  // the import route streams its body (no body schema to derive this from)
+  const xzufi = paths['/api/v1/admin/members/{id}/import']?.post
+  if (xzufi) {
+    const body = { schema: { type: 'string', description: 'an XZuFi 2.2.0 (or 2.1.0) document, UTF-8, no DOCTYPE' } }
+    xzufi.requestBody = { required: true, content: { 'application/xml': body, 'application/x-xzufi+xml': body } }
+  }
   nonJsonAnswers(paths)
   const get = paths[MANIFEST_PATH]?.get
   const getResponses = get?.responses as Record<string, Json> | undefined
