@@ -115,6 +115,10 @@ function nonJsonAnswers(paths: Record<string, Record<string, Json>>): void {
     metrics['200'] = { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }
     metrics['401'] ??= { description: 'METRICS_TOKEN is set and the bearer token is missing or wrong', content: PROBLEM }
   }
+  for (const path of ['/api/v1/admin/members/{id}/insights', '/api/v1/admin/insights']) {
+    const content = ((paths[path]?.get?.responses as Record<string, Json> | undefined)?.['200'])?.content as Json | undefined
+    if (content) content['text/csv'] = { schema: { type: 'string', description: 'one table: kind, day, member, service, key, count' } }
+  }
   for (const path of ['/schemas/manifest.json', '/schemas/manifest-v1.json']) {
     const responses = paths[path]?.get?.responses as Record<string, Json> | undefined
     if (responses) {
