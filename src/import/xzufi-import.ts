@@ -47,6 +47,11 @@ export function mapContextFor(data: Pick<RegionData, 'region' | 'serviceCatalog'
 
 export function mapAndValidate(records: readonly XzufiRecord[], context: MapContext, validate: Validate): ImportResult {
   const { manifest, report } = mapXzufi(records, context)
+  // registering it would replace the member's whole offering with nothing (a wrong file, another city's export)
+  if (report.mapped.services === 0) {
+    const errors = [{ path: '/services', message: `no Leistung could be mapped for ${context.member.id} (every one is dropped, see the report): an import without services is not registered` }]
+    return { ok: false, report, manifest, errors }
+  }
   const result = validate(manifest)
   return result.ok
     ? { ok: true, report, manifest, errors: [], value: result.value }
