@@ -191,7 +191,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     if (!result.ok || !result.value) {
       const { mapped, dropped } = result.report
       const summary = { path: '', message: `mapping report: ${mapped.services} services, ${mapped.offices} offices, ${mapped.onlineServices} online services mapped, ${dropped.length} dropped` }
-      throw invalid([...result.errors, summary])
+      throw invalid([...result.errors, summary], result.total ?? result.errors.length) // the summary is no error
     }
     const acceptedAt = now().toISOString()
     const version = await store.putManifest(member.id, result.value, { source: 'api', acceptedAt })

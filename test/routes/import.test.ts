@@ -96,6 +96,7 @@ t.test('an export that maps no service (another city\'s, or an empty one) is a 4
     t.equal(res.statusCode, 422, `${name}: ${res.body.slice(0, 300)}`)
     t.match(res.json(), { code: 'DP_ERR_MANIFEST_INVALID', errors: [{ path: '/services', message: /no Leistung could be mapped for gladbeck/ }] }, name)
     t.match(res.body, /mapping report: 0 services/, name)
+    t.equal(res.json().detail, 'Das Manifest ist ungültig: 1 Fehler.', `${name}: the report line is not counted as an error`)
   }
   t.equal(await manifestNow(), original, 'the last good manifest stays')
 })
