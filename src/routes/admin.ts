@@ -45,6 +45,7 @@ export interface AdminRoutesOptions {
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i
 const XML_TYPE = /^application\/(?:x-xzufi\+)?xml\s*(?:;|$)/i
 const IMPORT_ROUTE = '/members/:id/import'
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 const params = {
   type: 'object',
   properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'member id (slug from the region config)', examples: ['gladbeck'] } },
@@ -254,11 +255,18 @@ function registerJsonOnly(app: FastifyInstance, bodyLimit: number, importLimit: 
     if (Number.isFinite(declared) && declared > importLimit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined)
     done(null, payload)
   })
-  app.addContentTypeParser(JSON_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+  app.addContentTypeParser(JSON_TYPE, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
     // POST .../refresh sent with a JSON content type and no body
-    if (body === '') return done(null, undefined)
+    if ((body as Buffer).length === 0) return done(null, undefined)
+    let text: string
     try {
-      done(null, JSON.parse(body as string))
+      // a string parser would turn Latin-1 umlauts into U+FFFD and store them; the decoder also drops a BOM
+      text = UTF8.decode(body as Buffer)
+    } catch {
+      return done(invalid([{ path: '', message: 'not valid UTF-8: send the manifest encoded as UTF-8 (JSON is always UTF-8)' }]), undefined)
+    }
+    try {
+      done(null, JSON.parse(text))
     } catch (error) {
       const message = `not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`
       done(invalid([{ path: '', message }]), undefined)

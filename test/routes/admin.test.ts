@@ -70,7 +70,7 @@ const put = (id: string, token: string | undefined, body: unknown, headers: Reco
   method: 'PUT' as const,
   url: `/api/v1/admin/members/${id}/manifest`,
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-  payload: typeof body === 'string' ? body : JSON.stringify(body),
+  payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
 })
 
 t.test('accepts a valid manifest from its own member', async (t) => {
@@ -182,6 +182,21 @@ t.test('a JSON body that is empty or null is a 422 saying so, not a 415 blaming 
   const untyped = await app.inject({ method: 'PUT', url: '/api/v1/admin/members/gladbeck/manifest', headers: { authorization: 'Bearer tok-gladbeck' }, payload: JSON.stringify(doc()) })
   t.equal(untyped.statusCode, 415, 'without a content type it stays a 415')
   t.equal(await store.getVersion(), 0)
+})
+
+t.test('the body must be UTF-8: Latin-1 umlauts are a 422, not stored as U+FFFD; a UTF-8 BOM is accepted', async (t) => {
+  const { app, store } = await build(t)
+  // PowerShell 5.1 and old Windows tools send ISO-8859-1
+  const latin1 = Buffer.from(JSON.stringify(doc('gladbeck', 'Hund anmelden im Bürgerbüro')), 'latin1')
+  const refused = await app.inject(put('gladbeck', 'tok-gladbeck', latin1, { 'content-type': 'application/json; charset=ISO-8859-1' }))
+  t.equal(refused.statusCode, 422)
+  t.match(refused.json(), { code: 'DP_ERR_MANIFEST_INVALID', errors: [{ path: '', message: /not valid UTF-8/ }] })
+  t.equal(await store.getVersion(), 0, 'nothing stored')
+  // Notepad and PowerShell's Out-File write a byte order mark
+  const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(doc('gladbeck', 'Hund anmelden im Bürgerbüro')))])
+  const accepted = await app.inject(put('gladbeck', 'tok-gladbeck', bom))
+  t.equal(accepted.statusCode, 200, accepted.body)
+  t.equal((await store.getMember('gladbeck'))?.manifest?.services[0]?.name, 'Hund anmelden im Bürgerbüro')
 })
 
 /** a sleep that only records: the brake's delays, without waiting on the clock */
