@@ -89,7 +89,7 @@ export function printReport(result: ImportResult, line: (s: string) => void): vo
   for (const n of report.notMapped) line(`not shown in the portal (no manifest field): ${n.what} in ${n.count} service(s)`)
   if (result.ok) line('✓ valid manifest')
   else {
-    line(`✗ the mapped manifest is invalid: ${result.errors.length} error(s)`)
+    line(`✗ the mapped manifest is invalid: ${result.total ?? result.errors.length} error(s)`)
     for (const e of result.errors) line(`  ${e.path || '/'}: ${e.message}`)
   }
 }

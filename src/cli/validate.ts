@@ -23,6 +23,8 @@ export interface FileReport {
   member?: string
   ok: boolean
   errors: Issue[]
+  /** every error found; errors lists at most 50 and an "and N more" entry */
+  total: number
   notes: string[]
   /** the valid manifest in the current schema version (a v1 file converted) */
   value?: Manifest
@@ -51,7 +53,7 @@ async function bundledOnlineServices(data: RegionData): Promise<Map<string, Shar
 
 export async function validateFile(file: string, data: RegionData, others?: ReadonlyMap<string, SharedOnlineService[]>): Promise<FileReport> {
   const parsed = await readManifestFile(file)
-  if (!parsed.ok) return { file, ok: false, errors: parsed.errors, notes: [] }
+  if (!parsed.ok) return { file, ok: false, errors: parsed.errors, total: parsed.errors.length, notes: [] }
   const claimed = (parsed.value as { member?: unknown } | null)?.member
   const member = typeof claimed === 'string' ? data.region.members.find((m) => m.id === claimed) : undefined
   const notes = member ? [] : ['member is not in the region config: its hosts were not checked']
@@ -63,7 +65,7 @@ export async function validateFile(file: string, data: RegionData, others?: Read
     ...(others ? { onlineServicesOf: (id: string) => (others.has(id) ? others.get(id) : null) } : {}),
     ...(member ? { memberId: member.id, allowedHosts: member.allowedHosts } : {}),
   })
-  const report: FileReport = { file, ok: result.ok, errors: result.ok ? [] : result.errors, notes }
+  const report: FileReport = { file, ok: result.ok, errors: result.ok ? [] : result.errors, total: result.ok ? 0 : result.total ?? result.errors.length, notes }
   if (result.ok) report.value = result.value
   if (member) report.member = member.id
   return report
@@ -97,7 +99,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   if (upgrade) {
     const report = await validateFile(files[0] as string, data, others)
     if (report.ok && report.value) { out(JSON.stringify(report.value, null, 2)); return 0 }
-    out(`✗ ${report.file}: ${report.errors.length} error(s)`)
+    out(`✗ ${report.file}: ${report.total} error(s)`)
     for (const e of report.errors) out(`  ${e.path || '/'}: ${e.message}`)
     return 1
   }
@@ -107,7 +109,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     if (report.ok) out(`✓ ${file}${report.member ? ` (${report.member})` : ''}: valid`)
     else {
       failed++
-      out(`✗ ${file}: ${report.errors.length} error(s)`)
+      out(`✗ ${file}: ${report.total} error(s)`)
       for (const e of report.errors) out(`  ${e.path || '/'}: ${e.message}`)
     }
     for (const note of report.notes) out(`  note: ${note}`)

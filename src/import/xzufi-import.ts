@@ -9,7 +9,7 @@ import { toRecord, type XzufiRecord } from './xzufi-records.js'
 import { mapXzufi, type ImportReport, type MapContext } from './xzufi-map.js'
 
 import type { Issue } from '../http/problem.js'
-export type Validate = (doc: unknown) => { ok: true; value: Manifest } | { ok: false; errors: Issue[] }
+export type Validate = (doc: unknown) => { ok: true; value: Manifest } | { ok: false; errors: Issue[]; total?: number }
 
 export interface ImportResult {
   ok: boolean
@@ -17,6 +17,8 @@ export interface ImportResult {
   manifest: ManifestV2
   /** validation errors of the mapped manifest (empty when ok) */
   errors: Issue[]
+  /** every error found; errors lists at most 50 and an "and N more" entry */
+  total?: number
   value?: Manifest
 }
 
@@ -47,8 +49,13 @@ export function mapContextFor(data: Pick<RegionData, 'region' | 'serviceCatalog'
 
 export function mapAndValidate(records: readonly XzufiRecord[], context: MapContext, validate: Validate): ImportResult {
   const { manifest, report } = mapXzufi(records, context)
+  // registering it would replace the member's whole offering with nothing (a wrong file, another city's export)
+  if (report.mapped.services === 0) {
+    const errors = [{ path: '/services', message: `no Leistung could be mapped for ${context.member.id} (every one is dropped, see the report): an import without services is not registered` }]
+    return { ok: false, report, manifest, errors }
+  }
   const result = validate(manifest)
   return result.ok
     ? { ok: true, report, manifest, errors: [], value: result.value }
-    : { ok: false, report, manifest, errors: result.errors }
+    : { ok: false, report, manifest, errors: result.errors, ...(result.total === undefined ? {} : { total: result.total }) }
 }

@@ -9,7 +9,7 @@ import { barChart } from '../charts/svg.js'
 import { loadAssets } from '../web/assets.js'
 import { renderPage } from '../web/render.js'
 import type { CatalogStore } from '../store/types.js'
-import { readInsights, type ReadInsightsOptions } from './routes.js'
+import { isCalendarDay, readInsights, type ReadInsightsOptions } from './routes.js'
 import type { InsightsReport } from './report.js'
 import { FEEDBACK_REASON_LABELS, NO_MEMBER, type FeedbackReason } from './fields.js'
 import { checkSession, issueSession, readCookie, SESSION_COOKIE, sessionCookie } from './session.js'
@@ -22,7 +22,6 @@ export interface InsightsPageOptions extends Omit<ReadInsightsOptions, 'store'> 
 }
 
 const REGION = 'region'
-const DAY = /^\d{4}-\d{2}-\d{2}$/
 
 async function page(app: FastifyInstance, config: InsightsPageOptions): Promise<void> {
   const options: InsightsPageOptions & ReadInsightsOptions & { members: readonly MemberConfig[]; catalogStore: CatalogStore } = {
@@ -56,7 +55,7 @@ async function page(app: FastifyInstance, config: InsightsPageOptions): Promise<
       const who = checkSession(readCookie(request.headers.cookie, SESSION_COOKIE), keyFor)
       if (who === undefined) return send(reply, {})
       const q = request.query as { from?: string; to?: string }
-      const range = { ...(q.from && DAY.test(q.from) ? { from: q.from } : {}), ...(q.to && DAY.test(q.to) ? { to: q.to } : {}) }
+      const range = { ...(q.from && isCalendarDay(q.from) ? { from: q.from } : {}), ...(q.to && isCalendarDay(q.to) ? { to: q.to } : {}) }
       if (range.from !== undefined && range.to !== undefined && range.from > range.to) delete range.from
       const report = await readInsights(options, range, who === REGION ? undefined : who)
       const scopeName = who === REGION ? `die Region ${app.live.current.region.name}` : app.live.current.memberById.get(who)?.name ?? who

@@ -56,6 +56,10 @@ export interface ReadInsightsOptions {
 }
 
 export async function readInsights(options: ReadInsightsOptions, query: Static<typeof InsightsQuery>, member?: string): Promise<InsightsReport> {
+  // the pattern lets 2026-13-01 or 2026-11-31 through; Date would throw or roll them over
+  for (const [name, day] of [['from', query.from], ['to', query.to]] as const) {
+    if (day !== undefined && !isCalendarDay(day)) throw new errors.BAD_QUERY(`${name} ist kein gültiger Tag (JJJJ-MM-TT): ${day}`)
+  }
   const today = dayOf((options.now ?? (() => new Date()))())
   const to = query.to ?? today
   const from = query.from ?? dayOf(new Date(Date.parse(`${to}T00:00:00Z`) - 7 * 86_400_000))
@@ -63,6 +67,12 @@ export async function readInsights(options: ReadInsightsOptions, query: Static<t
   const days = daysBetween(from, to, options.retentionDays + 1)
   const counters = await options.store.readCounts(days)
   return buildReport(counters, { from, to, minCount: options.minCount, ...(member === undefined ? {} : { member }) })
+}
+
+/** YYYY-MM-DD of a real day (not 2026-13-01 nor 2026-11-31) */
+export function isCalendarDay(day: string): boolean {
+  const t = Date.parse(`${day}T00:00:00Z`)
+  return Number.isFinite(t) && dayOf(new Date(t)) === day
 }
 
 /** JSON by default, CSV when the client asks for text/csv */

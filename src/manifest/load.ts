@@ -5,6 +5,7 @@ import type { Result } from './validate.js'
 import type { Issue } from '../http/problem.js'
 
 const MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 export function parseJson(text: string): Result<unknown> {
   try {
@@ -38,16 +39,21 @@ export async function readManifestFile(path: string): Promise<Result<unknown>> {
 
 /** The file's text (size-checked); callers hash exactly what they parse. */
 export async function readManifestSource(path: string): Promise<Result<string>> {
-  let text: string
+  let bytes: Buffer
   try {
-    text = await readFile(path, 'utf8')
+    bytes = await readFile(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     const issue: Issue = { path: '', message: code === 'ENOENT' ? `manifest file not found: ${path}` : `cannot read manifest file ${path}: ${code ?? 'error'}` }
     return { ok: false, errors: [issue] }
   }
-  if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) {
+  if (bytes.length > MAX_MANIFEST_BYTES) {
     return { ok: false, errors: [{ path: '', message: `manifest file is larger than ${MAX_MANIFEST_BYTES} bytes` }] }
   }
-  return { ok: true, value: text }
+  try {
+    // strict: Latin-1 umlauts would silently become U+FFFD; a BOM (Notepad) is dropped
+    return { ok: true, value: UTF8.decode(bytes) }
+  } catch {
+    return { ok: false, errors: [{ path: '', message: `not valid UTF-8: save ${path} as UTF-8 (JSON is always UTF-8)` }] }
+  }
 }

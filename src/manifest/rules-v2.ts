@@ -69,7 +69,13 @@ export function checkV2Rules(doc: unknown, context: V2Context): Issue[] {
       }
     }
     arr(os.serves).forEach((entry, j) => {
-      if (typeof entry !== 'string' || /^[0-9]+$/.test(entry) || context.members === undefined) return
+      if (typeof entry !== 'string') return
+      if (/^[0-9]+$/.test(entry)) {
+        // the schema's slug branch lets "5" or 13 digits through; such a prefix never matches as meant
+        if (entry.length < 2 || entry.length > 12) errors.push({ path: `${at}/serves/${j}`, message: `"${entry}" ist kein ARS-Präfix: ein ARS-Präfix hat 2 bis 12 Ziffern.` })
+        return
+      }
+      if (context.members === undefined) return
       if (!context.members.has(entry)) {
         errors.push({ path: `${at}/serves/${j}`, message: `"${entry}" ist kein Mitglied der Region; serves nennt Mitglieds-ids oder ARS-Präfixe.` })
       }

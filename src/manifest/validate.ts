@@ -133,10 +133,10 @@ function schemaIssue(error: ErrorObject): Issue {
   const params = error.params as Record<string, unknown>
   switch (error.keyword) {
     case 'required':
-      return { path: `${path}/${String(params.missingProperty)}`, message: 'is required' }
+      return { path: `${path}/${pointerToken(String(params.missingProperty))}`, message: 'is required' }
     case 'additionalProperty':
     case 'additionalProperties':
-      return { path: `${path}/${String(params.additionalProperty)}`, message: 'is not allowed here (unknown field)' }
+      return { path: `${path}/${pointerToken(String(params.additionalProperty))}`, message: 'is not allowed here (unknown field)' }
     case 'type':
       return { path, message: `must be of type ${String(params.type)}` }
     case 'const':
@@ -160,6 +160,11 @@ function schemaIssue(error: ErrorObject): Issue {
     default:
       return { path, message: error.message ?? 'is invalid' }
   }
+}
+
+/** RFC 6901: ajv escapes instancePath, not the property names it reports */
+function pointerToken(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
 function describePattern(pattern: string): string {

@@ -141,6 +141,8 @@ async function send(url: URL, headers: Record<string, string>, dispatcher: Dispa
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 async function readCapped(body: Dispatcher.ResponseData['body'], length: string | string[] | undefined, maxBytes: number): Promise<string> {
   const declared = Number(Array.isArray(length) ? length[0] : length)
   const tooLarge = () => new FetchError(`response larger than ${maxBytes} bytes`, false)
@@ -161,7 +163,12 @@ async function readCapped(body: Dispatcher.ResponseData['body'], length: string 
   } catch (error) {
     throw error instanceof FetchError ? error : describe(error)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  try {
+    // strict: Latin-1 umlauts would be stored as U+FFFD; a BOM is dropped
+    return UTF8.decode(Buffer.concat(chunks))
+  } catch {
+    throw new FetchError('not valid UTF-8: serve the manifest encoded as UTF-8 (JSON is always UTF-8)', false)
+  }
 }
 
 /** a readable sentence for lastError; network trouble and timeouts may pass on retry */

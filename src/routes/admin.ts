@@ -45,6 +45,7 @@ export interface AdminRoutesOptions {
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i
 const XML_TYPE = /^application\/(?:x-xzufi\+)?xml\s*(?:;|$)/i
 const IMPORT_ROUTE = '/members/:id/import'
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 const params = {
   type: 'object',
   properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'member id (slug from the region config)', examples: ['gladbeck'] } },
@@ -141,7 +142,11 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     },
   }, async (request) => {
     const member = memberOf(request)
-    if (request.body === undefined || request.body === null) throw new errors.MEDIA_TYPE()
+    if (request.body === undefined) {
+      // the JSON parser passes an empty body on (POST .../refresh): here it is a missing manifest, not a wrong type
+      if (JSON_TYPE.test(request.headers['content-type'] ?? '')) throw invalid([{ path: '', message: 'the body is empty: send the manifest' }])
+      throw new errors.MEDIA_TYPE()
+    }
     const result = validate(request.body, member)
     if (!result.ok) throw invalid(result.errors, result.total)
     // defence in depth: the validator checks this too
@@ -187,7 +192,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     if (!result.ok || !result.value) {
       const { mapped, dropped } = result.report
       const summary = { path: '', message: `mapping report: ${mapped.services} services, ${mapped.offices} offices, ${mapped.onlineServices} online services mapped, ${dropped.length} dropped` }
-      throw invalid([...result.errors, summary])
+      throw invalid([...result.errors, summary], result.total ?? result.errors.length) // the summary is no error
     }
     const acceptedAt = now().toISOString()
     const version = await store.putManifest(member.id, result.value, { source: 'api', acceptedAt })
@@ -250,11 +255,18 @@ function registerJsonOnly(app: FastifyInstance, bodyLimit: number, importLimit: 
     if (Number.isFinite(declared) && declared > importLimit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined)
     done(null, payload)
   })
-  app.addContentTypeParser(JSON_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+  app.addContentTypeParser(JSON_TYPE, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
     // POST .../refresh sent with a JSON content type and no body
-    if (body === '') return done(null, undefined)
+    if ((body as Buffer).length === 0) return done(null, undefined)
+    let text: string
     try {
-      done(null, JSON.parse(body as string))
+      // a string parser would turn Latin-1 umlauts into U+FFFD and store them; the decoder also drops a BOM
+      text = UTF8.decode(body as Buffer)
+    } catch {
+      return done(invalid([{ path: '', message: 'not valid UTF-8: send the manifest encoded as UTF-8 (JSON is always UTF-8)' }]), undefined)
+    }
+    try {
+      done(null, JSON.parse(text))
     } catch (error) {
       const message = `not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`
       done(invalid([{ path: '', message }]), undefined)

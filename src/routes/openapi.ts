@@ -90,6 +90,12 @@ export function finishOpenApi(doc: Json, ids?: KnownIds): Json {
       content: { 'application/json': { schema: { oneOf: [MANIFEST_REF, { $ref: '#/components/schemas/ManifestV1' }] } } },
     }
   }
+  // the import route streams its body (no body schema to derive this from)
+  const xzufi = paths['/api/v1/admin/members/{id}/import']?.post
+  if (xzufi) {
+    const body = { schema: { type: 'string', description: 'an XZuFi 2.2.0 (or 2.1.0) document, UTF-8, no DOCTYPE' } }
+    xzufi.requestBody = { required: true, content: { 'application/xml': body, 'application/x-xzufi+xml': body } }
+  }
   nonJsonAnswers(paths)
   const get = paths[MANIFEST_PATH]?.get
   const getResponses = get?.responses as Record<string, Json> | undefined
@@ -108,6 +114,10 @@ function nonJsonAnswers(paths: Record<string, Record<string, Json>>): void {
   if (metrics) {
     metrics['200'] = { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }
     metrics['401'] ??= { description: 'METRICS_TOKEN is set and the bearer token is missing or wrong', content: PROBLEM }
+  }
+  for (const path of ['/api/v1/admin/members/{id}/insights', '/api/v1/admin/insights']) {
+    const content = ((paths[path]?.get?.responses as Record<string, Json> | undefined)?.['200'])?.content as Json | undefined
+    if (content) content['text/csv'] = { schema: { type: 'string', description: 'one table: kind, day, member, service, key, count' } }
   }
   for (const path of ['/schemas/manifest.json', '/schemas/manifest-v1.json']) {
     const responses = paths[path]?.get?.responses as Record<string, Json> | undefined

@@ -48,6 +48,35 @@ t.test('an invalid manifest: every error with its path, exit 1', async (t) => {
   t.match(out, /0 valid, 1 invalid/)
 })
 
+t.test('more errors than are listed: the count says all of them, as the 422 detail does', async (t) => {
+  const services = Array.from({ length: 30 }, (_, i) => ({ ...service(`s${i}`), name: 5, summary: 7 }))
+  const region = await makeRegion([member('alpha', 'stadt')], { alpha: JSON.stringify(manifest('alpha', services as never)) })
+  t.teardown(region.cleanup)
+  const file = join(region.dir, 'members', 'alpha.json')
+  const { code, out } = await capture(['--region', region.regionPath, file])
+  t.equal(code, 1)
+  t.match(out, /alpha\.json: 60 error\(s\)/, 'not the 51 lines listed')
+  t.match(out, /and 10 more error\(s\) not listed/)
+  const upgrade = await capture(['--region', region.regionPath, '--upgrade', file])
+  t.match(upgrade.out, /alpha\.json: 60 error\(s\)/)
+})
+
+t.test('a Latin-1 file is refused as not UTF-8 (was valid, with every umlaut turned into U+FFFD); a BOM is fine', async (t) => {
+  const region = await makeRegion([member('alpha', 'stadt')], {})
+  t.teardown(region.cleanup)
+  const doc = manifest('alpha', [service('a', { name: 'Anmeldung im Bürgerbüro' })])
+  const latin1 = join(region.dir, 'latin1.json')
+  await writeFile(latin1, Buffer.from(JSON.stringify(doc), 'latin1'))
+  const refused = await capture(['--region', region.regionPath, latin1])
+  t.equal(refused.code, 1)
+  t.match(refused.out, /latin1\.json: 1 error\(s\)\n  \/: not valid UTF-8/)
+  const bom = join(region.dir, 'bom.json')
+  await writeFile(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(doc))]))
+  const upgraded = await capture(['--region', region.regionPath, '--upgrade', bom])
+  t.equal(upgraded.code, 0, upgraded.out)
+  t.equal(JSON.parse(upgraded.out).services[0].name, 'Anmeldung im Bürgerbüro')
+})
+
 t.test('broken JSON reports line and column; unknown member notes unchecked hosts', async (t) => {
   const region = await makeRegion([member('alpha', 'stadt')], { alpha: manifest('alpha', []) })
   t.teardown(region.cleanup)

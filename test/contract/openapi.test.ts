@@ -95,3 +95,11 @@ t.test('servers, licence and the language rule of summaries are stated', async (
     t.notMatch(op.summary, /^(The|One|Who|Register|Fetch|Pilot insights|Regional|Online services|Liveness|Readiness|Prometheus metrics)\b/, `${method} ${path}: German summary`)
   }
 })
+
+t.test('the insights reports document their CSV form (Accept: text/csv), not only JSON', async (t) => {
+  for (const path of ['/api/v1/admin/members/{id}/insights', '/api/v1/admin/insights']) {
+    const ok = doc.paths[path]?.get?.responses?.['200']
+    t.ok(ok?.content?.['application/json'], `${path}: JSON`)
+    t.match(ok?.content?.['text/csv'], { schema: { type: 'string' } }, `${path}: CSV`)
+  }
+})

@@ -91,3 +91,15 @@ t.test('a union/enum error reads as plain words', async (t) => {
   t.notOk(result.ok)
   if (!result.ok) t.match(result.errors[0]!.message, /must be one of: none, low, substantial, high/)
 })
+
+t.test('error paths are JSON Pointers: "/" and "~" in a field name are escaped (a key "links/app" is not /links/app)', async (t) => {
+  const doc: Record<string, any> = {
+    schemaVersion: 2, member: 'alpha', updatedAt: '2026-11-25T00:00:00Z', sources: [{ what: 'test', source: 'test' }], links: {}, offices: [],
+    services: [{ id: 'a', name: 'A', summary: 'Zusammenfassung.', audiences: ['residents'], lifeSituations: ['tiere'], 'name~de': 'x' }],
+    'links/app': 'https://www.alpha.example/',
+  }
+  const result = validateManifest(doc, { lifeSituationIds: new Set(['tiere']), serviceKeys: new Set() })
+  t.notOk(result.ok)
+  if (result.ok) return
+  t.same(result.errors.map((e) => e.path).sort(), ['/links~1app', '/services/0/name~0de'])
+})

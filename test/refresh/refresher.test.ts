@@ -102,6 +102,8 @@ t.test('each failure keeps the last good manifest live, with a readable lastErro
     ['oversize (chunked)', (_q, s) => { s.writeHead(200); s.write('x'.repeat(3000)); s.end('x'.repeat(3000)) }, /^response larger than 4096 bytes$/],
     ['redirect to another host', (_q, s) => void s.writeHead(302, { location: other.url.replace('127.0.0.1', 'localhost') }).end(), /^redirect to another host refused: localhost:\d+$/],
     ['404', (_q, s) => void s.writeHead(404).end(), /^HTTP 404 from /],
+    // was stored with every umlaut as U+FFFD
+    ['Latin-1', (_q, s) => void s.writeHead(200, { 'content-type': 'application/json; charset=iso-8859-1' }).end(Buffer.from(JSON.stringify(manifestDoc('Bürgerbüro')), 'latin1')), /^not valid UTF-8/],
   ]
   for (const [name, handler, lastError] of cases) {
     up.state.handler = handler
@@ -116,12 +118,14 @@ t.test('each failure keeps the last good manifest live, with a readable lastErro
     if (name === '404') t.equal(up.state.hits - hitsBefore, 1, '404: not retried')
   }
   t.equal(other.state.hits, 0, 'the redirect target was never contacted')
-  t.match((await store.getMember('marl'))?.meta, { lastError: /^HTTP 404/ })
-  up.state.handler = json(manifestDoc('Wieder gut'))
+  t.match((await store.getMember('marl'))?.meta, { lastError: /^not valid UTF-8/ })
+  // a byte order mark is dropped (was 'invalid JSON')
+  up.state.handler = (_q, s) => void s.writeHead(200).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(manifestDoc('Wieder gut')))]))
   t.match(await r.refreshNow('marl'), { outcome: 'updated' })
   const healed = await store.getMember('marl')
   t.equal(healed?.status, 'ok')
   t.equal(healed?.meta.lastError, undefined)
+  t.equal(healed?.manifest?.services[0]?.name, 'Wieder gut')
 })
 
 t.test('a same-host redirect is followed', async (t) => {

@@ -70,7 +70,7 @@ const put = (id: string, token: string | undefined, body: unknown, headers: Reco
   method: 'PUT' as const,
   url: `/api/v1/admin/members/${id}/manifest`,
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-  payload: typeof body === 'string' ? body : JSON.stringify(body),
+  payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
 })
 
 t.test('accepts a valid manifest from its own member', async (t) => {
@@ -171,6 +171,34 @@ t.test('415 for non-JSON, 413 over the body limit (after auth)', async (t) => {
   t.equal(await store.getVersion(), 1)
 })
 
+t.test('a JSON body that is empty or null is a 422 saying so, not a 415 blaming the content type', async (t) => {
+  const { app, store } = await build(t)
+  const empty = await app.inject(put('gladbeck', 'tok-gladbeck', ''))
+  t.equal(empty.statusCode, 422)
+  t.match(empty.json(), { code: 'DP_ERR_MANIFEST_INVALID', errors: [{ path: '', message: 'the body is empty: send the manifest' }] })
+  const nothing = await app.inject(put('gladbeck', 'tok-gladbeck', 'null'))
+  t.equal(nothing.statusCode, 422)
+  t.match(nothing.json(), { code: 'DP_ERR_MANIFEST_INVALID', errors: [{ path: '', message: 'must be of type object' }] })
+  const untyped = await app.inject({ method: 'PUT', url: '/api/v1/admin/members/gladbeck/manifest', headers: { authorization: 'Bearer tok-gladbeck' }, payload: JSON.stringify(doc()) })
+  t.equal(untyped.statusCode, 415, 'without a content type it stays a 415')
+  t.equal(await store.getVersion(), 0)
+})
+
+t.test('the body must be UTF-8: Latin-1 umlauts are a 422, not stored as U+FFFD; a UTF-8 BOM is accepted', async (t) => {
+  const { app, store } = await build(t)
+  // PowerShell 5.1 and old Windows tools send ISO-8859-1
+  const latin1 = Buffer.from(JSON.stringify(doc('gladbeck', 'Hund anmelden im Bürgerbüro')), 'latin1')
+  const refused = await app.inject(put('gladbeck', 'tok-gladbeck', latin1, { 'content-type': 'application/json; charset=ISO-8859-1' }))
+  t.equal(refused.statusCode, 422)
+  t.match(refused.json(), { code: 'DP_ERR_MANIFEST_INVALID', errors: [{ path: '', message: /not valid UTF-8/ }] })
+  t.equal(await store.getVersion(), 0, 'nothing stored')
+  // Notepad and PowerShell's Out-File write a byte order mark
+  const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(doc('gladbeck', 'Hund anmelden im Bürgerbüro')))])
+  const accepted = await app.inject(put('gladbeck', 'tok-gladbeck', bom))
+  t.equal(accepted.statusCode, 200, accepted.body)
+  t.equal((await store.getMember('gladbeck'))?.manifest?.services[0]?.name, 'Hund anmelden im Bürgerbüro')
+})
+
 /** a sleep that only records: the brake's delays, without waiting on the clock */
 function recordedSleep() {
   const delays: number[] = []
@@ -242,6 +270,21 @@ t.test('refresh: 409 for file manifests, the refresher answers for remote ones',
   t.same(calls, ['marl'])
   const none = await app.inject({ url: '/api/v1/admin/members/marl/manifest', headers: { authorization: 'Bearer tok-marl' } })
   t.equal(none.statusCode, 404)
+})
+
+t.test('insights: a day that is not on the calendar is a 400 naming it, never a 500 or a silently empty report', async (t) => {
+  const { app } = await build(t, { insights: { minCount: 5, retentionDays: 90, now: () => new Date('2026-11-30T10:00:00Z') } })
+  const ask = (query: string) => app.inject({ url: `/api/v1/admin/members/gladbeck/insights?${query}`, headers: { authorization: 'Bearer tok-gladbeck' } })
+  t.equal((await ask('from=2026-11-01&to=2026-11-30')).statusCode, 200)
+  // month 13 (was a 500), November 31st (was read as 1 December), month 00 (was a 200 without days), day 45 (was "from after to")
+  const cases: [string, string, string][] = [['to=2026-13-01', 'to', '2026-13-01'], ['from=2026-11-01&to=2026-11-31', 'to', '2026-11-31'],
+    ['from=2026-00-10&to=2026-11-10', 'from', '2026-00-10'], ['from=2026-11-45', 'from', '2026-11-45']]
+  for (const [query, name, day] of cases) {
+    const res = await ask(query)
+    t.equal(res.statusCode, 400, query)
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', query)
+    t.match(res.json(), { code: 'DP_ERR_BAD_QUERY', detail: `${name} ist kein gültiger Tag (JJJJ-MM-TT): ${day}` }, query)
+  }
 })
 
 t.test('503 with Retry-After while Redis is down; the old manifest survives', async (t) => {

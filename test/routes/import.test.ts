@@ -84,3 +84,19 @@ t.test('hostile XML: a clear 4xx and nothing changed', async (t) => {
   t.equal((await gw.inject({ ...post('<x/>'), url: '/api/v1/admin/members/gladbeck/manifest', method: 'PUT' })).statusCode, 415, 'XML on the PUT route')
   t.equal(await manifestNow(), original, 'the last good manifest stays')
 })
+
+t.test('an export that maps no service (another city\'s, or an empty one) is a 422 with the report; the manifest stays', async (t) => {
+  const gw = await app(t)
+  const manifestNow = async () => (await gw.inject({ url: '/api/v1/admin/members/gladbeck/manifest', headers: { authorization: 'Bearer tok-gladbeck' } })).body
+  const original = await manifestNow()
+  // Marl's Zuständigkeiten only (Marl's ARS): nothing is in Gladbeck's area
+  const marls = (await fixture('gladbeck-hund.xml')).toString('utf8').replace(/055620014014/g, '055620024024')
+  for (const [name, payload] of [['another city\'s export', marls], ['an empty transfer', `<x:t xmlns:x="${NS}"></x:t>`]] as const) {
+    const res = await gw.inject(post(payload))
+    t.equal(res.statusCode, 422, `${name}: ${res.body.slice(0, 300)}`)
+    t.match(res.json(), { code: 'DP_ERR_MANIFEST_INVALID', errors: [{ path: '/services', message: /no Leistung could be mapped for gladbeck/ }] }, name)
+    t.match(res.body, /mapping report: 0 services/, name)
+    t.equal(res.json().detail, 'Das Manifest ist ungültig: 1 Fehler.', `${name}: the report line is not counted as an error`)
+  }
+  t.equal(await manifestNow(), original, 'the last good manifest stays')
+})
