@@ -113,9 +113,17 @@ export class RedisStore implements CatalogStore {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.observe(Number(message), false)
     })
-    await subscriber.connect()
-    await subscriber.subscribe(this.channel)
+    try {
+      await subscriber.connect()
+      await subscriber.subscribe(this.channel)
+    } catch (error) {
+      subscriber.disconnect()
+      this.client.disconnect()
+      throw new Error(`cannot subscribe to Redis: ${(error as Error).message}`)
+    }
     this.subscriber = subscriber
+    // a write between the version read above and the subscription sent no message we saw
+    void this.checkVersion()
     // after a reconnect we subscribe again ourselves (autoResubscribe is off):
     // ioredis' own resubscribe leaves its promise unhandled, and a close during
     // it would crash the process; messages may have been lost, so compare versions
