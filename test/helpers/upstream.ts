@@ -127,6 +127,10 @@ export interface RawResponse {
   body: string
 }
 
+/** The values of every header line named `name` (lower case), in the order sent. */
+export const headerValues = (lines: string[], name: string): string[] =>
+  lines.filter((l) => l.toLowerCase().startsWith(`${name}:`)).map((l) => l.slice(name.length + 2))
+
 /** Sends bytes as they are (no client-side URL normalisation) and reads the whole answer. */
 export function rawRequest(port: number, request: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {

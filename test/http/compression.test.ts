@@ -5,9 +5,7 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import zlib from 'node:zlib'
-import { join } from 'node:path'
 import { request } from 'undici'
-import { loadRegionData } from '../../src/config/load.js'
 import { registerCompression, COMPRESSION_THRESHOLD, type ContentEncoding } from '../../src/http/compression.js'
 import { registerProblemHandlers } from '../../src/routes/problem.js'
 import { namedSchemas } from '../../src/routes/named-schemas.js'
@@ -15,9 +13,8 @@ import type { LiveCatalog } from '../../src/lifecycle/live-catalog.js'
 import { catalogStub } from '../helpers/catalog-stub.js'
 import searchRoutes from '../../src/routes/search.js'
 import { SearchIndexHolder } from '../../src/search/live-index.js'
-import { startPortal } from '../helpers/browser.js'
-import { REPO } from '../helpers/region.js'
-import { rawRequest, startEcho } from '../helpers/upstream.js'
+import { startMemberPortal } from '../helpers/member-portal.js'
+import { rawRequest } from '../helpers/upstream.js'
 import { fixtureCatalog, synonyms } from '../search/fixture-catalog.js'
 
 function decode(encoding: string | undefined, body: Buffer): Buffer {
@@ -38,23 +35,13 @@ const UPSTREAM_GZIP = zlib.gzipSync(Buffer.from(BIG_PAGE), { level: 1 })
 
 /** The real region over a real socket; herten proxied on the path form, gladbeck on its member origin. */
 async function gateway(t: Test) {
-  const upstream = (member: string) => startEcho(member, (req, res) => {
+  const { portal } = await startMemberPortal(t, { proxy: { baseDomain: 'cities.test', scheme: 'http', port: 8080 } }, (req, res) => {
     if (!req.url?.endsWith('/big')) return false
     res.setHeader('content-type', 'text/html; charset=utf-8')
     if (req.url.includes('gzipped')) res.setHeader('content-encoding', 'gzip')
     res.end(req.url.includes('gzipped') ? UPSTREAM_GZIP : BIG_PAGE)
     return true
   })
-  const herten = await upstream('herten')
-  const gladbeck = await upstream('gladbeck')
-  t.teardown(herten.close)
-  t.teardown(gladbeck.close)
-  const data = await loadRegionData(join(REPO, 'config', 'region.json'))
-  for (const m of data.region.members) {
-    if (m.id === 'herten') Object.assign(m, { upstream: herten.url, allowPrivateNetwork: true, sameOriginTrusted: true })
-    if (m.id === 'gladbeck') Object.assign(m, { upstream: gladbeck.url, allowPrivateNetwork: true })
-  }
-  const portal = await startPortal(t, { regionData: data, settings: { rateLimit: false, proxy: { baseDomain: 'cities.test', scheme: 'http', port: 8080 } } })
   return portal.baseUrl
 }
 

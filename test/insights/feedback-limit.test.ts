@@ -1,24 +1,11 @@
 // A bot posting feedback in a loop inflates a count by at most its rate limit.
 import t from 'tap'
-import { join } from 'node:path'
-import { buildApp } from '../../src/app.js'
-import { REPO } from '../helpers/region.js'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { NO_LOAD_SHEDDING } from '../helpers/app.js'
+import { realApp } from '../helpers/app.js'
 
 t.test('feedback beyond the rate limit is refused and not counted', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-fb-'))
-  const app = await buildApp({
-    settings: {
-      regionConfig: join(REPO, 'config', 'region.json'), dataDir, rateLimit: true,
-      pressure: NO_LOAD_SHEDDING,
-      insights: { enabled: true, retentionDays: 400, minCount: 5, flushIntervalMs: 3_600_000, feedbackMax: 3 },
-    },
-  })
-  t.teardown(async () => {
-    await app.close()
-    await rm(dataDir, { recursive: true, force: true })
+  const app = await realApp(t, {
+    rateLimit: true,
+    insights: { enabled: true, retentionDays: 400, minCount: 5, flushIntervalMs: 3_600_000, feedbackMax: 3 },
   })
   const service = app.live.current.services[0]!.id
   const statuses: number[] = []

@@ -2,12 +2,7 @@
 // region, member-local services (id "member:service") included: the form's
 // own hidden fields, posted as a browser would, are accepted and counted.
 import t from 'tap'
-import { join } from 'node:path'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { buildApp } from '../../src/app.js'
-import { REPO } from '../helpers/region.js'
-import { NO_LOAD_SHEDDING } from '../helpers/app.js'
+import { realApp } from '../helpers/app.js'
 
 const FORM = 'application/x-www-form-urlencoded'
 
@@ -16,18 +11,7 @@ function hidden(html: string, name: string): string | undefined {
 }
 
 t.test('the feedback form of every service page posts and is counted', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-fb-'))
-  const app = await buildApp({
-    settings: {
-      regionConfig: join(REPO, 'config', 'region.json'), dataDir,
-      pressure: NO_LOAD_SHEDDING,
-      insights: { enabled: true, retentionDays: 400, minCount: 5, flushIntervalMs: 3_600_000, feedbackMax: 1_000_000 },
-    },
-  })
-  t.teardown(async () => {
-    await app.close()
-    await rm(dataDir, { recursive: true, force: true })
-  })
+  const app = await realApp(t, { insights: { enabled: true, retentionDays: 400, minCount: 5, flushIntervalMs: 3_600_000, feedbackMax: 1_000_000 } })
   const services = app.live.current.services
   const local = services.filter((service) => service.id.includes(':'))
   t.ok(local.length > 0, 'the region has member-local services')

@@ -3,11 +3,8 @@
 // upstream, which answers them with its own policy; the gateway adds none of
 // its CORS headers to a member's answers.
 import t from 'tap'
-import { join } from 'node:path'
-import { loadRegionData } from '../../src/config/load.js'
-import { startPortal } from '../helpers/browser.js'
-import { REPO } from '../helpers/region.js'
-import { rawRequest, startEcho, type Respond } from '../helpers/upstream.js'
+import { startMemberPortal } from '../helpers/member-portal.js'
+import { headerValues, rawRequest, type Respond } from '../helpers/upstream.js'
 
 const MEMBER_SITE = 'https://www.gladbeck.example'
 const FRONTEND = 'https://app.example'
@@ -26,23 +23,10 @@ const respond: Respond = (req, res) => {
   return false
 }
 
-const header = (lines: string[], name: string) => lines.filter((l) => l.toLowerCase().startsWith(`${name}:`)).map((l) => l.slice(name.length + 2))
-
 t.test('with CORS_ORIGINS set, a member still answers its own preflights and the API list opens none of its pages', async (t) => {
-  const gladbeck = await startEcho('gladbeck', respond)
-  const herten = await startEcho('herten', respond)
-  t.teardown(gladbeck.close)
-  t.teardown(herten.close)
-  const data = await loadRegionData(join(REPO, 'config', 'region.json'))
-  for (const m of data.region.members) {
-    if (m.id === 'gladbeck') Object.assign(m, { upstream: gladbeck.url, allowPrivateNetwork: true })
-    if (m.id === 'herten') Object.assign(m, { upstream: herten.url, allowPrivateNetwork: true, sameOriginTrusted: true })
-  }
-  const portal = await startPortal(t, {
-    regionData: data,
-    settings: { rateLimit: false, corsOrigins: [FRONTEND], proxy: { baseDomain: 'cities.test', scheme: 'http', port: 8080 } },
-  })
-  const port = Number(new URL(portal.baseUrl).port)
+  const { port, gladbeck, herten } = await startMemberPortal(t, {
+    corsOrigins: [FRONTEND], proxy: { baseDomain: 'cities.test', scheme: 'http', port: 8080 },
+  }, respond)
   const send = (method: string, path: string, host: string, extra: string[]) =>
     rawRequest(port, `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${extra.map((l) => `${l}\r\n`).join('')}\r\n`)
 
@@ -53,11 +37,11 @@ t.test('with CORS_ORIGINS set, a member still answers its own preflights and the
   for (const [name, path, host, upstream] of where) {
     const own = await send('OPTIONS', path, host, [`Origin: ${MEMBER_SITE}`, 'Access-Control-Request-Method: POST'])
     t.equal(own.status, 204, `${name}: preflight from the member's site`)
-    t.same(header(own.headerLines, 'access-control-allow-methods'), ['POST'], `${name}: the member's own answer`)
-    t.same(header(own.headerLines, 'access-control-allow-origin'), [MEMBER_SITE], `${name}: the member's own origin allowed`)
+    t.same(headerValues(own.headerLines, 'access-control-allow-methods'), ['POST'], `${name}: the member's own answer`)
+    t.same(headerValues(own.headerLines, 'access-control-allow-origin'), [MEMBER_SITE], `${name}: the member's own origin allowed`)
 
     const frontend = await send('OPTIONS', path, host, [`Origin: ${FRONTEND}`, 'Access-Control-Request-Method: POST'])
-    t.same(header(frontend.headerLines, 'access-control-allow-origin'), [], `${name}: a portal frontend is not allowed by the member`)
+    t.same(headerValues(frontend.headerLines, 'access-control-allow-origin'), [], `${name}: a portal frontend is not allowed by the member`)
 
     const plain = await send('OPTIONS', path, host, [])
     t.equal(plain.status, 204, `${name}: OPTIONS without Origin is the member's, not a gateway 400`)
@@ -65,11 +49,11 @@ t.test('with CORS_ORIGINS set, a member still answers its own preflights and the
 
     const read = await send('GET', path, host, [`Origin: ${FRONTEND}`])
     t.equal(read.status, 200)
-    t.same(header(read.headerLines, 'access-control-allow-origin'), [], `${name}: CORS_ORIGINS does not let a frontend read a member's page`)
-    t.same(header(read.headerLines, 'access-control-expose-headers'), [], `${name}: none of the API's CORS headers`)
+    t.same(headerValues(read.headerLines, 'access-control-allow-origin'), [], `${name}: CORS_ORIGINS does not let a frontend read a member's page`)
+    t.same(headerValues(read.headerLines, 'access-control-expose-headers'), [], `${name}: none of the API's CORS headers`)
   }
 
   const api = await send('OPTIONS', '/api/v1/region', `127.0.0.1:${port}`, [`Origin: ${FRONTEND}`, 'Access-Control-Request-Method: GET'])
   t.equal(api.status, 204, 'the API keeps its CORS policy')
-  t.same(header(api.headerLines, 'access-control-allow-origin'), [FRONTEND])
+  t.same(headerValues(api.headerLines, 'access-control-allow-origin'), [FRONTEND])
 })

@@ -5,39 +5,18 @@
 // Locations point at the member origin.
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { loadRegionData } from '../../src/config/load.js'
-import type { ProxySettings } from '../../src/config/env.js'
 import { memberHostRouter, proxyPlugin, type ProxyOrigins } from '../../src/proxy/index.js'
-import { startPortal } from '../helpers/browser.js'
-import { REPO } from '../helpers/region.js'
-import { proxiedMember, rawRequest, startEcho, type Respond } from '../helpers/upstream.js'
+import { startMemberPortal } from '../helpers/member-portal.js'
+import { headerValues, proxiedMember, rawRequest, startEcho, type Respond } from '../helpers/upstream.js'
 
 function get(path: string, host: string, extra: string[] = [], method = 'GET'): string {
   const body = method === 'POST' ? 'Content-Length: 3\r\n' : ''
   return `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${body}${extra.map((l) => `${l}\r\n`).join('')}\r\n${method === 'POST' ? 'x=1' : ''}`
 }
 
-const header = (lines: string[], name: string) => lines.filter((l) => l.toLowerCase().startsWith(`${name}:`)).map((l) => l.slice(name.length + 2))
-
-async function gateway(t: Test, proxy: ProxySettings) {
-  const gladbeck = await startEcho('gladbeck')
-  const herten = await startEcho('herten')
-  t.teardown(gladbeck.close)
-  t.teardown(herten.close)
-  const data = await loadRegionData(join(REPO, 'config', 'region.json'))
-  for (const m of data.region.members) {
-    if (m.id === 'gladbeck') Object.assign(m, { upstream: gladbeck.url, allowPrivateNetwork: true })
-    if (m.id === 'herten') Object.assign(m, { upstream: herten.url, allowPrivateNetwork: true, sameOriginTrusted: true })
-  }
-  const portal = await startPortal(t, { regionData: data, settings: { rateLimit: false, proxy } })
-  const port = Number(new URL(portal.baseUrl).port)
-  return { port, gladbeck, herten }
-}
-
 t.test('a member host reaches that member’s upstream and nothing else of the gateway', async (t) => {
-  const { port, gladbeck, herten } = await gateway(t, { baseDomain: 'cities.test', scheme: 'http', port: 8080 })
+  const { port, gladbeck, herten } = await startMemberPortal(t, { proxy: { baseDomain: 'cities.test', scheme: 'http', port: 8080 } })
   const host = `gladbeck.cities.test:${port}`
   for (const path of ['/', '/api/v1/region', '/docs/json', '/health', '/metrics', '/suche?q=x', '/cities/herten/x', '/cities/gladbeck/x', '/assets/portal.js']) {
     const res = await rawRequest(port, get(path, host))
@@ -61,7 +40,7 @@ t.test('a member host reaches that member’s upstream and nothing else of the g
 })
 
 t.test('path form: redirect to the member origin, unless sameOriginTrusted', async (t) => {
-  const { port, gladbeck, herten } = await gateway(t, { baseDomain: 'cities.test', scheme: 'http', port: 8080 })
+  const { port, gladbeck, herten } = await startMemberPortal(t, { proxy: { baseDomain: 'cities.test', scheme: 'http', port: 8080 } })
   const portal = `127.0.0.1:${port}`
   const cases: [string, string][] = [
     ['/cities/gladbeck/antrag/schritt-2?id=7', 'http://gladbeck.cities.test:8080/antrag/schritt-2?id=7'],
@@ -76,7 +55,7 @@ t.test('path form: redirect to the member origin, unless sameOriginTrusted', asy
       continue
     }
     t.equal(res.status, 307, `${path}: 307 keeps method and body`)
-    t.same(header(res.headerLines, 'location'), [want], `${path} -> ${want}`)
+    t.same(headerValues(res.headerLines, 'location'), [want], `${path} -> ${want}`)
   }
   t.equal(gladbeck.seen.length, 0, 'the upstream is never reached through the portal origin')
   const trusted = await rawRequest(port, get('/cities/herten/x', portal))
@@ -85,7 +64,7 @@ t.test('path form: redirect to the member origin, unless sameOriginTrusted', asy
 })
 
 t.test('without PROXY_BASE_DOMAIN an untrusted member is not proxied on the shared origin', async (t) => {
-  const { port, gladbeck, herten } = await gateway(t, { scheme: 'http' })
+  const { port, gladbeck, herten } = await startMemberPortal(t, { proxy: { scheme: 'http' } })
   const res = await rawRequest(port, get('/cities/gladbeck/x', `127.0.0.1:${port}`))
   t.equal(res.status, 503)
   t.match(JSON.parse(res.body), { code: 'DP_ERR_PROXY_NO_ORIGIN', type: 'urn:dachportal:problem:proxy-no-origin' })
@@ -127,7 +106,7 @@ async function plugin(t: Test, origins: ProxyOrigins) {
 t.test('https member origin: cookies become __Host- (no Domain, Path=/, Secure); only those go up, prefix removed', async (t) => {
   const { a, port } = await plugin(t, { baseDomain: 'cities.test', scheme: 'https' })
   const res = await rawRequest(port, get('/set-cookies', 'a.cities.test'))
-  t.same(header(res.headerLines, 'set-cookie'), [
+  t.same(headerValues(res.headerLines, 'set-cookie'), [
     '__Host-sid=abc; HttpOnly; SameSite=Lax; Path=/; Secure',
     '__Host-plain=2; Path=/; Secure',
     '__Host-__Host-x=3; Secure; Path=/',
@@ -139,7 +118,7 @@ t.test('https member origin: cookies become __Host- (no Domain, Path=/, Secure);
 t.test('http member origin (development): host-only cookies, Locations on the member origin', async (t) => {
   const { a, port } = await plugin(t, { baseDomain: 'cities.test', scheme: 'http' })
   const res = await rawRequest(port, get('/set-cookies', 'a.cities.test'))
-  t.same(header(res.headerLines, 'set-cookie'), [
+  t.same(headerValues(res.headerLines, 'set-cookie'), [
     'sid=abc; Path=/sub; HttpOnly; SameSite=Lax',
     'plain=2; Path=/',
     '__Host-x=3; Path=/; Secure',
@@ -156,6 +135,6 @@ t.test('http member origin (development): host-only cookies, Locations on the me
   ]
   for (const [to, want] of cases) {
     const r = await rawRequest(port, get(`/r/redirect?to=${encodeURIComponent(to)}`, 'a.cities.test'))
-    t.same(header(r.headerLines, 'location'), [want], `${to} -> ${want}`)
+    t.same(headerValues(r.headerLines, 'location'), [want], `${to} -> ${want}`)
   }
 })

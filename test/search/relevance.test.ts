@@ -1,14 +1,14 @@
 // Judged queries (../shared/data/search-judgments.json) against the REAL
 // members: the expected service must be in the top 3 for every one of them,
 // and where firstMember is given, the first hit's offering must be theirs.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readFileSync, existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { buildApp } from '../../src/app.js'
 import { loadRegionData } from '../../src/config/load.js'
-import { buildSearchIndex } from '../../src/search/search-index.js'
+import { buildSearchIndex, type SearchIndex } from '../../src/search/search-index.js'
 import { search } from '../../src/search/search.js'
 import { foldText, stem, STOP_WORDS } from '../../src/search/normalize.js'
 import { NO_LOAD_SHEDDING } from '../helpers/app.js'
@@ -20,14 +20,19 @@ interface Judgment { q: string; expect: string; postalCode?: string; member?: st
 const shared = resolve('../shared/data/search-judgments.json')
 const judgmentsPath = existsSync(shared) ? shared : resolve('test/fixtures/search-judgments.json')
 
-t.test('judged queries find the right service in the top 3', { skip: !existsSync(judgmentsPath) && 'no judgments file' }, async (t) => {
-  const judgments = (JSON.parse(readFileSync(judgmentsPath, 'utf8')) as { queries: Judgment[] }).queries
+/** The search index of the real region, as the app builds its catalog. */
+async function regionIndex(t: Pick<Test, 'teardown'>): Promise<SearchIndex> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const data = await loadRegionData(resolve('config/region.json'))
   const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
-  const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+  return buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+}
+
+t.test('judged queries find the right service in the top 3', { skip: !existsSync(judgmentsPath) && 'no judgments file' }, async (t) => {
+  const judgments = (JSON.parse(readFileSync(judgmentsPath, 'utf8')) as { queries: Judgment[] }).queries
+  const index = await regionIndex(t)
 
   let hits = 0
   let reciprocal = 0
@@ -52,12 +57,7 @@ t.test('judged queries find the right service in the top 3', { skip: !existsSync
 // Issue 9: "hundesteuer" is in the names of "Hund anmelden (Hundesteuer)" and
 // "Hund abmelden (Hundesteuer)"; the usual meaning (registering) comes first.
 t.test('hundesteuer finds the Hundesteuer service first', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const data = await loadRegionData(resolve('config/region.json'))
-  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
-  t.teardown(() => app.close())
-  const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+  const index = await regionIndex(t)
   for (const q of ['hundesteuer', 'Hundesteuer', 'HUNDESTEUER ']) {
     t.equal(search(index, { q, page: 1, pageSize: 10 }).hits[0]?.service.id, 'hund-anmelden', q)
   }
@@ -71,12 +71,7 @@ t.test('hundesteuer finds the Hundesteuer service first', async (t) => {
 // "Vor|sorgevollmacht" and "Aus|weiß" matched every text saying "ein", "mit",
 // "vor" or "aus" (47 unrelated services for "Einwohnermeldeamt").
 t.test('a compound is not split into a stop word that matches everything', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const data = await loadRegionData(resolve('config/region.json'))
-  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
-  t.teardown(() => app.close())
-  const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+  const index = await regionIndex(t)
   for (const q of ['Einwohnermeldeamt', 'Mitgliedschaft', 'Vorsorgevollmacht', 'Ausreise', 'Istanbul']) {
     const onlyStopWords = search(index, { q, page: 1, pageSize: 100 }).hits
       .filter((h) => h.highlights.every((w) => STOP_WORDS.has(foldText(w))))
@@ -93,12 +88,7 @@ t.test('a compound is not split into a stop word that matches everything', async
 // "muss" ("müssen"), and those are in nearly every text (13 unrelated
 // services for "Hunde", each matched by "und" alone).
 t.test('a typo variant of a query word is not a function word', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const data = await loadRegionData(resolve('config/region.json'))
-  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
-  t.teardown(() => app.close())
-  const index = buildSearchIndex(app.live.current, { synonyms: data.synonyms })
+  const index = await regionIndex(t)
   const functionWord = (w: string) => STOP_WORDS.has(foldText(w)) || [...STOP_WORDS].some((s) => stem(s) === stem(foldText(w)))
   for (const q of ['Hunde', 'Kinder', 'Masse']) {
     const onlyFunctionWords = search(index, { q, page: 1, pageSize: 100 }).hits
