@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REPO } from './helpers/region.js'
+import { TEST_GATEWAY_ENV } from './helpers/gateway-process.js'
 
 // `npm start` = build + `node dist/main.js`; `npm test` builds first, so dist/ is current.
 t.test('the real process starts with the bundled members and becomes ready', async (t) => {
@@ -11,7 +12,7 @@ t.test('the real process starts with the bundled members and becomes ready', asy
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const child = spawn(process.execPath, [join(REPO, 'dist', 'main.js')], {
     cwd: REPO,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', REDIS_URL: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', REDIS_URL: '', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: TEST_GATEWAY_ENV.PRESSURE_MAX_EVENT_LOOP_DELAY_MS },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })

@@ -28,7 +28,7 @@ async function loadedAfter(body: string): Promise<{ loaded: string[]; printed: s
     const loaded = ${JSON.stringify(WATCHED)}.filter((name) => cache.some((path) => path.includes('/node_modules/' + name + '/')))
     console.log(JSON.stringify({ loaded }))
     process.exit(0)`
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, env: { PATH: process.env.PATH, NODE_ENV: 'test' } })
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, env: { PATH: process.env.PATH, NODE_ENV: 'test', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' } })
   const lines = stdout.trim().split('\n')
   return { loaded: JSON.parse(lines.pop()!).loaded, printed: lines.join('\n') }
 }

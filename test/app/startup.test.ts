@@ -58,7 +58,7 @@ t.test('an inconsistent region config is fatal', async (t) => {
 t.test('a registered manifest survives a restart; a bundled file does not overwrite a newer one', async (t) => {
   const region = await makeRegion([member('alpha', 'stadt')], { alpha: manifest('alpha', [service('a')]) })
   t.teardown(region.cleanup)
-  const settings = { regionConfig: region.regionPath, dataDir: region.dataDir }
+  const settings = { regionConfig: region.regionPath, dataDir: region.dataDir, pressure: NO_LOAD_SHEDDING }
   const first = await buildApp({ settings })
   const newer = manifest('alpha', [service('a'), service('b')], { updatedAt: '2026-11-20T00:00:00Z' })
   await first.store.putManifest('alpha', newer, { source: 'api' })
@@ -75,7 +75,7 @@ t.test('allowPrivateNetwork (tests only) is refused in production', async (t) =>
     buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, production: true } }),
     /allowPrivateNetwork is for tests only, not with NODE_ENV=production: alpha/,
   )
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, production: false } })
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, production: false, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   t.equal((await app.inject('/ready')).statusCode, 200, 'outside production it starts')
 })

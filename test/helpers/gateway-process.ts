@@ -43,6 +43,13 @@ export async function writeRegion(t: Test, edit: (members: MemberConfig[]) => vo
   return { dir, regionPath, tokens }
 }
 
+/**
+ * Every spawned test gateway: no rate limits, and no load shedding, since on a
+ * loaded CI machine the start-up work alone can exceed the event-loop limit and
+ * the first requests would be shed (ops/ops.test.ts tests shedding itself).
+ */
+export const TEST_GATEWAY_ENV = { RATE_LIMIT: 'off', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' } as const
+
 export interface GatewayProcess {
   url: string
   child: ChildProcess
@@ -55,7 +62,7 @@ export async function startGateway(t: Pick<Test, 'teardown'>, env: Record<string
   const port = await freePort()
   const started = performance.now()
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT: 'off', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...TEST_GATEWAY_ENV, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''

@@ -31,7 +31,7 @@ async function instance(t: Tap.Test, url: string, data: RegionData, retentionDay
       regionConfig: join(REPO, 'config', 'region.json'), dataDir, redisUrl: url, redisPrefix: PREFIX, rateLimit: false,
       regionAdminTokenSha256: sha256Hex('tok-region'),
       // the machine is shared: no load shedding in this test
-      pressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 },
+      pressure: NO_LOAD_SHEDDING,
       insights: { enabled: true, retentionDays, minCount: 5, flushIntervalMs: 3_600_000, feedbackMax: 10 },
     },
   })
@@ -42,6 +42,7 @@ async function instance(t: Tap.Test, url: string, data: RegionData, retentionDay
   return app
 }
 import type * as Tap from 'tap'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 const search = (app: FastifyInstance, q: string, extra = '&member=datteln') =>
   app.inject({ method: 'GET', url: `/api/v1/search?q=${encodeURIComponent(q)}${extra}` })

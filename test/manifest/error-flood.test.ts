@@ -14,6 +14,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { writeRegion } from '../helpers/gateway-process.js'
 import { REPO } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 const MEMBER = 'marl'
 const KB = 1024
@@ -39,7 +40,7 @@ async function app(t: Test, edit: Parameters<typeof writeRegion>[1] = () => {}) 
     // load shedding off: on a busy test machine it would answer 503 to the status reads
     settings: {
       regionConfig: region.regionPath, dataDir: join(region.dir, 'data'), adminBodyLimitBytes: 4 * 1024 * KB,
-      pressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 },
+      pressure: NO_LOAD_SHEDDING,
     },
   })
   t.teardown(() => gateway.close())

@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort } from '../helpers/redis.js'
-import { writeRegion } from '../helpers/gateway-process.js'
+import { TEST_GATEWAY_ENV, writeRegion } from '../helpers/gateway-process.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const MAIN = join(ROOT, 'dist/main.js')
@@ -27,7 +27,7 @@ async function start(t: Tap.Test, env: Record<string, string>): Promise<Gateway>
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-shutdown-'))
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', RATE_LIMIT: 'off', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', ...TEST_GATEWAY_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))

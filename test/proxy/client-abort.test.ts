@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { writeRegion } from '../helpers/gateway-process.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 const MEMBER = 'gladbeck'
 
@@ -75,7 +76,7 @@ async function gateway(t: Test, upstream: string): Promise<{ app: FastifyInstanc
     settings: {
       regionConfig: region.regionPath, dataDir: join(region.dir, 'data'),
       // load shedding off: on a busy test machine it would answer 503 instead of the breaker's state
-      pressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 },
+      pressure: NO_LOAD_SHEDDING,
     },
   })
   await app.listen({ port: 0, host: '127.0.0.1' })

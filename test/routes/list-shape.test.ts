@@ -10,6 +10,7 @@ import { buildApp } from '../../src/app.js'
 import { responsibleChain } from '../../src/catalog/responsibility.js'
 import { serviceView } from '../../src/catalog/views.js'
 import { REPO } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 const HOME = '45964' // Gladbeck
 const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown
@@ -23,7 +24,7 @@ t.before(async () => {
       regionConfig: join(REPO, 'config', 'region.json'),
       dataDir,
       rateLimit: false,
-      pressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 1 },
+      pressure: NO_LOAD_SHEDDING,
     },
   })
   t.teardown(async () => {
