@@ -57,6 +57,10 @@ const TABLE = {
   DP_ERR_AUTH_FORBIDDEN: { status: 403, title: 'Keine Berechtigung', detail: 'Dieser Token darf nicht für das Mitglied %s handeln.' },
   DP_ERR_AUTH_RATE_LIMITED: { status: 429, title: 'Zu viele Anfragen', detail: 'Zu viele fehlgeschlagene Anmeldeversuche.' },
   DP_ERR_MANIFEST_INVALID: { status: 422, title: 'Inhalt ungültig', detail: 'Das Manifest ist ungültig: %s Fehler.' },
+  DP_ERR_MANIFEST_CHANGED: {
+    status: 412, title: 'Manifest inzwischen geändert',
+    detail: 'Das gespeicherte Manifest von %s ist nicht mehr die Fassung aus If-Match (aktuell: %s). Bitte neu laden (GET), die eigenen Änderungen übertragen und erneut senden.',
+  },
   DP_ERR_MANIFEST_NOT_REMOTE: { status: 409, title: 'Konflikt', detail: 'Mitglied %s hat keine Manifest-Adresse, von der neu geladen werden könnte.' },
   // ops
   DP_ERR_RATE_LIMITED: { status: 429, title: 'Zu viele Anfragen', detail: 'Zu viele Anfragen: bitte in %d Sekunden erneut versuchen' },

@@ -8,11 +8,13 @@
 //   (body), 422 (every issue), 503.
 // On any error the previous manifest stays live: the store is written last.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { errors, withIssues } from '../http/problem.js'
 import type { MemberConfig } from '../config/region-schema.js'
 import type { Manifest } from '../manifest/schema.js'
-import type { CatalogStore } from '../store/types.js'
+import type { CatalogStore, MemberMeta } from '../store/types.js'
+import { FencedOut, manifestFingerprint } from '../store/fence.js'
+import { evaluateIfMatch, manifestEtag } from '../http/precondition.js'
 import { createFailedAuthLimiter, type FailedAuthLimiterOptions } from '../auth/failed-auth-limiter.js'
 import { parseBearer, tokenOwner } from '../auth/token.js'
 import type { RefreshOutcome } from '../refresh/types.js'
@@ -52,6 +54,11 @@ const params = {
   required: ['id'],
 } as const
 const problem = { $ref: 'Problem#' }
+const IF_MATCH_DOC = 'With If-Match (the ETag of GET .../manifest, or *) it is stored only over that manifest, else 412 with the current ETag; without it the last write wins. The 200 carries the ETag of the stored manifest.'
+const ifMatchHeader = {
+  type: 'object',
+  properties: { 'if-match': { type: 'string', maxLength: 1024, description: 'ETag of the manifest this edit is based on (from GET .../manifest or the last 200), or * for "any stored manifest"', examples: ['"5f0c6e1b3a2d4c9e8f7a6b5c4d3e2f1a0b9c8d7e"'] } },
+} as const
 const authProblems = { 401: problem, 403: problem, 404: problem, 429: problem }
 const docs = (operationId: string, summary: string, description: string) => ({
   tags: ['Member cities'],
@@ -134,14 +141,41 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     return member
   }
 
+  // If-Match: a write lands only over the manifest the client last read (or
+  // any, with `*`). Checked against a fresh read first (a quick 412 before the
+  // body is validated), then again atomically with the write itself.
+  const precondition = (request: FastifyRequest, member: MemberConfig, stored: Manifest | undefined): string | undefined => {
+    const current = manifestFingerprint(stored)
+    const checked = evaluateIfMatch(request.headers['if-match'], current)
+    if (!checked.ok) throw manifestChanged(member.id, current)
+    return checked.expected
+  }
+  const manifestChanged = (id: string, current: string): Error => {
+    const etag = manifestEtag(current)
+    return Object.assign(new errors.MANIFEST_CHANGED(id, etag ?? 'keines gespeichert'), etag === undefined ? {} : { headers: { etag } })
+  }
+  const storeManifest = async (reply: FastifyReply, id: string, manifest: Manifest, meta: MemberMeta, expected: string | undefined): Promise<number> => {
+    try {
+      const version = await store.putManifest(id, manifest, meta, expected)
+      reply.header('etag', manifestEtag(manifestFingerprint(manifest)))
+      return version
+    } catch (error) {
+      if (!(error instanceof FencedOut)) throw error
+      throw manifestChanged(id, manifestFingerprint((await store.getMember(id))?.manifest))
+    }
+  }
+
   app.put('/members/:id/manifest', {
     bodyLimit,
     schema: {
-      ...docs('putMemberManifest', 'Neues Manifest für das eigene Mitglied registrieren', 'Body: the manifest (schema at /schemas/manifest.json), JSON only. Validated against the schema and the region rules (allowed hosts, catalog keys, Lebenslagen); 422 lists every error with its JSON path. On any error the previous manifest stays live.'),
-      response: { 200: { $ref: 'ManifestAccepted#' }, ...authProblems, 413: problem, 415: problem, 422: problem, 503: problem },
+      ...docs('putMemberManifest', 'Neues Manifest für das eigene Mitglied registrieren', `Body: the manifest (schema at /schemas/manifest.json), JSON only. Validated against the schema and the region rules (allowed hosts, catalog keys, Lebenslagen); 422 lists every error with its JSON path. On any error the previous manifest stays live. ${IF_MATCH_DOC}`),
+      headers: ifMatchHeader,
+      response: { 200: { $ref: 'ManifestAccepted#' }, ...authProblems, 412: problem, 413: problem, 415: problem, 422: problem, 503: problem },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const member = memberOf(request)
+    const stored = await store.getMember(member.id)
+    const expected = precondition(request, member, stored?.manifest)
     if (request.body === undefined) {
       // the JSON parser passes an empty body on (POST .../refresh): here it is a missing manifest, not a wrong type
       if (JSON_TYPE.test(request.headers['content-type'] ?? '')) throw invalid([{ path: '', message: 'the body is empty: send the manifest' }])
@@ -155,8 +189,8 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     }
     const acceptedAt = now().toISOString()
     // the registration supersedes the bundled file live now (and carries its hash on), until the operator changes that file
-    const fileSha256 = (await store.getMember(member.id))?.meta.fileSha256
-    const version = await store.putManifest(member.id, result.value, { source: 'api', acceptedAt, ...(fileSha256 === undefined ? {} : { fileSha256 }) })
+    const fileSha256 = stored?.meta.fileSha256
+    const version = await storeManifest(reply, member.id, result.value, { source: 'api', acceptedAt, ...(fileSha256 === undefined ? {} : { fileSha256 }) }, expected)
     request.log.info({ member: member.id, version }, 'manifest accepted')
     return { member: member.id, version, acceptedAt }
   })
@@ -165,13 +199,14 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
   // validate, written last, so any failure leaves the last good manifest.
   app.post(IMPORT_ROUTE, {
     schema: {
-      ...docs('importMemberManifest', 'Manifest aus einem XZuFi-Export registrieren', 'Body: an XZuFi 2.2.0 (or 2.1.0) document, Content-Type application/xml or application/x-xzufi+xml, UTF-8, no DOCTYPE. It is mapped to a schema-v2 manifest for your member (what is dropped and why is in the report) and validated like a PUT of the manifest; 422 lists every error, the previous manifest stays live.'),
+      ...docs('importMemberManifest', 'Manifest aus einem XZuFi-Export registrieren', `Body: an XZuFi 2.2.0 (or 2.1.0) document, Content-Type application/xml or application/x-xzufi+xml, UTF-8, no DOCTYPE. It is mapped to a schema-v2 manifest for your member (what is dropped and why is in the report) and validated like a PUT of the manifest; 422 lists every error, the previous manifest stays live. ${IF_MATCH_DOC}`),
+      headers: ifMatchHeader,
       response: {
         200: { $ref: 'ImportAccepted#' },
-        ...authProblems, 413: problem, 415: problem, 422: problem, 503: problem,
+        ...authProblems, 412: problem, 413: problem, 415: problem, 422: problem, 503: problem,
       },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const member = memberOf(request)
     const body = request.body as Readable | undefined
     if (!options.xzufi || !body || typeof (body as { on?: unknown }).on !== 'function') throw new errors.MEDIA_TYPE()
@@ -187,6 +222,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
       throw error
     }
     const current = await store.getMember(member.id)
+    const expected = precondition(request, member, current?.manifest)
     const context = mapContextFor(options.xzufi.data, member, current?.manifest?.links, read.version, now())
     const result = mapAndValidate(read.records, context, (doc) => validate(doc, member))
     if (!result.ok || !result.value) {
@@ -195,14 +231,16 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
       throw invalid([...result.errors, summary], result.total ?? result.errors.length) // the summary is no error
     }
     const acceptedAt = now().toISOString()
-    const version = await store.putManifest(member.id, result.value, { source: 'api', acceptedAt })
+    const version = await storeManifest(reply, member.id, result.value, { source: 'api', acceptedAt }, expected)
     request.log.info({ member: member.id, version, services: result.report.mapped.services }, 'xzufi import accepted')
     return { member: member.id, version, acceptedAt, report: result.report }
   })
 
   app.get('/members/:id/manifest', {
+    // uncompressed, so its strong ETag names one byte sequence (RFC 9110 8.8.3)
+    compress: false,
     schema: {
-      ...docs('getMemberManifest', 'Das gespeicherte Manifest des eigenen Mitglieds', 'Returns the manifest as stored (last known good); header X-Dachportal-Member-Status tells ok, stale or failed.'),
+      ...docs('getMemberManifest', 'Das gespeicherte Manifest des eigenen Mitglieds', 'Returns the manifest as stored (last known good); header X-Dachportal-Member-Status tells ok, stale or failed. The ETag names this manifest: send it as If-Match with the next PUT or import, so an edit made meanwhile by someone else is not overwritten (412).'),
       response: { ...authProblems, 503: problem },
     },
   }, async (request, reply) => {
@@ -210,6 +248,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     const state = await store.getMember(member.id)
     if (!state?.manifest) throw new errors.NOT_FOUND(`Für das Mitglied ${member.id} ist kein Manifest gespeichert.`)
     reply.header('cache-control', 'no-store').header('x-dachportal-member-status', state.status)
+      .header('etag', manifestEtag(manifestFingerprint(state.manifest)))
     return state.manifest
   })
 

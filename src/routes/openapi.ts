@@ -105,7 +105,27 @@ export function finishOpenApi(doc: Json, ids?: KnownIds): Json {
       content: { 'application/json': { schema: MANIFEST_REF } },
     }
   }
+  manifestEtags(paths)
   return doc
+}
+
+const MANIFEST_ETAG = { ETag: { description: 'names the stored manifest (strong); send it as If-Match with the next PUT or import', schema: { type: 'string', pattern: '^"[0-9a-f]{40}"$' } } }
+
+/** The member's manifest: ETag on reads and accepted writes, 412 (with the current ETag) for a stale If-Match. */
+function manifestEtags(paths: Record<string, Record<string, Json>>): void {
+  const operations = [paths[MANIFEST_PATH]?.get, paths[MANIFEST_PATH]?.put, paths['/api/v1/admin/members/{id}/import']?.post]
+  for (const operation of operations) {
+    const responses = operation?.responses as Record<string, Json> | undefined
+    if (!responses) continue
+    responses['200'] = { ...responses['200'], headers: { ...(responses['200']?.headers as Json | undefined), ...MANIFEST_ETAG } }
+    if (responses['412']) {
+      responses['412'] = {
+        ...responses['412'],
+        description: 'If-Match does not name the stored manifest (someone changed it meanwhile, or none is stored): nothing stored; ETag names the current one',
+        headers: MANIFEST_ETAG,
+      }
+    }
+  }
 }
 
 /** Answers whose routes send a ready string (no response schema to serialise with): their media types, found by the contract fuzzer. */

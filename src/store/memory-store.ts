@@ -27,7 +27,7 @@ export class MemoryStore implements CatalogStore {
   private readonly listeners = new Set<(version: number) => void>()
   private readonly locks = new Map<string, { token: string; expires: number }>()
   private version = 0
-  private fencedTail: Promise<unknown> = Promise.resolve()
+  private writeTail: Promise<unknown> = Promise.resolve()
   // keys are member ids (unknown members are refused before counting): bounded
   private readonly failures = new Map<string, { count: number; expires: number }>()
   /** one process holds the whole store: its life is the process's (DATA_DIR is read once, at init) */
@@ -65,7 +65,8 @@ export class MemoryStore implements CatalogStore {
     return state && clone(state)
   }
 
-  async putManifest(id: string, manifest: Manifest, meta: MemberMeta): Promise<number> {
+  async putManifest(id: string, manifest: Manifest, meta: MemberMeta, expected?: string): Promise<number> {
+    if (expected !== undefined) return this.checkedWrite(id, expected, () => this.putManifest(id, manifest, meta))
     const state: MemberState = { id, status: 'ok', manifest, meta: { ...meta } }
     await this.persist(state)
     this.members.set(id, state)
@@ -81,11 +82,11 @@ export class MemoryStore implements CatalogStore {
     return this.bump()
   }
 
-  // Fenced writes are chained, so two never interleave, and each checks its
-  // fence right before it writes. Unlike the one Lua script on Redis this
-  // leaves one window: an unfenced putManifest (an API registration) whose
-  // file write is still running when the check passes lands first and is
-  // then overwritten. Closing it would mean serialising every write here.
+  // Conditional and fenced writes are chained, so two never interleave, and
+  // each checks right before it writes. Unlike the one Lua script on Redis
+  // this leaves one window: an unconditional putManifest whose file write is
+  // still running when the check passes lands first and is then overwritten.
+  // Closing it would mean serialising every write here.
   async putManifestFenced(id: string, manifest: Manifest, meta: MemberMeta, fence: WriteFence): Promise<number> {
     return this.fencedWrite(id, fence, () => this.putManifest(id, manifest, meta))
   }
@@ -95,13 +96,19 @@ export class MemoryStore implements CatalogStore {
   }
 
   private fencedWrite(id: string, fence: WriteFence, write: () => Promise<number>): Promise<number> {
-    const run = this.fencedTail.then(() => {
+    return this.checkedWrite(id, fence.basis, write, () => {
       const held = this.locks.get(fence.lock)
       if (!held || held.token !== fence.token || held.expires <= Date.now()) throw new FencedOut('lock-lost')
-      if (manifestFingerprint(this.members.get(id)?.manifest) !== fence.basis) throw new FencedOut('manifest-changed')
+    })
+  }
+
+  private checkedWrite(id: string, basis: string, write: () => Promise<number>, checkLock?: () => void): Promise<number> {
+    const run = this.writeTail.then(() => {
+      checkLock?.()
+      if (manifestFingerprint(this.members.get(id)?.manifest) !== basis) throw new FencedOut('manifest-changed')
       return write()
     })
-    this.fencedTail = run.catch(() => {})
+    this.writeTail = run.catch(() => {})
     return run
   }
 

@@ -42,23 +42,32 @@ return 0
 `
 
 /**
- * Prefix that turns a write script into a fenced one (refreshes): the caller
- * appends KEYS manifest:{id}, lock:{name} and ARGV token, basis (see
- * store/fence.ts); they are taken off the end so the script below sees its
- * usual KEYS and ARGV. Returns -1 when the lock is no longer the caller's,
- * -2 when the stored manifest is not the one the caller started from; in
- * both cases nothing is written. Checked and written in one atomic step.
+ * Prefix that makes a write conditional on the stored manifest (an If-Match
+ * registration, and every fenced write): the caller appends KEY manifest:{id}
+ * and ARGV basis, the manifestFingerprint it expects ('' = none; see
+ * store/fence.ts). They are taken off the end, so the script below sees its
+ * usual KEYS and ARGV. Returns -2, writing nothing, when the stored manifest
+ * is another one; checked and written in one atomic step.
  */
-const FENCE = `
-local lockKey = table.remove(KEYS)
+const MATCH = `
 local manifestKey = table.remove(KEYS)
 local basis = table.remove(ARGV)
-local token = table.remove(ARGV)
-if redis.call('GET', lockKey) ~= token then return -1 end
 local current = redis.call('GET', manifestKey)
 if (current and redis.sha1hex(current) or '') ~= basis then return -2 end
 `
 
+/**
+ * Prefix for a refresh (fenced write): MATCH, and before it the lock. The
+ * caller appends KEYS manifest:{id}, lock:{name} and ARGV basis, token.
+ * Returns -1, writing nothing, when the lock is no longer the caller's.
+ */
+const FENCE = `
+local lockKey = table.remove(KEYS)
+local token = table.remove(ARGV)
+if redis.call('GET', lockKey) ~= token then return -1 end
+` + MATCH
+
+export const PUT_MANIFEST_IF = MATCH + PUT_MANIFEST
 export const PUT_MANIFEST_FENCED = FENCE + PUT_MANIFEST
 export const PUT_STATUS_FENCED = FENCE + PUT_STATUS
 // Reset detection and recovery (see LiveCatalog): a Redis that restarted

@@ -25,7 +25,7 @@ import type { MemberState, MemberStatus } from '../catalog/types.js'
 import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
-import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
+import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
 import { insightsKey, type DayCounters } from './counters.js'
 
@@ -44,6 +44,7 @@ type Commands = Redis & {
   dpPutManifest(...args: (string | number)[]): Promise<number>
   dpPutStatus(...args: (string | number)[]): Promise<number>
   dpReleaseLock(key: string, token: string): Promise<number>
+  dpPutManifestIf(...args: (string | number)[]): Promise<number>
   dpPutManifestFenced(...args: (string | number)[]): Promise<number>
   dpPutStatusFenced(...args: (string | number)[]): Promise<number>
   dpRenewEpoch(key: string, previous: string, fresh: string): Promise<string>
@@ -83,7 +84,8 @@ export class RedisStore implements CatalogStore {
     client.defineCommand('dpPutManifest', { numberOfKeys: 4, lua: PUT_MANIFEST })
     client.defineCommand('dpPutStatus', { numberOfKeys: 3, lua: PUT_STATUS })
     client.defineCommand('dpReleaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK })
-    // the fenced variants take two more keys (manifest, lock) at the end
+    // the conditional variant takes one more key (manifest) at the end, the fenced ones two (manifest, lock)
+    client.defineCommand('dpPutManifestIf', { numberOfKeys: 5, lua: PUT_MANIFEST_IF })
     client.defineCommand('dpPutManifestFenced', { numberOfKeys: 6, lua: PUT_MANIFEST_FENCED })
     client.defineCommand('dpPutStatusFenced', { numberOfKeys: 5, lua: PUT_STATUS_FENCED })
     client.defineCommand('dpRenewEpoch', { numberOfKeys: 1, lua: RENEW_EPOCH })
@@ -159,14 +161,13 @@ export class RedisStore implements CatalogStore {
     })
   }
 
-  async putManifest(id: string, manifest: Manifest, meta: MemberMeta): Promise<number> {
+  async putManifest(id: string, manifest: Manifest, meta: MemberMeta, expected?: string): Promise<number> {
     const { set } = encodeMeta(meta)
-    const version = await this.call(() =>
-      this.client.dpPutManifest(
-        `manifest:${id}`, `manifest:${id}:meta`, 'catalog:version', 'catalog:snapshot',
-        id, JSON.stringify(manifest), this.channel, ...set,
-      ),
-    )
+    const keys = [`manifest:${id}`, `manifest:${id}:meta`, 'catalog:version', 'catalog:snapshot']
+    const args = [id, JSON.stringify(manifest), this.channel, ...set]
+    const version = expected === undefined
+      ? await this.call(() => this.client.dpPutManifest(...keys, ...args))
+      : fenced(await this.call(() => this.client.dpPutManifestIf(...keys, `manifest:${id}`, ...args, expected)))
     this.observeWrite(version)
     return version
   }
@@ -188,7 +189,7 @@ export class RedisStore implements CatalogStore {
     const version = fenced(await this.call(() =>
       this.client.dpPutManifestFenced(
         `manifest:${id}`, `manifest:${id}:meta`, 'catalog:version', 'catalog:snapshot', `manifest:${id}`, `lock:${fence.lock}`,
-        id, JSON.stringify(manifest), this.channel, ...set, fence.token, fence.basis,
+        id, JSON.stringify(manifest), this.channel, ...set, fence.basis, fence.token,
       ),
     ))
     this.observe(version, false)
@@ -200,7 +201,7 @@ export class RedisStore implements CatalogStore {
     const version = fenced(await this.call(() =>
       this.client.dpPutStatusFenced(
         `manifest:${id}:meta`, 'catalog:version', 'catalog:snapshot', `manifest:${id}`, `lock:${fence.lock}`,
-        id, status, this.channel, clear.length, ...clear, ...set, fence.token, fence.basis,
+        id, status, this.channel, clear.length, ...clear, ...set, fence.basis, fence.token,
       ),
     ))
     this.observe(version, false)
@@ -420,7 +421,7 @@ export class RedisStore implements CatalogStore {
   }
 }
 
-/** the fenced scripts answer -1 / -2 instead of a version when they wrote nothing */
+/** the conditional and fenced scripts answer -1 / -2 instead of a version when they wrote nothing */
 function fenced(result: number): number {
   if (result === -1) throw new FencedOut('lock-lost')
   if (result === -2) throw new FencedOut('manifest-changed')

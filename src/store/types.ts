@@ -42,8 +42,11 @@ export interface CatalogStore extends FailureCounter, CounterStore {
   /**
    * Accept an already validated manifest as the member's last known good one.
    * Durable before it resolves; bumps and announces the catalog version.
+   * With `expected` (a manifestFingerprint, '' = none) only over that stored
+   * manifest, checked atomically with the write (If-Match); otherwise
+   * nothing is written and it rejects with FencedOut('manifest-changed').
    */
-  putManifest(id: string, manifest: Manifest, meta: MemberMeta): Promise<number>
+  putManifest(id: string, manifest: Manifest, meta: MemberMeta, expected?: string): Promise<number>
   /**
    * Record a status change or failure without touching the live manifest
    * (stale-if-error). Bumps and announces the catalog version.

@@ -23,14 +23,16 @@ const EXAMPLE = join(REPO, 'examples', 'client')
 const TSC_FLAGS = ['--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,dom']
 
 type Json = Record<string, any>
-type Registration = { ok: true; accepted: { member: string } } | { ok: false; status: number; errors: { path: string; message: string }[] }
+type Registration = { ok: true; accepted: { member: string }; etag: string | null } | { ok: false; status: number; errors: { path: string; message: string }[]; etag: string | null }
 interface ResidentModule {
   residentJourney(base: string, q: string, postalCode: string): Promise<{ service: { id: string }; chain: string[]; forYou?: { member: string }; goLink?: string }>
   goTarget(goLink: string): Promise<string | null>
 }
 interface MemberModule {
   memberJourney(base: string, member: string, token: string, manifest: unknown): Promise<{ registration: Registration; status: { id: string; meta: { acceptedAt?: string } } }>
-  registerManifest(base: string, member: string, token: string, manifest: unknown): Promise<Registration>
+  registerManifest(base: string, member: string, token: string, manifest: unknown, ifMatch?: string): Promise<Registration>
+  readManifest(base: string, member: string, token: string): Promise<{ manifest: Json; etag: string | null }>
+  editManifest(base: string, member: string, token: string, change: (manifest: Json) => Json): Promise<Registration>
 }
 
 /** the example's sources plus types generated from `doc` in a fresh directory */
@@ -120,4 +122,15 @@ t.test('the compiled example runs both journeys against a real gateway on 127.0.
   t.ok(accepted.status.meta.acceptedAt, 'with the time the manifest was accepted')
   const wrong = await member.registerManifest(base, MEMBER_ID, 'not-the-token', good)
   t.same(wrong.ok ? 'ok' : wrong.status, 401, 'a wrong token is a 401 problem')
+
+  // two colleagues edit from the same read: the second edit is a 412, the first stays
+  const { manifest: read, etag } = await member.readManifest(base, MEMBER_ID, MEMBER_TOKEN)
+  t.match(etag, /^"[0-9a-f]{40}"$/, 'the read names the manifest')
+  const rename = (name: string) => (m: Json): Json => ({ ...m, services: [{ ...m.services[0], name }, ...m.services.slice(1)] })
+  const first = await member.editManifest(base, MEMBER_ID, MEMBER_TOKEN, rename('Erste Änderung'))
+  t.equal(first.ok, true, 'an edit of the current manifest lands')
+  const second = await member.registerManifest(base, MEMBER_ID, MEMBER_TOKEN, rename('Zweite Änderung')(read), etag!)
+  t.same(second.ok ? 'ok' : second.status, 412, 'an edit of the older read is refused')
+  t.equal(second.etag, first.etag, 'and names the manifest that landed')
+  t.equal((await member.readManifest(base, MEMBER_ID, MEMBER_TOKEN)).manifest.services[0].name, 'Erste Änderung')
 })

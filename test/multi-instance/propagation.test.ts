@@ -28,10 +28,10 @@ async function gladbeckManifest(region: TestRegion, name: string) {
   return doc
 }
 
-function put(gateway: GatewayProcess, region: TestRegion, body: unknown, member = 'gladbeck') {
+function put(gateway: GatewayProcess, region: TestRegion, body: unknown, member = 'gladbeck', ifMatch?: string) {
   return fetch(`${gateway.url}/api/v1/admin/members/${member}/manifest`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${region.tokens[member]}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${region.tokens[member]}`, ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }) },
     body: JSON.stringify(body),
   })
 }
@@ -79,6 +79,29 @@ if (!redisAvailable()) {
       t.equal(await serviceName(gateway), 'Zebrafinken anmelden', 'old manifest still live')
       const info = (await (await fetch(`${gateway.url}/api/v1/region`)).json()) as { version: number }
       t.equal(info.version, version, 'version unchanged')
+    }
+  })
+
+  // Two staff members of one city edit the manifest at once, each through another instance.
+  t.test('If-Match across instances: of edits based on one read exactly one lands, the others get 412', async (t) => {
+    const redis = await startRedis(t)
+    const region = await writeRegion(t)
+    const gateways = await cluster(t, redis, region)
+    const read = await fetch(`${gateways[0]!.url}/api/v1/admin/members/gladbeck/manifest`, { headers: { authorization: `Bearer ${region.tokens.gladbeck}` } })
+    const etag = read.headers.get('etag')!
+    const base = (await read.json()) as { services: unknown[] }
+    const edit = (name: string) => ({ ...base, services: [...base.services, { id: 'zebrafinken-anmelden', name, summary: 'Testleistung für gleichzeitige Änderungen über mehrere Instanzen.', audiences: ['residents'], lifeSituations: [(base.services[0] as { lifeSituations: string[] }).lifeSituations[0]] }] })
+    const answers = await Promise.all([...Array(6).keys()].map((i) => put(gateways[i % 3]!, region, edit(`Zebrafinken ${i}`), 'gladbeck', etag)))
+    const statuses = answers.map((a) => a.status)
+    t.same([...statuses].sort(), [200, 412, 412, 412, 412, 412], `one 200, five 412 (${statuses.join(', ')})`)
+    const winner = statuses.indexOf(200)
+    const stored = answers[winner]!.headers.get('etag')
+    for (const refused of answers.filter((a) => a.status === 412)) {
+      t.equal(refused.headers.get('etag'), stored, 'every 412 names the manifest that landed')
+      t.match(await refused.json(), { code: 'DP_ERR_MANIFEST_CHANGED' })
+    }
+    for (const gateway of gateways) {
+      t.equal(await until('the winner everywhere', async () => ((await serviceName(gateway)) === `Zebrafinken ${winner}` ? true : undefined)), true)
     }
   })
 

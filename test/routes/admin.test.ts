@@ -85,6 +85,56 @@ t.test('accepts a valid manifest from its own member', async (t) => {
   t.same(got.json(), upgradeManifest(doc() as ManifestV1))
 })
 
+// Two people editing one manifest: If-Match keeps the second from silently undoing the first.
+function ifMatchCases(name: string, open: (t: Test) => Promise<CatalogStore | undefined>): void {
+  t.test(`If-Match on the manifest (${name}): the ETag of a read; a stale one is a 412 and the newer manifest stays`, async (t) => {
+    const store = await open(t)
+    if (store === undefined) return
+    const { app } = await build(t, { store })
+    const get = () => app.inject({ url: '/api/v1/admin/members/gladbeck/manifest', headers: { authorization: 'Bearer tok-gladbeck', 'accept-encoding': 'br, gzip' } })
+    const noneYet = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Erster'), { 'if-match': '*' }))
+    t.equal(noneYet.statusCode, 412, '* needs a stored manifest')
+    t.equal(noneYet.headers.etag, undefined, 'and there is no ETag to name')
+    t.match(noneYet.json(), { code: 'DP_ERR_MANIFEST_CHANGED', detail: /keines gespeichert/ })
+    const first = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Erster')))
+    t.equal(first.statusCode, 200, 'without If-Match the last write wins (scripts keep working)')
+
+    // Anna and Ben read the same manifest
+    const read = await get()
+    const etag = read.headers.etag as string
+    t.match(etag, /^"[0-9a-f]{40}"$/, 'a strong ETag')
+    t.equal(read.headers['content-encoding'], undefined, 'sent as is, so the strong ETag names these bytes')
+    t.equal(first.headers.etag, etag, 'the 200 of the write named the same manifest')
+    const anna = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Von Anna'), { 'if-match': etag }))
+    t.equal(anna.statusCode, 200)
+    const ben = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Von Ben'), { 'if-match': etag }))
+    t.equal(ben.statusCode, 412, 'Ben\'s edit is based on a manifest that is gone')
+    t.match(ben.headers['content-type'], /^application\/problem\+json/)
+    t.match(ben.json(), { status: 412, code: 'DP_ERR_MANIFEST_CHANGED', title: 'Manifest inzwischen geändert', detail: /gladbeck/ })
+    t.equal(ben.headers.etag, anna.headers.etag, 'the 412 names the manifest now stored')
+    const now = await get()
+    t.equal(now.json().services[0].name, 'Von Anna', 'Anna\'s manifest stays live')
+    t.equal(now.headers.etag, anna.headers.etag)
+
+    // a stale If-Match wins over an invalid body: nothing is validated for an edit that would be refused anyway
+    const invalidStale = await app.inject(put('gladbeck', 'tok-gladbeck', { ...doc(), services: 'nein' }, { 'if-match': etag }))
+    t.equal(invalidStale.statusCode, 412)
+    const weak = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Schwach'), { 'if-match': `W/${anna.headers.etag as string}` }))
+    t.equal(weak.statusCode, 412, 'a weak tag never matches (strong comparison)')
+    const listed = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Von Ben, neu'), { 'if-match': `${etag}, ${anna.headers.etag as string}` }))
+    t.equal(listed.statusCode, 200, 'one of a list of tags is enough')
+    const any = await app.inject(put('gladbeck', 'tok-gladbeck', doc('gladbeck', 'Beliebig'), { 'if-match': '*' }))
+    t.equal(any.statusCode, 200, '* matches any stored manifest')
+    t.equal((await get()).json().services[0].name, 'Beliebig')
+  })
+}
+ifMatchCases('embedded store', async () => new MemoryStore())
+ifMatchCases('Redis', async (t) => {
+  if (!redisAvailable()) return void requireRedis(t)
+  const server = await startRedis(t)
+  return new RedisStore({ target: server.url, prefix: 'admin-if-match:' })
+})
+
 t.test('authentication: 401 missing/wrong, 403 other member, problem+json in English', async (t) => {
   const { app, store } = await build(t)
   const missing = await app.inject(put('gladbeck', undefined, doc()))

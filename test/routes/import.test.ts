@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { REPO } from '../helpers/region.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 const NS = 'http://xoev.de/schemata/xzufi/2_2_0'
 
@@ -19,7 +20,7 @@ async function app(t: Tap.Test) {
   const region = JSON.parse(await readFile(regionPath, 'utf8'))
   for (const m of region.members) if (m.id === 'gladbeck') m.tokenSha256 = sha256Hex('tok-gladbeck')
   await writeFile(regionPath, JSON.stringify(region))
-  const instance = await buildApp({ settings: { regionConfig: regionPath, dataDir: join(dir, 'data'), pressure: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, retryAfterSeconds: 10 } } })
+  const instance = await buildApp({ settings: { regionConfig: regionPath, dataDir: join(dir, 'data'), pressure: NO_LOAD_SHEDDING } })
   t.teardown(async () => {
     await instance.close()
     await rm(dir, { recursive: true, force: true })
@@ -99,4 +100,23 @@ t.test('an export that maps no service (another city\'s, or an empty one) is a 4
     t.equal(res.json().detail, 'Das Manifest ist ungültig: 1 Fehler.', `${name}: the report line is not counted as an error`)
   }
   t.equal(await manifestNow(), original, 'the last good manifest stays')
+})
+
+t.test('If-Match on an import: a stale ETag is a 412 before the export is mapped, and nothing changes', async (t) => {
+  const gw = await app(t)
+  const read = async () => gw.inject({ url: '/api/v1/admin/members/gladbeck/manifest', headers: { authorization: 'Bearer tok-gladbeck', 'accept-encoding': 'br, gzip' } })
+  const before = await read()
+  const etag = String(before.headers.etag)
+  t.match(etag, /^"[0-9a-f]{40}"$/)
+  t.ok(before.body.length > 1024 && before.headers['content-encoding'] === undefined, 'sent uncompressed (a strong ETag names one byte sequence)')
+  const stale = await gw.inject(post(await fixture('gladbeck-hund.xml'), { 'content-type': 'application/xml', 'if-match': '"0000000000000000000000000000000000000000"' }))
+  t.equal(stale.statusCode, 412)
+  t.match(stale.json(), { code: 'DP_ERR_MANIFEST_CHANGED' })
+  t.equal(stale.headers.etag, etag, 'the 412 names the current manifest')
+  t.equal((await read()).body, before.body, 'nothing stored')
+  const ok = await gw.inject(post(await fixture('gladbeck-hund.xml'), { 'content-type': 'application/xml', 'if-match': etag }))
+  t.equal(ok.statusCode, 200)
+  const after = await read()
+  t.not(after.headers.etag, etag)
+  t.equal(ok.headers.etag, after.headers.etag, 'the 200 carries the ETag of what is now stored')
 })

@@ -5,6 +5,7 @@ import t, * as Tap from 'tap'
 import { MemoryStore } from '../../src/store/memory-store.js'
 import { RedisStore } from '../../src/store/redis-store.js'
 import type { CatalogStore } from '../../src/store/types.js'
+import { FencedOut, manifestFingerprint } from '../../src/store/fence.js'
 import type { Manifest } from '../../src/manifest/schema.js'
 import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
 import { clusterAvailable, requireCluster, startCluster, type RedisCluster } from '../helpers/redis-cluster.js'
@@ -93,6 +94,31 @@ function contract(name: string, create: Factory): void {
       const [state] = await b!.listMembers()
       t.equal(state?.manifest?.services[0]?.name, 'Neu')
       t.same(state?.meta, { source: 'api' })
+    })
+
+    // If-Match registrations (two staff members editing one manifest): a conditional write lands only over the manifest it names
+    t.test('putManifest with an expected fingerprint writes only over that manifest, atomically', async (t) => {
+      const [a, b] = await create(t)
+      const changed = new FencedOut('manifest-changed')
+      await t.rejects(a!.putManifest('gladbeck', manifest('gladbeck', 'X'), { source: 'api' }, manifestFingerprint(manifest('gladbeck'))), changed, 'nothing stored yet: a named manifest is not there')
+      const v1 = await a!.putManifest('gladbeck', manifest('gladbeck', 'Eins'), { source: 'api' }, '')
+      const read = manifestFingerprint((await b!.getMember('gladbeck'))?.manifest)
+      t.equal(read, manifestFingerprint(manifest('gladbeck', 'Eins')), 'the fingerprint of what another instance reads is that of what was written')
+      await t.rejects(a!.putManifest('gladbeck', manifest('gladbeck', 'Y'), { source: 'api' }, ''), changed, '"none stored" no longer holds')
+      const v2 = await b!.putManifest('gladbeck', manifest('gladbeck', 'Zwei'), { source: 'api', acceptedAt: '2026-11-30T09:00:00Z' }, read)
+      t.ok(v2 > v1)
+      await t.rejects(a!.putManifest('gladbeck', manifest('gladbeck', 'Verloren'), { source: 'api' }, read), changed, 'a second edit based on the same read is refused')
+      t.equal(await a!.getVersion(), v2, 'a refused write bumps nothing')
+      t.same(await a!.getMember('gladbeck'), { id: 'gladbeck', status: 'ok', manifest: manifest('gladbeck', 'Zwei'), meta: { source: 'api', acceptedAt: '2026-11-30T09:00:00Z' } })
+
+      // eight edits based on one read, at once on two instances: exactly one lands
+      const basis = manifestFingerprint(manifest('gladbeck', 'Zwei'))
+      const results = await Promise.allSettled([...Array(8).keys()].map((i) =>
+        [a, b][i % 2]!.putManifest('gladbeck', manifest('gladbeck', `Gleichzeitig ${i}`), { source: 'api' }, basis)))
+      const landed = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []))
+      t.equal(landed.length, 1, `exactly one of the concurrent edits lands (${landed.join(', ')})`)
+      t.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof FencedOut), 'the others are refused as changed')
+      t.equal((await b!.getMember('gladbeck'))?.manifest?.services[0]?.name, `Gleichzeitig ${landed[0]}`)
     })
 
     t.test('putStatus keeps the live manifest (stale-if-error) and merges meta', async (t) => {
