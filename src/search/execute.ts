@@ -20,6 +20,11 @@ export interface TermQuery {
   prefix: boolean
   /** maximum edit distance, 0 for none */
   fuzzy: number
+  /**
+   * also two swapped neighbouring letters as one edit (Damerau), when the
+   * term itself is not in the index; not in minisearch's own search()
+   */
+  transpose?: boolean
 }
 
 export interface ExecuteOptions {
@@ -121,25 +126,48 @@ export function execute(data: ScoringData, terms: readonly TermQuery[], options:
   return run
 }
 
-/** The term itself, its prefix extensions, then its typo variants not already found by prefix; with minisearch's weights. */
+/**
+ * The term itself, its prefix extensions, then its typo variants not already
+ * found by prefix, with minisearch's weights; then its transpositions, each
+ * weighed as one edit.
+ */
 function* expand(index: TermMap, query: TermQuery, weights: ExecuteOptions['weights'], skip?: (term: string) => boolean): Generator<[string, Postings, number]> {
   const exact = index.get(query.term)
   if (exact !== undefined) yield [query.term, exact, 1]
   const fuzzy = query.fuzzy > 0 ? index.fuzzyGet(query.term, query.fuzzy) : undefined
+  const prefixed = new Set<string>()
   if (query.prefix) {
     for (const [term, postings] of index.atPrefix(query.term)) {
       const distance = term.length - query.term.length
       if (!distance) continue
       fuzzy?.delete(term)
+      prefixed.add(term)
       if (skip?.(term)) continue
       yield [term, postings, (weights.prefix * term.length) / (term.length + 0.3 * distance)]
     }
   }
-  if (fuzzy === undefined) return
-  for (const [term, [postings, distance]] of fuzzy) {
-    if (!distance || skip?.(term)) continue
-    yield [term, postings, (weights.fuzzy * term.length) / (term.length + distance)]
+  if (fuzzy !== undefined) {
+    for (const [term, [postings, distance]] of fuzzy) {
+      if (!distance || skip?.(term)) continue
+      yield [term, postings, (weights.fuzzy * term.length) / (term.length + distance)]
+    }
   }
+  if (!query.transpose || exact !== undefined) return
+  for (const term of transpositions(query.term)) {
+    if (fuzzy?.has(term) || prefixed.has(term) || skip?.(term)) continue
+    const postings = index.get(term)
+    if (postings !== undefined) yield [term, postings, (weights.fuzzy * term.length) / (term.length + 1)]
+  }
+}
+
+/** Every distinct term with two neighbouring letters swapped ("hudn" -> "uhdn", "hdun", "hund"). */
+export function transpositions(term: string): string[] {
+  const out = new Set<string>()
+  for (let i = 0; i + 1 < term.length; i++) {
+    if (term[i] === term[i + 1]) continue
+    out.add(term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2))
+  }
+  return [...out]
 }
 
 /** BM25 as minisearch's calcBM25Score, term and field constants hoisted. */

@@ -15,12 +15,16 @@ const WEIGHT = { direct: 1, synonym: 0.7, part: 0.5 } as const
 const SYNONYM_RANK_DECAY = 0.8
 const MAX_ALTERNATIVES = 40
 const MIN_PREFIX = 4
+/** "amt" <-> "mat": below four letters a swap makes another word too often */
+const MIN_TRANSPOSE = 4
 
 interface QueryTerm {
   term: string
   weight: number
   prefix: boolean
   fuzzy: number
+  /** two swapped neighbouring letters count as one typo (words of at least MIN_TRANSPOSE letters, no digits) */
+  transpose: boolean
   /** query words (group indices) this term stands for on its own */
   covers: number[]
 }
@@ -51,11 +55,12 @@ export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonym
       if (terms.size < MAX_ALTERNATIVES) terms.set(t.term, t)
       return
     }
-    if (t.weight > existing.weight) Object.assign(existing, { weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy })
+    if (t.weight > existing.weight) Object.assign(existing, { weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy, transpose: t.transpose })
     for (const c of t.covers) if (!existing.covers.includes(c)) existing.covers.push(c)
   }
   stems.forEach((s, i) => {
-    add({ term: s, weight: WEIGHT.direct, prefix: s.length >= MIN_PREFIX, fuzzy: typoBudget(tokens[i] ?? s), covers: [i] })
+    const token = tokens[i] ?? s
+    add({ term: s, weight: WEIGHT.direct, prefix: s.length >= MIN_PREFIX, fuzzy: typoBudget(token), transpose: token.length >= MIN_TRANSPOSE && !/\d/.test(token), covers: [i] })
   })
   const meanings: string[][] = []
   const phrases: QueryPhrase[] = []
@@ -65,7 +70,7 @@ export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonym
     match.phrases.forEach((phrase, rank) => {
       const weight = WEIGHT.synonym * SYNONYM_RANK_DECAY ** rank
       // "anmeld" alone (from "Hund anmelden") does not stand for "hundesteuer".
-      for (const term of phrase) add({ term, weight, prefix: false, fuzzy: 0, covers: [] })
+      for (const term of phrase) add({ term, weight, prefix: false, fuzzy: 0, transpose: false, covers: [] })
       phrases.push({ terms: phrase, covers })
     })
   }
@@ -73,7 +78,7 @@ export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonym
     // Only words the index does not know as such are split ("perso|nalausweis" is noise).
     if (vocabulary.has(token)) return
     for (const part of splitCompound(token, vocabulary)) {
-      add({ term: stem(part), weight: WEIGHT.part, prefix: false, fuzzy: 0, covers: [i] })
+      add({ term: stem(part), weight: WEIGHT.part, prefix: false, fuzzy: 0, transpose: false, covers: [i] })
     }
   })
   // A term cut by MAX_ALTERNATIVES can never match: judge phrases by the terms searched.

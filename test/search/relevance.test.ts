@@ -54,6 +54,33 @@ t.test('judged queries find the right service in the top 3', { skip: !existsSync
   t.ok(hitRate === 1, `hit rate ${(hitRate * 100).toFixed(1)}% = 100% (issue 17 keeps every judged query in the top 3)`)
 })
 
+// A resident's thumb swaps two neighbouring letters: in the middle of each
+// judged query's longest word ("persoanlausweis"), the service must still be in the top 3.
+t.test('judged queries with two neighbouring letters swapped still find the service', { skip: !existsSync(judgmentsPath) && 'no judgments file' }, async (t) => {
+  const judgments = (JSON.parse(readFileSync(judgmentsPath, 'utf8')) as { queries: Judgment[] }).queries
+  const index = await regionIndex(t)
+  let hits = 0
+  let tried = 0
+  const misses: string[] = []
+  for (const j of judgments) {
+    const words = j.q.split(' ')
+    const longest = words.reduce((a, b) => (b.length > a.length ? b : a))
+    const at = Math.floor(longest.length / 2) - 1
+    if (longest.length < 4 || longest[at] === longest[at + 1]) continue
+    const swapped = longest.slice(0, at) + longest[at + 1] + longest[at] + longest.slice(at + 2)
+    const q = words.map((w) => (w === longest ? swapped : w)).join(' ')
+    tried++
+    const result = search(index, { q, page: 1, pageSize: 10, ...(j.postalCode ? { postalCode: j.postalCode } : {}), ...(j.member ? { residentMember: j.member } : {}) })
+    const rank = result.hits.findIndex((h) => new RegExp(j.expect, 'i').test(h.service.name))
+    if (rank >= 0 && rank < 3) hits++
+    else misses.push(`${q} (${j.q}) -> ${result.hits.slice(0, 3).map((h) => h.service.name).join(' | ')}`)
+  }
+  t.comment(`swapped letters: ${hits}/${tried} in top 3`)
+  for (const m of misses) t.comment(`miss: ${m}`)
+  t.ok(tried >= 30, `${tried} judged queries with a word to swap in`)
+  t.ok(hits / tried >= 0.9, `${hits}/${tried} in the top 3 (at least 90 %)`)
+})
+
 // Issue 9: "hundesteuer" is in the names of "Hund anmelden (Hundesteuer)" and
 // "Hund abmelden (Hundesteuer)"; the usual meaning (registering) comes first.
 t.test('hundesteuer finds the Hundesteuer service first', async (t) => {

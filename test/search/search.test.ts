@@ -42,6 +42,19 @@ t.test('spelling variants and typos', async (t) => {
   t.same(ids('pas'), [], 'short words get no typo budget')
 })
 
+// Thumbs on a phone swap neighbouring letters; Levenshtein counts a swap as two
+// edits, more than the budget of a word of 4 to 8 letters allows.
+t.test('two swapped neighbouring letters are one typo', async (t) => {
+  t.equal(ids('hudn')[0], 'hund-anmelden', 'four letters: no other typo budget, a swap still counts')
+  t.equal(ids('hnude')[0], 'hund-anmelden', 'five letters: one edit allowed, a swap is one')
+  t.equal(ids('fahrzueg')[0], 'fahrzeug-zulassen', 'eight letters')
+  t.equal(ids('fuehrungszeungis')[0], 'fuehrungszeugnis', 'long words already had two edits')
+  const hit = find('hudn').hits[0]
+  t.ok(hit && hit.score < find('hund').hits[0]!.score, 'below the word spelt right')
+  t.same(ids('dhun'), [], 'only neighbours: "dhun" is two swaps from "hund"')
+  t.same(ids('pas'), [], 'three letters: no swaps either')
+})
+
 t.test('synonyms expand, but below direct matches', async (t) => {
   t.equal(ids('perso')[0], 'personalausweis')
   const viaSynonym = find('auto anmelden').hits.find((h) => h.service.id === 'fahrzeug-zulassen')
