@@ -12,6 +12,7 @@
 // if an upgrade changes them. The index is add-only (no discard), so every
 // posting belongs to a live document.
 import type MiniSearch from 'minisearch'
+import { transpositions } from './normalize.js'
 
 export interface TermQuery {
   term: string
@@ -158,16 +159,6 @@ function* expand(index: TermMap, query: TermQuery, weights: ExecuteOptions['weig
     const postings = index.get(term)
     if (postings !== undefined) yield [term, postings, (weights.fuzzy * term.length) / (term.length + 1)]
   }
-}
-
-/** Every distinct term with two neighbouring letters swapped ("hudn" -> "uhdn", "hdun", "hund"). */
-export function transpositions(term: string): string[] {
-  const out = new Set<string>()
-  for (let i = 0; i + 1 < term.length; i++) {
-    if (term[i] === term[i + 1]) continue
-    out.add(term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2))
-  }
-  return [...out]
 }
 
 /** BM25 as minisearch's calcBM25Score, term and field constants hoisted. */

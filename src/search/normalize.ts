@@ -92,6 +92,19 @@ export function stem(token: string): string {
 /** Index terms that are function words: the stop words and their stems ("einen" -> "ein", "müssen" -> "muss"). */
 export const STOP_STEMS: ReadonlySet<string> = new Set([...STOP_WORDS].flatMap((w) => [w, stem(w)]))
 
+/**
+ * Every distinct word with two neighbouring letters swapped ("hudn" -> "uhdn",
+ * "hdun", "hund"): the typo a thumb makes most, and two edits for Levenshtein.
+ */
+export function transpositions(term: string): string[] {
+  const out = new Set<string>()
+  for (let i = 0; i + 1 < term.length; i++) {
+    if (term[i] === term[i + 1]) continue
+    out.add(term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2))
+  }
+  return [...out]
+}
+
 /** Allowed edit distance for a query term: none for short words, more for long ones. */
 export function typoBudget(term: string): number {
   if (term.length <= 4) return 0

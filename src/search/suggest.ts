@@ -1,10 +1,12 @@
 // Completions for a search box, fast enough for every keystroke. Entries
 // are service names, their synonyms and the colloquial terms; the words
 // before the cursor must match (typo tolerant), the word being typed is a
-// prefix, also with one typo ("persn" -> "Personalausweis").
+// prefix, also with one typo ("persn" -> "Personalausweis"). A typo may be
+// two swapped neighbouring letters ("hnud", "persoanl"). A function word
+// being typed that continues nothing ("Hund und") leaves the words before it.
 import SearchableMap from 'minisearch/SearchableMap'
 import type { RegionalService } from '../catalog/types.js'
-import { STOP_WORDS, tokenize, typoBudget } from './normalize.js'
+import { STOP_WORDS, tokenize, transpositions, typoBudget } from './normalize.js'
 import type { SynonymEntry } from './synonyms.js'
 
 export const MAX_SUGGESTIONS = 10
@@ -13,6 +15,8 @@ const PER_SERVICE = 2
 const FUZZY_BELOW = 3
 const MIN_FUZZY_PREFIX = 5
 const MIN_PREFIX_KEY = 4
+/** as the search: below four letters a swap makes another word too often */
+const MIN_TRANSPOSE = 4
 const MAX_PREFIX = 12
 
 export interface Suggestion {
@@ -78,7 +82,9 @@ export function suggest(index: SuggestIndex, q: string): Suggestion[] {
   const before = typed.filter((t) => !STOP_WORDS.has(t)).slice(-4)
   let scores: Map<number, number> | undefined
   for (const token of before) scores = intersect(scores, matchWord(index, token))
-  scores = intersect(scores, matchPrefix(index, last))
+  const withLast = intersect(scores, matchPrefix(index, last))
+  // "hund und", "ausweis für": the function word may start the next word, or may not
+  scores = withLast.size === 0 && scores !== undefined && STOP_WORDS.has(last) ? scores : withLast
   const ranked = [...scores]
     .map(([i, score]) => ({ entry: index.entries[i] as Entry, score }))
     .map(({ entry, score }) => ({ entry, score: score * entry.weight + startsWithBonus(entry, before[0] ?? last) }))
@@ -103,17 +109,22 @@ function matchWord(index: SuggestIndex, token: string): Map<number, number> {
   for (const [word, list] of index.words.atPrefix(token)) addAll(hits, list, word === token ? 1 : 0.8)
   const budget = typoBudget(token)
   if (budget > 0) for (const [, [list]] of index.words.fuzzyGet(token, budget)) addAll(hits, list, 0.6)
+  if (token.length >= MIN_TRANSPOSE) for (const swapped of transpositions(token)) addAll(hits, index.words.get(swapped) ?? [], 0.6)
   return hits
 }
 
-/** The word being typed: prefix 0.9 (exact word 1), prefix with one typo 0.5. */
+/** The word being typed: prefix 0.9 (exact word 1), prefix with one typo 0.5 (a swap typed as a whole word 0.55). */
 function matchPrefix(index: SuggestIndex, prefix: string): Map<number, number> {
   const hits = new Map<number, number>()
   for (const [word, list] of index.words.atPrefix(prefix)) addAll(hits, list, word === prefix ? 1 : 0.9)
-  if (prefix.length >= MIN_FUZZY_PREFIX && hits.size < FUZZY_BELOW) {
+  if (prefix.length >= MIN_TRANSPOSE && hits.size < FUZZY_BELOW) {
     const key = prefix.slice(0, MAX_PREFIX)
-    for (const [, [words]] of index.prefixes.fuzzyGet(key, 1)) {
-      for (const word of words) addAll(hits, index.words.get(word) ?? [], 0.5)
+    if (prefix.length >= MIN_FUZZY_PREFIX) {
+      for (const [, [words]] of index.prefixes.fuzzyGet(key, 1)) for (const word of words) addAll(hits, index.words.get(word) ?? [], 0.5)
+    }
+    // a swap typed as a whole word ("hudn") ranks that word above its longer relatives, as the exact prefix does
+    for (const swapped of transpositions(key)) {
+      for (const word of index.prefixes.get(swapped) ?? []) addAll(hits, index.words.get(word) ?? [], word === swapped ? 0.55 : 0.5)
     }
   }
   return hits

@@ -17,7 +17,16 @@ t.test('prefix completions of names, synonyms and colloquial terms', async (t) =
 t.test('typo tolerant', async (t) => {
   t.equal(texts('persn')[0], 'Personalausweis beantragen')
   t.equal(texts('fuehrungsz')[0], 'Führungszeugnis beantragen')
-  t.ok(texts('hnud anm').length === 0 || texts('hnud anm').includes('Hund anmelden (Hundesteuer)'))
+  t.ok(texts('hnud anm').includes('Hund anmelden (Hundesteuer)'), 'a word before the cursor with two letters swapped')
+  t.equal(texts('persoanl')[0], 'Personalausweis beantragen', 'the word being typed with two letters swapped')
+  t.equal(texts('hudn')[0], 'Hund anmelden (Hundesteuer)', 'four letters typed, swapped')
+  t.same(texts('dhun'), [], 'only neighbours swap')
+})
+
+t.test('a function word being typed that continues nothing leaves the words before it', async (t) => {
+  t.same(texts('hund und'), texts('hund'), '"und" starts no word in a Hund entry')
+  t.ok(texts('hund an').every((text) => /an/i.test(text)), '"an" still narrows where it starts a word (anmelden)')
+  t.same(texts('und'), [], 'alone it suggests nothing new')
 })
 
 t.test('bounded and safe', async (t) => {
