@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { foldDigraphs, foldText, MAX_QUERY_TERMS, normalizeQuery, stem, tokenize, typoBudget } from '../../src/search/normalize.js'
+import { foldDigraphs, foldText, MAX_QUERY_TERMS, normalizeQuery, stem, tokenize, transpositions, typoBudget } from '../../src/search/normalize.js'
 
 t.test('umlaut, digraph and ß spellings meet on one key', async (t) => {
   const keys = ['Führungszeugnis', 'fuehrungszeugnis', 'fuhrungszeugnis', 'FÜHRUNGSZEUGNIS'].map((q) => normalizeQuery(q).text)
@@ -61,6 +61,24 @@ t.test('property: normaliser is total, idempotent, bounded and NFC-stable', asyn
     if (once.tokens.length > MAX_QUERY_TERMS) return false
     if (normalizeQuery(input.normalize('NFD')).text !== normalizeQuery(input.normalize('NFC')).text) return false
     return once.tokens.every((tok) => tok.length > 0 && tok.length <= 40 && !/\s/.test(tok))
+  }), { numRuns: 2000 })
+  t.pass('properties hold')
+})
+
+t.test('property: transpositions are exactly the distinct neighbour swaps', async (t) => {
+  t.same(transpositions('hudn').sort(), ['hdun', 'hund', 'uhdn'])
+  t.same(transpositions('aa'), [], 'swapping equal letters changes nothing')
+  fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'ä'), maxLength: 12 }), (word) => {
+    const out = transpositions(word)
+    if (new Set(out).size !== out.length || out.includes(word)) return false
+    // every variant differs in exactly two neighbouring places, and swapping them back gives the word
+    const valid = out.every((v) => {
+      const diff = [...v].flatMap((c, i) => (c === word[i] ? [] : [i]))
+      return v.length === word.length && diff.length === 2 && diff[1] === diff[0]! + 1 && v[diff[0]!] === word[diff[1]!] && v[diff[1]!] === word[diff[0]!]
+    })
+    // and none is missing: one per pair of differing neighbours (two swaps never give one word)
+    const positions = [...word].slice(1).filter((c, i) => c !== word[i]).length
+    return valid && out.length === positions
   }), { numRuns: 2000 })
   t.pass('properties hold')
 })
