@@ -12,7 +12,6 @@
 // if an upgrade changes them. The index is add-only (no discard), so every
 // posting belongs to a live document.
 import type MiniSearch from 'minisearch'
-import { transpositions } from './normalize.js'
 
 export interface TermQuery {
   term: string
@@ -22,10 +21,11 @@ export interface TermQuery {
   /** maximum edit distance, 0 for none */
   fuzzy: number
   /**
-   * also two swapped neighbouring letters as one edit (Damerau), when the
-   * term itself is not in the index; not in minisearch's own search()
+   * index terms for the word with two neighbouring letters swapped, each one
+   * edit (Damerau), searched when the term itself is not in the index; not in
+   * minisearch's own search()
    */
-  transpose?: boolean
+  swaps?: readonly string[]
 }
 
 export interface ExecuteOptions {
@@ -153,8 +153,8 @@ function* expand(index: TermMap, query: TermQuery, weights: ExecuteOptions['weig
       yield [term, postings, (weights.fuzzy * term.length) / (term.length + distance)]
     }
   }
-  if (!query.transpose || exact !== undefined) return
-  for (const term of transpositions(query.term)) {
+  if (query.swaps === undefined || exact !== undefined) return
+  for (const term of query.swaps) {
     if (fuzzy?.has(term) || prefixed.has(term) || skip?.(term)) continue
     const postings = index.get(term)
     if (postings !== undefined) yield [term, postings, (weights.fuzzy * term.length) / (term.length + 1)]

@@ -2,7 +2,7 @@
 // word is one group; its stem is searched with prefix and length-scaled
 // typo tolerance, its compound parts and synonym expansions at lower weight.
 import { splitCompound } from './compounds.js'
-import { normalizeQuery, stem, typoBudget } from './normalize.js'
+import { normalizeQuery, stem, transpositions, typoBudget } from './normalize.js'
 import { matchSynonyms, type SynonymTable } from './synonyms.js'
 
 const WEIGHT = { direct: 1, synonym: 0.7, part: 0.5 } as const
@@ -23,8 +23,8 @@ interface QueryTerm {
   weight: number
   prefix: boolean
   fuzzy: number
-  /** two swapped neighbouring letters count as one typo (words of at least MIN_TRANSPOSE letters, no digits) */
-  transpose: boolean
+  /** the word with two neighbouring letters swapped, stemmed: one typo each (words of at least MIN_TRANSPOSE letters, no digits) */
+  swaps?: string[]
   /** query words (group indices) this term stands for on its own */
   covers: number[]
 }
@@ -45,6 +45,18 @@ export interface AnalysedQuery {
   meanings: string[][]
 }
 
+/**
+ * Swapped on the word as typed, then stemmed: the stemmer cuts "auswies"
+ * (for "ausweis") and "anmeldnug" differently from the word meant, so a swap
+ * of the stem would miss them.
+ */
+function swappedStems(token: string, own: string): string[] | undefined {
+  if (token.length < MIN_TRANSPOSE || /\d/.test(token)) return undefined
+  const stems = new Set(transpositions(token).map(stem))
+  stems.delete(own)
+  return [...stems]
+}
+
 export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonyms: SynonymTable): AnalysedQuery {
   const { tokens, text } = normalizeQuery(q)
   const stems = tokens.map(stem)
@@ -55,12 +67,12 @@ export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonym
       if (terms.size < MAX_ALTERNATIVES) terms.set(t.term, t)
       return
     }
-    if (t.weight > existing.weight) Object.assign(existing, { weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy, transpose: t.transpose })
+    if (t.weight > existing.weight) Object.assign(existing, { weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy, swaps: t.swaps })
     for (const c of t.covers) if (!existing.covers.includes(c)) existing.covers.push(c)
   }
   stems.forEach((s, i) => {
     const token = tokens[i] ?? s
-    add({ term: s, weight: WEIGHT.direct, prefix: s.length >= MIN_PREFIX, fuzzy: typoBudget(token), transpose: token.length >= MIN_TRANSPOSE && !/\d/.test(token), covers: [i] })
+    add({ term: s, weight: WEIGHT.direct, prefix: s.length >= MIN_PREFIX, fuzzy: typoBudget(token), swaps: swappedStems(token, s), covers: [i] })
   })
   const meanings: string[][] = []
   const phrases: QueryPhrase[] = []
@@ -70,7 +82,7 @@ export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonym
     match.phrases.forEach((phrase, rank) => {
       const weight = WEIGHT.synonym * SYNONYM_RANK_DECAY ** rank
       // "anmeld" alone (from "Hund anmelden") does not stand for "hundesteuer".
-      for (const term of phrase) add({ term, weight, prefix: false, fuzzy: 0, transpose: false, covers: [] })
+      for (const term of phrase) add({ term, weight, prefix: false, fuzzy: 0, covers: [] })
       phrases.push({ terms: phrase, covers })
     })
   }
@@ -78,7 +90,7 @@ export function analyseQuery(q: string, vocabulary: ReadonlySet<string>, synonym
     // Only words the index does not know as such are split ("perso|nalausweis" is noise).
     if (vocabulary.has(token)) return
     for (const part of splitCompound(token, vocabulary)) {
-      add({ term: stem(part), weight: WEIGHT.part, prefix: false, fuzzy: 0, transpose: false, covers: [i] })
+      add({ term: stem(part), weight: WEIGHT.part, prefix: false, fuzzy: 0, covers: [i] })
     }
   })
   // A term cut by MAX_ALTERNATIVES can never match: judge phrases by the terms searched.

@@ -143,13 +143,13 @@ const isFunctionWord = (term: string) => STOP_STEMS.has(term)
 function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly string[]): Candidate[] {
   const { terms, meanings } = analysed
   if (terms.length === 0) return []
-  const queries: TermQuery[] = terms.map((t) => ({ term: t.term, weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy, transpose: t.transpose }))
+  const queries: TermQuery[] = terms.map((t) => ({ term: t.term, weight: t.weight, prefix: t.prefix, fuzzy: t.fuzzy, ...(t.swaps === undefined ? {} : { swaps: t.swaps }) }))
   const main = execute(index.scoring, queries, { fields: MAIN_FIELDS, boost: FIELD_BOOST, weights: WEIGHTS, skipVariant: isFunctionWord })
   const found: [Execution, number][] = main.docs.map((id) => [main, id])
   // Documents and offices are shared by most services ("Personalausweis"):
   // searched as written and only when the main fields find little.
   if (main.docs.length < EXTRA_FIELD_BELOW) {
-    const asWritten = queries.map((q) => ({ ...q, prefix: false, fuzzy: 0, transpose: false }))
+    const asWritten = queries.map(({ swaps: _swaps, ...q }) => ({ ...q, prefix: false, fuzzy: 0 }))
     const extra = execute(index.scoring, asWritten, { fields: ['extra'], boost: FIELD_BOOST, weights: WEIGHTS })
     for (const id of extra.docs) if (main.scores[id] === 0) found.push([extra, id])
   }

@@ -49,6 +49,8 @@ t.test('two swapped neighbouring letters are one typo', async (t) => {
   t.equal(ids('hnude')[0], 'hund-anmelden', 'five letters: one edit allowed, a swap is one')
   t.equal(ids('fahrzueg')[0], 'fahrzeug-zulassen', 'eight letters')
   t.equal(ids('fuehrungszeungis')[0], 'fuehrungszeugnis', 'long words already had two edits')
+  t.equal(ids('persoanlausweis')[0], 'personalausweis')
+  t.equal(ids('sperrmlul')[0], 'sperrmuell', 'where the stemmer cuts the misspelt word differently ("sperrmlul")')
   const hit = find('hudn').hits[0]
   t.ok(hit && hit.score < find('hund').hits[0]!.score, 'below the word spelt right')
   t.same(ids('dhun'), [], 'only neighbours: "dhun" is two swaps from "hund"')
