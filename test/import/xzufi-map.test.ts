@@ -80,3 +80,31 @@ t.test('the same file for Marl: only what Marl is responsible for', async (t) =>
   t.same(r.manifest.offices.map((o) => o.name), ['Steueramt Marl'])
   t.match(r.report.dropped.find((d) => d.id === 'OD-1')?.reason, /URL not allowed/, "Gladbeck's host is not Marl's")
 })
+
+t.test('an export with translations: the German fees, office name and opening hours, not every language run together', async (t) => {
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<transfer xmlns="http://xoev.de/schemata/xzufi/2_2_0" xzufiVersion="2.2.0"><schreibe>
+  <leistung><id>L-1</id><referenzLeiKa><code>99008001012000</code></referenzLeiKa>
+    <modulText><leikaTextmodul><code>03</code></leikaTextmodul><inhalt languageCode="en">Apply for an identity card</inhalt><inhalt languageCode="de">Personalausweis beantragen</inhalt></modulText>
+    <modulText><leikaTextmodul><code>24</code></leikaTextmodul><inhalt languageCode="de">Sie brauchen einen Ausweis.</inhalt><inhalt languageCode="en">You need an ID card.</inhalt></modulText>
+    <modulKosten><beschreibung languageCode="de">37,00 Euro</beschreibung><beschreibung languageCode="en">37.00 euros</beschreibung></modulKosten>
+  </leistung></schreibe><schreibe>
+  <organisationseinheit><id>OE-1</id>
+    <name><name languageCode="en">Citizens' office</name><name languageCode="de">Bürgerbüro</name></name>
+    <oeffnungszeiten><text languageCode="de">Mo–Fr 8:00–12:00</text><text languageCode="en">Mon–Fri 8 am–12 pm</text></oeffnungszeiten>
+    <zustaendigkeit><leistungID>L-1</leistungID><gebietID>055620014014</gebietID></zustaendigkeit>
+  </organisationseinheit></schreibe></transfer>`
+  const m = member('gladbeck')
+  const { records } = await readXzufi(Buffer.from(xml))
+  const r = mapAndValidate(records, mapContextFor(data, m, {}, '2.2.0', now), (doc) => validateManifest(doc, {
+    memberId: m.id,
+    allowedHosts: m.allowedHosts,
+    lifeSituationIds: new Set(data.lifeSituations.map((l) => l.id)),
+    serviceKeys: new Set(data.serviceCatalog.map((e) => e.key)),
+    members: new Map(data.region.members.map((x) => [x.id, { ars: x.ars }])),
+  }))
+  t.ok(r.ok, JSON.stringify(r.errors))
+  const s = r.manifest.services[0]!
+  t.same([s.name, s.summary, s.fees], ['Personalausweis beantragen', 'Sie brauchen einen Ausweis.', '37,00 Euro'])
+  t.same(r.manifest.offices, [{ id: 'buergerbuero', name: 'Bürgerbüro', openingHours: ['Mo–Fr 8:00–12:00'] }])
+})
