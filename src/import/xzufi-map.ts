@@ -62,8 +62,18 @@ function uniqueSlug(base: string, used: Set<string>): string {
 
 export function mapXzufi(records: readonly XzufiRecord[], context: MapContext): { manifest: ManifestV2; report: ImportReport } {
   const leistungen = records.filter((r): r is LeistungRecord => r.kind === 'leistung')
-  const offices = records.filter((r): r is OfficeRecord => r.kind === 'organisationseinheit')
-  const onlines = records.filter((r): r is OnlineServiceRecord => r.kind === 'onlinedienst')
+  // Zuständigkeiten sent as separate objects (PVOG) join the office or online service they name; orphans are ignored
+  const separate = new Map<string, Zustaendigkeit[]>()
+  for (const r of records) {
+    if (r.kind !== 'zustaendigkeit') continue
+    const list = separate.get(r.parentId)
+    if (list) list.push(...r.zustaendigkeiten)
+    else separate.set(r.parentId, [...r.zustaendigkeiten])
+  }
+  const withSeparate = <T extends OfficeRecord | OnlineServiceRecord>(r: T): T =>
+    separate.has(r.id) ? { ...r, zustaendigkeiten: [...r.zustaendigkeiten, ...(separate.get(r.id) ?? [])] } : r
+  const offices = records.filter((r): r is OfficeRecord => r.kind === 'organisationseinheit').map(withSeparate)
+  const onlines = records.filter((r): r is OnlineServiceRecord => r.kind === 'onlinedienst').map(withSeparate)
   const dropped: Dropped[] = []
   const drop = (kind: Dropped['kind'], r: { id: string; name?: string }, reason: string) => {
     dropped.push({ kind, id: r.id.slice(0, 100), ...(r.name ? { name: r.name } : {}), reason })

@@ -53,7 +53,14 @@ export interface OnlineServiceRecord {
   zustaendigkeiten: Zustaendigkeit[]
 }
 
-export type XzufiRecord = LeistungRecord | OfficeRecord | OnlineServiceRecord
+/** A Zuständigkeit sent as its own object (PVOG): it belongs to the office or online service named by uebergeordnetesObjektID. */
+export interface ZustaendigkeitRecord {
+  kind: 'zustaendigkeit'
+  parentId: string
+  zustaendigkeiten: Zustaendigkeit[]
+}
+
+export type XzufiRecord = LeistungRecord | OfficeRecord | OnlineServiceRecord | ZustaendigkeitRecord
 
 const SUMMARY_MAX = 500
 
@@ -105,6 +112,10 @@ const TEXT_KNOWN_UNMAPPED: Record<string, string> = {
 }
 
 export function toRecord(element: XmlElement): XzufiRecord | undefined {
+  if (element.name === 'zustaendigkeitTransferObjekt') {
+    const parentId = textAt(element, 'uebergeordnetesObjektID')
+    return parentId ? { kind: 'zustaendigkeit', parentId, zustaendigkeiten: zustaendigkeiten(element) } : undefined
+  }
   const id = textAt(element, 'id')
   if (!id) return undefined
   if (element.name === 'leistung') return leistung(element, id)
