@@ -138,3 +138,29 @@ t.test('PVOG shape: Zuständigkeiten as separate zustaendigkeitTransferObjekt ob
   t.same(r.manifest.offices.map((o) => o.name), ['Steueramt Datteln'])
   t.match(r.report.dropped.find((d) => d.id === 'OE-2')?.reason, /no Zuständigkeit in the member's area/, "Marl's office, by its transfer object")
 })
+
+t.test('a Leistung in the member\'s area whose only Onlinedienst or office is left out: the report says so, not "no Zuständigkeit in the member\'s area"', async (t) => {
+  const leistung = (id: string, key: string, name: string) => `<xzufi:schreibe><xzufi:leistung><xzufi:id>${id}</xzufi:id><xzufi:referenzLeiKa><code>${key}</code></xzufi:referenzLeiKa>
+    <xzufi:modulText><xzufi:leikaTextmodul><code>03</code></xzufi:leikaTextmodul><xzufi:inhalt languageCode="de">${name}</xzufi:inhalt></xzufi:modulText>
+    <xzufi:modulText><xzufi:leikaTextmodul><code>24</code></xzufi:leikaTextmodul><xzufi:inhalt languageCode="de">${name} in Gladbeck.</xzufi:inhalt></xzufi:modulText>
+  </xzufi:leistung></xzufi:schreibe>`
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<xzufi:transfer.operation.040101 xmlns:xzufi="http://xoev.de/schemata/xzufi/2_2_0" xzufiVersion="2.2.0">
+  ${leistung('L-1', '99102013104000', 'Hund anmelden')}
+  ${leistung('L-2', '99008001012000', 'Personalausweis beantragen')}
+  <xzufi:schreibe><xzufi:onlinedienst><xzufi:id>OD-1</xzufi:id><xzufi:bezeichnung languageCode="de">Hundesteuer online</xzufi:bezeichnung>
+    <xzufi:link><xzufi:typ><code>01</code></xzufi:typ><xzufi:link>https://portal.anderer-anbieter.example/hund</xzufi:link></xzufi:link>
+    <xzufi:zustaendigkeit><xzufi:leistungID>L-1</xzufi:leistungID><xzufi:gebietID>055620014014</xzufi:gebietID></xzufi:zustaendigkeit>
+  </xzufi:onlinedienst></xzufi:schreibe>
+  <xzufi:schreibe><xzufi:organisationseinheit><xzufi:id>OE-1</xzufi:id>
+    <xzufi:zustaendigkeit><xzufi:leistungID>L-2</xzufi:leistungID><xzufi:gebietID>055620014014</xzufi:gebietID></xzufi:zustaendigkeit>
+  </xzufi:organisationseinheit></xzufi:schreibe>
+</xzufi:transfer.operation.040101>`
+  const r = await importXml('gladbeck', xml)
+  t.same(r.report.dropped.map((d) => [d.id, d.reason.replace(/:.*/, '')]), [
+    ['OE-1', 'no name'],
+    ['OD-1', 'URL not allowed'],
+    ['L-1', "responsible in the member's area only through an Organisationseinheit or Onlinedienst that is left out (see its entry)"],
+    ['L-2', "responsible in the member's area only through an Organisationseinheit or Onlinedienst that is left out (see its entry)"],
+  ])
+})
