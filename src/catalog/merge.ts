@@ -29,6 +29,8 @@ export function mergeCatalog(input: MergeInput): Catalog {
   const onlineIndex = indexOnlineServices(memberConfigs, manifests)
 
   const groups = new Map<string, Offering[]>()
+  // member-local services keep the LeiKa key their manifest states (XZuFi import): routes find them by it
+  const localLeika = new Map<string, string>()
   const members: CatalogMember[] = []
   for (const config of memberConfigs) {
     const state = states.get(config.id)
@@ -39,6 +41,7 @@ export function mergeCatalog(input: MergeInput): Catalog {
     for (const service of manifest.services) {
       const groupId = service.key !== undefined && catalogByKey.has(service.key) ? service.key : `${config.id}:${service.id}`
       const offering = toOffering(config, service, offices, onlineIndex)
+      if (groupId !== service.key && service.leikaKey !== undefined) localLeika.set(groupId, service.leikaKey)
       const list = groups.get(groupId)
       if (list) list.push(offering)
       else groups.set(groupId, [offering])
@@ -46,7 +49,7 @@ export function mergeCatalog(input: MergeInput): Catalog {
   }
 
   const lsOrder = new Map(input.lifeSituations.map((l, i) => [l.id, i]))
-  const services = [...groups].map(([id, offerings]) => toRegionalService(id, offerings, catalogByKey.get(id), lsOrder))
+  const services = [...groups].map(([id, offerings]) => toRegionalService(id, offerings, catalogByKey.get(id), lsOrder, localLeika.get(id)))
   services.sort((a, b) => collator.compare(a.name, b.name) || byString(a.id, b.id))
 
   // `name` as everywhere else; `label` stays for older clients (deprecated)
@@ -138,6 +141,7 @@ function toRegionalService(
   offerings: Offering[],
   entry: CatalogEntry | undefined,
   lsOrder: Map<string, number>,
+  localLeikaKey: string | undefined,
 ): RegionalService {
   offerings.sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || byString(a.member, b.member))
   // The catalog's neutral text first; else the most general offering (a city's text often names the city).
@@ -156,7 +160,8 @@ function toRegionalService(
     offeringCount: offerings.length,
   }
   if (entry) service.key = entry.key
-  if (entry?.leikaKey !== undefined) service.leikaKey = entry.leikaKey
+  const leikaKey = entry ? entry.leikaKey : localLeikaKey
+  if (leikaKey !== undefined) service.leikaKey = leikaKey
   return service
 }
 

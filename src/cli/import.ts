@@ -47,7 +47,7 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
   for (const file of files) {
     try {
       const read = await readXzufi(createReadStream(file))
-      records.push(...read.records)
+      for (const r of read.records) records.push(r) // not push(...): a Land's export has more objects than call arguments fit
       if (read.version === '2.1.0') version = '2.1.0'
     } catch (error) {
       if (error instanceof XmlRejected) { err(`✗ ${file}: rejected (${error.code}): ${error.message}`); return 1 }

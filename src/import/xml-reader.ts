@@ -22,8 +22,9 @@ import { SaxesParser, type SaxesTagNS } from 'saxes'
 
 const XZUFI_2_2 = 'http://xoev.de/schemata/xzufi/2_2_0'
 export const XZUFI_2_1 = 'http://xoev.de/schemata/xzufi/2_1_0'
-/** XZuFi object classes the importer reads; everything else is skipped. */
-const OBJECT_NAMES = new Set(['leistung', 'organisationseinheit', 'onlinedienst'])
+/** XZuFi object classes the importer reads; everything else is skipped. PVOG exports carry the
+ * Zuständigkeiten as separate zustaendigkeitTransferObjekt objects (rongem/pvog). */
+const OBJECT_NAMES = new Set(['leistung', 'organisationseinheit', 'onlinedienst', 'zustaendigkeitTransferObjekt'])
 
 export type RejectCode = 'doctype' | 'entity' | 'depth' | 'size' | 'encoding' | 'namespace' | 'syntax'
 

@@ -62,13 +62,25 @@ function uniqueSlug(base: string, used: Set<string>): string {
 
 export function mapXzufi(records: readonly XzufiRecord[], context: MapContext): { manifest: ManifestV2; report: ImportReport } {
   const leistungen = records.filter((r): r is LeistungRecord => r.kind === 'leistung')
-  const offices = records.filter((r): r is OfficeRecord => r.kind === 'organisationseinheit')
-  const onlines = records.filter((r): r is OnlineServiceRecord => r.kind === 'onlinedienst')
+  // Zuständigkeiten sent as separate objects (PVOG) join the office or online service they name; orphans are ignored
+  const separate = new Map<string, Zustaendigkeit[]>()
+  for (const r of records) {
+    if (r.kind !== 'zustaendigkeit') continue
+    const list = separate.get(r.parentId)
+    if (list) list.push(...r.zustaendigkeiten)
+    else separate.set(r.parentId, [...r.zustaendigkeiten])
+  }
+  const withSeparate = <T extends OfficeRecord | OnlineServiceRecord>(r: T): T =>
+    separate.has(r.id) ? { ...r, zustaendigkeiten: [...r.zustaendigkeiten, ...(separate.get(r.id) ?? [])] } : r
+  const offices = records.filter((r): r is OfficeRecord => r.kind === 'organisationseinheit').map(withSeparate)
+  const onlines = records.filter((r): r is OnlineServiceRecord => r.kind === 'onlinedienst').map(withSeparate)
   const dropped: Dropped[] = []
   const drop = (kind: Dropped['kind'], r: { id: string; name?: string }, reason: string) => {
     dropped.push({ kind, id: r.id.slice(0, 100), ...(r.name ? { name: r.name } : {}), reason })
   }
   const ours = (z: Zustaendigkeit) => z.gebiete.some((g) => arsOverlap(g, context.member.ars))
+  // Leistungen with a Zuständigkeit in the area, also through an office or online service left out below (no name, URL not allowed)
+  const inArea = new Set([...offices, ...onlines].flatMap((r) => r.zustaendigkeiten.filter(ours).map((z) => z.leistungId)))
 
   // offices: Organisationseinheiten responsible somewhere in the member's area
   const officeIds = new Set<string>()
@@ -131,8 +143,12 @@ export function mapXzufi(records: readonly XzufiRecord[], context: MapContext): 
   const notMapped = new Map<string, number>()
   let catalogServices = 0
   for (const l of leistungen) {
-    const responsible = officeOf.has(l.id) || onlineOf.has(l.id)
-    if (!responsible) { drop('leistung', l, "no Zuständigkeit in the member's area"); continue }
+    if (!officeOf.has(l.id) && !onlineOf.has(l.id)) {
+      drop('leistung', l, inArea.has(l.id)
+        ? "responsible in the member's area only through an Organisationseinheit or Onlinedienst that is left out (see its entry)"
+        : "no Zuständigkeit in the member's area")
+      continue
+    }
     if (!l.leikaKey) { drop('leistung', l, 'no LeiKa key (referenzLeiKa)'); continue }
     if (!l.name) { drop('leistung', l, 'no name (text module 03 Leistungsname or 02 Leistungsbezeichnung)'); continue }
     if (!l.summary) { drop('leistung', l, 'no description (text module 24 Teaser, 05 Kurztext or 06 Volltext)'); continue }

@@ -53,21 +53,32 @@ export interface OnlineServiceRecord {
   zustaendigkeiten: Zustaendigkeit[]
 }
 
-export type XzufiRecord = LeistungRecord | OfficeRecord | OnlineServiceRecord
+/** A Zuständigkeit sent as its own object (PVOG): it belongs to the office or online service named by uebergeordnetesObjektID. */
+export interface ZustaendigkeitRecord {
+  kind: 'zustaendigkeit'
+  parentId: string
+  zustaendigkeiten: Zustaendigkeit[]
+}
+
+export type XzufiRecord = LeistungRecord | OfficeRecord | OnlineServiceRecord | ZustaendigkeitRecord
 
 const SUMMARY_MAX = 500
 
-/** German text of a multilingual element list: languageCode de (or none) first. */
+/** The German one of a multilingual element list: languageCode de (or none) first. */
+function germanElement(elements: XmlElement[]): XmlElement | undefined {
+  return elements.find((e) => /^de\b/i.test(e.attrs.languageCode ?? '')) ?? elements.find((e) => !e.attrs.languageCode) ?? elements[0]
+}
+
 function german(elements: XmlElement[]): string | undefined {
-  const de = elements.find((e) => /^de\b/i.test(e.attrs.languageCode ?? '')) ?? elements.find((e) => !e.attrs.languageCode) ?? elements[0]
-  const text = de?.text.trim()
+  const text = germanElement(elements)?.text.trim()
   return text ? text : undefined
 }
 
-/** All text below an element, depth-first (for modules whose inner shape is unconfirmed). */
+/** All text below an element, depth-first (for modules whose inner shape is unconfirmed); of translations (siblings of one name with a languageCode) only the German one. */
 function deepText(element: XmlElement | undefined): string {
   if (!element) return ''
-  return [element.text, ...element.children.map(deepText)].map((s) => s.trim()).filter(Boolean).join('\n')
+  const kept = element.children.filter((c) => c.attrs.languageCode === undefined || germanElement(element.children.filter((s) => s.name === c.name)) === c)
+  return [element.text, ...kept.map(deepText)].map((s) => s.trim()).filter(Boolean).join('\n')
 }
 
 function descendants(element: XmlElement, name: string, out: XmlElement[] = []): XmlElement[] {
@@ -101,6 +112,10 @@ const TEXT_KNOWN_UNMAPPED: Record<string, string> = {
 }
 
 export function toRecord(element: XmlElement): XzufiRecord | undefined {
+  if (element.name === 'zustaendigkeitTransferObjekt') {
+    const parentId = textAt(element, 'uebergeordnetesObjektID')
+    return parentId ? { kind: 'zustaendigkeit', parentId, zustaendigkeiten: zustaendigkeiten(element) } : undefined
+  }
   const id = textAt(element, 'id')
   if (!id) return undefined
   if (element.name === 'leistung') return leistung(element, id)
@@ -141,7 +156,7 @@ function leistung(element: XmlElement, id: string): LeistungRecord {
 
 function office(element: XmlElement, id: string): OfficeRecord {
   const record: OfficeRecord = { kind: 'organisationseinheit', id, openingHours: [], zustaendigkeiten: zustaendigkeiten(element) }
-  const name = textAt(element, 'name', 'name') ?? textAt(element, 'name')
+  const name = german(children(child(element, 'name'), 'name')) ?? textAt(element, 'name')
   if (name) record.name = shorten(toPlainText(name), 200)
   const anschrift = child(element, 'anschrift')
   if (anschrift) {

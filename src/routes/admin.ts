@@ -228,7 +228,10 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     if (!result.ok || !result.value) {
       const { mapped, dropped } = result.report
       const summary = { path: '', message: `mapping report: ${mapped.services} services, ${mapped.offices} offices, ${mapped.onlineServices} online services mapped, ${dropped.length} dropped` }
-      throw invalid([...result.errors, summary], result.total ?? result.errors.length) // the summary is no error
+      // why they were dropped (the CLI prints the same report); the report lines are no errors
+      const reasons = dropped.slice(0, MAX_DROPPED_LINES).map((d) => ({ path: '', message: `dropped ${d.kind} ${d.id}${d.name ? ` "${d.name}"` : ''}: ${d.reason}` }))
+      if (dropped.length > MAX_DROPPED_LINES) reasons.push({ path: '', message: `… and ${dropped.length - MAX_DROPPED_LINES} more dropped (dachportal-import prints every one)` })
+      throw invalid([...result.errors, summary, ...reasons], result.total ?? result.errors.length)
     }
     const acceptedAt = now().toISOString()
     const version = await storeManifest(reply, member.id, result.value, { source: 'api', acceptedAt }, expected)
@@ -279,6 +282,9 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
 }
 
 /** issues arrive bounded from the validator (at most 50 and an "and N more" entry); total counts all */
+/** dropped items listed in a refused import's 422 */
+const MAX_DROPPED_LINES = 20
+
 function invalid(issues: Issue[], total = issues.length): Error {
   return withIssues(new errors.MANIFEST_INVALID(total), issues)
 }

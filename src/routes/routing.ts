@@ -56,15 +56,16 @@ function areaToArs(catalog: Catalog, area: { ars?: string; ags?: string }): stri
 }
 
 function routesFor(catalog: Catalog, leikaKey: string, area: { ars?: string; ags?: string; postalCode?: string }): Offering[] {
-  const service = [...catalog.serviceById.values()].find((s) => s.leikaKey === leikaKey)
-  if (!service) return []
+  // a catalog service, or member-local services of several members that carry the same key
+  const offerings = catalog.services.filter((s) => s.leikaKey === leikaKey).flatMap((s) => s.offerings)
+  if (offerings.length === 0) return []
   const r = area.postalCode !== undefined
     ? resolveResponsibility(catalog, { postalCode: area.postalCode })
     : resolveResponsibility(catalog, { ars: areaToArs(catalog, area) })
   const out: Offering[] = []
   for (const { chain } of r.candidates) {
     for (const m of chain) {
-      const offering = service.offerings.find((o) => o.member === m.id)
+      const offering = offerings.find((o) => o.member === m.id)
       if (offering) { if (!out.includes(offering)) out.push(offering); break }
     }
   }

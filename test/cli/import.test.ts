@@ -40,3 +40,15 @@ t.test('hostile file: exit 1 with the reason; usage errors exit 2', async (t) =>
   t.equal((await capture(['xzufi', bad, '--member', 'nobody'])).code, 2, 'unknown member')
   t.equal((await capture(['json', bad, '--member', 'gladbeck'])).code, 2, 'unknown format')
 })
+
+t.test('a large export (200 000 objects, e.g. a whole Land) is read: records are not spread into one call', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dp-cli-import-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const big = join(dir, 'land.xml')
+  const gladbeck = await readFile(fixture('gladbeck-personalausweis.xml'), 'utf8')
+  const others = Array.from({ length: 200_000 }, (_, i) => `<xzufi:schreibe><xzufi:leistung><xzufi:id>X-${i}</xzufi:id></xzufi:leistung></xzufi:schreibe>`).join('')
+  await writeFile(big, gladbeck.replace('</xzufi:transfer.operation.040101>', `${others}</xzufi:transfer.operation.040101>`))
+  const r = await capture(['xzufi', big, '--member', 'gladbeck', '--out', join(dir, 'm.json'), '--region', join(REPO, 'config', 'region.json')])
+  t.equal(r.code, 0, r.err.slice(0, 500))
+  t.match(r.err, /mapped: 1 services/)
+})

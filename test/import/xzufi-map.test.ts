@@ -25,6 +25,18 @@ async function importFor(id: string, ...files: string[]) {
   }))
 }
 
+async function importXml(id: string, xml: string) {
+  const m = member(id)
+  const { records, version } = await readXzufi(Buffer.from(xml))
+  return mapAndValidate(records, mapContextFor(data, m, {}, version, now), (doc) => validateManifest(doc, {
+    memberId: m.id,
+    allowedHosts: m.allowedHosts,
+    lifeSituationIds: new Set(data.lifeSituations.map((l) => l.id)),
+    serviceKeys: new Set(data.serviceCatalog.map((e) => e.key)),
+    members: new Map(data.region.members.map((x) => [x.id, { ars: x.ars }])),
+  }))
+}
+
 t.test('plain text: markup stripped, paragraphs kept, sentence-boundary shortening', async (t) => {
   t.equal(toPlainText('<p>Eins <b>zwei</b>.</p><script>alert(1)</script><p>Drei&nbsp;&amp; vier &lt;img src=x onerror=y&gt;</p>'), 'Eins zwei .\n\nDrei & vier <img src=x onerror=y>')
   t.same(toLines('<ul><li>A</li><li>B <i>c</i></li></ul>'), ['A', 'B c'])
@@ -79,4 +91,76 @@ t.test('the same file for Marl: only what Marl is responsible for', async (t) =>
   t.same(r.manifest.services.map((s) => s.key), ['hund-abmelden'])
   t.same(r.manifest.offices.map((o) => o.name), ['Steueramt Marl'])
   t.match(r.report.dropped.find((d) => d.id === 'OD-1')?.reason, /URL not allowed/, "Gladbeck's host is not Marl's")
+})
+
+t.test('an export with translations: the German fees, office name and opening hours, not every language run together', async (t) => {
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<transfer xmlns="http://xoev.de/schemata/xzufi/2_2_0" xzufiVersion="2.2.0"><schreibe>
+  <leistung><id>L-1</id><referenzLeiKa><code>99008001012000</code></referenzLeiKa>
+    <modulText><leikaTextmodul><code>03</code></leikaTextmodul><inhalt languageCode="en">Apply for an identity card</inhalt><inhalt languageCode="de">Personalausweis beantragen</inhalt></modulText>
+    <modulText><leikaTextmodul><code>24</code></leikaTextmodul><inhalt languageCode="de">Sie brauchen einen Ausweis.</inhalt><inhalt languageCode="en">You need an ID card.</inhalt></modulText>
+    <modulKosten><beschreibung languageCode="de">37,00 Euro</beschreibung><beschreibung languageCode="en">37.00 euros</beschreibung></modulKosten>
+  </leistung></schreibe><schreibe>
+  <organisationseinheit><id>OE-1</id>
+    <name><name languageCode="en">Citizens' office</name><name languageCode="de">Bürgerbüro</name></name>
+    <oeffnungszeiten><text languageCode="de">Mo–Fr 8:00–12:00</text><text languageCode="en">Mon–Fri 8 am–12 pm</text></oeffnungszeiten>
+    <zustaendigkeit><leistungID>L-1</leistungID><gebietID>055620014014</gebietID></zustaendigkeit>
+  </organisationseinheit></schreibe></transfer>`
+  const r = await importXml('gladbeck', xml)
+  t.ok(r.ok, JSON.stringify(r.errors))
+  const s = r.manifest.services[0]!
+  t.same([s.name, s.summary, s.fees], ['Personalausweis beantragen', 'Sie brauchen einen Ausweis.', '37,00 Euro'])
+  t.same(r.manifest.offices, [{ id: 'buergerbuero', name: 'Bürgerbüro', openingHours: ['Mo–Fr 8:00–12:00'] }])
+})
+
+t.test('PVOG shape: Zuständigkeiten as separate zustaendigkeitTransferObjekt objects (uebergeordnetesObjektID = the office or online service)', async (t) => {
+  // shape as in rongem/pvog (public TypeScript import of the PVOG Bereitstelldienst feed): schreibe/zustaendigkeitTransferObjekt
+  const z = (parent: string, id: string, leistung: string, gebiet: string) => `<xzufi:schreibe><xzufi:zustaendigkeitTransferObjekt>
+    <xzufi:uebergeordnetesObjektID schemeAgencyID="DATTELN">${parent}</xzufi:uebergeordnetesObjektID>
+    <xzufi:zustaendigkeit><xzufi:id>${id}</xzufi:id><xzufi:leistungID schemeAgencyID="DATTELN">${leistung}</xzufi:leistungID><xzufi:gebietID>${gebiet}</xzufi:gebietID><xzufi:rolle><code>01</code></xzufi:rolle></xzufi:zustaendigkeit>
+  </xzufi:zustaendigkeitTransferObjekt></xzufi:schreibe>`
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<xzufi:transfer.operation.040101 xmlns:xzufi="http://xoev.de/schemata/xzufi/2_2_0" xzufiVersion="2.2.0">
+  <xzufi:schreibe><xzufi:leistung><xzufi:id>L-1</xzufi:id><xzufi:referenzLeiKa><code>99102013104000</code></xzufi:referenzLeiKa>
+    <xzufi:modulText><xzufi:leikaTextmodul><code>03</code></xzufi:leikaTextmodul><xzufi:inhalt languageCode="de">Hund anmelden</xzufi:inhalt></xzufi:modulText>
+    <xzufi:modulText><xzufi:leikaTextmodul><code>24</code></xzufi:leikaTextmodul><xzufi:inhalt languageCode="de">Hunde werden beim Steueramt angemeldet.</xzufi:inhalt></xzufi:modulText>
+  </xzufi:leistung></xzufi:schreibe>
+  ${z('OE-1', 'Z-1', 'L-1', '055620008008')}
+  ${z('OE-404', 'Z-2', 'L-1', '055620008008')}
+  <xzufi:schreibe><xzufi:organisationseinheit><xzufi:id schemeAgencyID="DATTELN">OE-1</xzufi:id><xzufi:name><xzufi:name languageCode="de">Steueramt Datteln</xzufi:name></xzufi:name></xzufi:organisationseinheit></xzufi:schreibe>
+  <xzufi:schreibe><xzufi:organisationseinheit><xzufi:id>OE-2</xzufi:id><xzufi:name><xzufi:name>Steueramt Marl</xzufi:name></xzufi:name></xzufi:organisationseinheit></xzufi:schreibe>
+  ${z('OE-2', 'Z-3', 'L-1', '055620024024')}
+  <xzufi:loesche klasse="Zustaendigkeit"><xzufi:id>Z-99</xzufi:id></xzufi:loesche>
+</xzufi:transfer.operation.040101>`
+  const r = await importXml('datteln', xml)
+  t.ok(r.ok, JSON.stringify(r.errors))
+  t.same(r.manifest.services.map((s) => [s.key, s.office]), [['hund-anmelden', 'steueramt-datteln']])
+  t.same(r.manifest.offices.map((o) => o.name), ['Steueramt Datteln'])
+  t.match(r.report.dropped.find((d) => d.id === 'OE-2')?.reason, /no Zuständigkeit in the member's area/, "Marl's office, by its transfer object")
+})
+
+t.test('a Leistung in the member\'s area whose only Onlinedienst or office is left out: the report says so, not "no Zuständigkeit in the member\'s area"', async (t) => {
+  const leistung = (id: string, key: string, name: string) => `<xzufi:schreibe><xzufi:leistung><xzufi:id>${id}</xzufi:id><xzufi:referenzLeiKa><code>${key}</code></xzufi:referenzLeiKa>
+    <xzufi:modulText><xzufi:leikaTextmodul><code>03</code></xzufi:leikaTextmodul><xzufi:inhalt languageCode="de">${name}</xzufi:inhalt></xzufi:modulText>
+    <xzufi:modulText><xzufi:leikaTextmodul><code>24</code></xzufi:leikaTextmodul><xzufi:inhalt languageCode="de">${name} in Gladbeck.</xzufi:inhalt></xzufi:modulText>
+  </xzufi:leistung></xzufi:schreibe>`
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<xzufi:transfer.operation.040101 xmlns:xzufi="http://xoev.de/schemata/xzufi/2_2_0" xzufiVersion="2.2.0">
+  ${leistung('L-1', '99102013104000', 'Hund anmelden')}
+  ${leistung('L-2', '99008001012000', 'Personalausweis beantragen')}
+  <xzufi:schreibe><xzufi:onlinedienst><xzufi:id>OD-1</xzufi:id><xzufi:bezeichnung languageCode="de">Hundesteuer online</xzufi:bezeichnung>
+    <xzufi:link><xzufi:typ><code>01</code></xzufi:typ><xzufi:link>https://portal.anderer-anbieter.example/hund</xzufi:link></xzufi:link>
+    <xzufi:zustaendigkeit><xzufi:leistungID>L-1</xzufi:leistungID><xzufi:gebietID>055620014014</xzufi:gebietID></xzufi:zustaendigkeit>
+  </xzufi:onlinedienst></xzufi:schreibe>
+  <xzufi:schreibe><xzufi:organisationseinheit><xzufi:id>OE-1</xzufi:id>
+    <xzufi:zustaendigkeit><xzufi:leistungID>L-2</xzufi:leistungID><xzufi:gebietID>055620014014</xzufi:gebietID></xzufi:zustaendigkeit>
+  </xzufi:organisationseinheit></xzufi:schreibe>
+</xzufi:transfer.operation.040101>`
+  const r = await importXml('gladbeck', xml)
+  t.same(r.report.dropped.map((d) => [d.id, d.reason.replace(/:.*/, '')]), [
+    ['OE-1', 'no name'],
+    ['OD-1', 'URL not allowed'],
+    ['L-1', "responsible in the member's area only through an Organisationseinheit or Onlinedienst that is left out (see its entry)"],
+    ['L-2', "responsible in the member's area only through an Organisationseinheit or Onlinedienst that is left out (see its entry)"],
+  ])
 })

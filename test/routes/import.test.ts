@@ -99,6 +99,10 @@ t.test('an export that maps no service (another city\'s, or an empty one) is a 4
     t.match(res.body, /mapping report: 0 services/, name)
     t.equal(res.json().detail, 'Das Manifest ist ungültig: 1 Fehler.', `${name}: the report line is not counted as an error`)
   }
+  // the city IT team sees why, not only how many were dropped
+  const messages = (await gw.inject(post(marls))).json().errors.map((e: { message: string }) => e.message)
+  t.ok(messages.includes('dropped leistung L-200 "Hund anmelden": no Zuständigkeit in the member\'s area'), messages.join('\n'))
+  t.equal(messages.filter((m: string) => m.startsWith('dropped ')).length, 6, 'every dropped item (up to 20)')
   t.equal(await manifestNow(), original, 'the last good manifest stays')
 })
 

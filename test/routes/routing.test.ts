@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
 import { NO_LOAD_SHEDDING, realApp } from '../helpers/app.js'
-import { makeRegion } from '../helpers/region.js'
+import { makeRegion, manifest, service } from '../helpers/region.js'
 import { providerManifest, sharingMembers, userManifest } from '../helpers/shared-service.js'
 
 const HUND = '99102013104000'
@@ -101,4 +101,22 @@ t.test('destinationId only when the online service declares a FIT-Connect destin
   t.notOk('destinationId' in beta.routes[0], 'no destinationId without a declared destination')
   const offering = (await app.inject('/api/v1/services/gewerbe-anmelden')).json().offerings.find((o: { member: string }) => o.member === 'alpha')
   t.equal(offering.onlineService.destinationId, DEST, 'the offering shows it too')
+})
+
+t.test('a LeiKa key only member-local services carry (imported, not in the catalog) routes to each city offering it', async (t) => {
+  const LOCAL = '99102013999000'
+  const local = (id: string) => ({ ...manifest(id, [service('hundesteuer-aenderung', { name: 'Hundesteuer: Änderung melden', leikaKey: LOCAL, lifeSituations: ['tiere'] })]), schemaVersion: 2 as const }) as never
+  const region = await makeRegion(sharingMembers(), { kreis: null, alpha: local('alpha'), beta: local('beta'), gamma: null, delta: null })
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-routes-'))
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false, pressure: NO_LOAD_SHEDDING } })
+  t.teardown(async () => {
+    await app.close()
+    await rm(dataDir, { recursive: true, force: true })
+    await region.cleanup()
+  })
+  for (const [area, members] of [['ars=055620004004', ['alpha']], ['postalCode=45711', ['beta']], ['ars=055620014014', []]] as const) {
+    const body = (await app.inject(`/api/v1/routes?leikaKey=${LOCAL}&${area}`)).json()
+    t.same(body.routes.map((r: { member: string }) => r.member), members, area)
+  }
+  t.equal((await app.inject('/api/v1/services/alpha:hundesteuer-aenderung')).json().leikaKey, LOCAL, 'the service shows its LeiKa key')
 })
