@@ -94,25 +94,29 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
       const result = await withRetries(() =>
         fetchManifest({ url: member.manifest, allowPrivateNetwork: member.allowPrivateNetwork === true, signal, ...conditional },
           member.allowPrivateNetwork ? (agents ??= createAgents(limits)).open : (agents ??= createAgents(limits)).guarded, limits), signal)
-      if (result.kind === 'not-modified') {
-        // nothing served changes: record the fetch (freshness for the other instances) without a new catalog version
-        if (state?.status === 'ok' && state.meta.lastError === undefined && state.meta.errors === undefined) {
-          await store.recordFetch(member.id, { fetchedAt })
-          return { member: member.id, outcome: 'not-modified', status: 'ok' }
-        }
-        const version = await store.putStatusFenced(member.id, 'ok', { fetchedAt, lastError: undefined, errors: undefined }, fence)
-        return { member: member.id, outcome: 'not-modified', status: 'ok', version }
-      }
+      if (result.kind === 'not-modified') return await unchanged(member, state, { fetchedAt }, fence)
       accepted = { manifest: parseAndValidate(result.body, member, options.validate), result }
     } catch (error) {
       if (!(error instanceof FetchError || error instanceof InvalidManifest)) throw error
       return recordFailure(member, state, fetchedAt, error, fence)
     }
     const { etag, lastModified } = accepted.result
+    // the same manifest again (a server without ETag/Last-Modified): as a 304, keeping the new validators
+    if (manifestFingerprint(accepted.manifest) === fence.basis) return unchanged(member, state, { fetchedAt, etag, lastModified }, fence)
     const meta = { source: 'remote' as const, fetchedAt, acceptedAt: new Date().toISOString(), ...pick('etag', etag), ...pick('lastModified', lastModified) }
     const version = await store.putManifestFenced(member.id, accepted.manifest, meta, fence)
     log.info({ member: member.id, version }, 'remote manifest accepted')
     return { member: member.id, outcome: 'updated', status: 'ok', version }
+  }
+
+  /** nothing served changes: record the fetch (freshness for the other instances) without a new catalog version */
+  async function unchanged(member: MemberConfig, state: MemberState | undefined, meta: MemberState['meta'], fence: WriteFence): Promise<RefreshOutcome> {
+    if (state?.status === 'ok' && state.meta.lastError === undefined && state.meta.errors === undefined) {
+      await store.recordFetch(member.id, meta)
+      return { member: member.id, outcome: 'not-modified', status: 'ok' }
+    }
+    const version = await store.putStatusFenced(member.id, 'ok', { ...meta, lastError: undefined, errors: undefined }, fence)
+    return { member: member.id, outcome: 'not-modified', status: 'ok', version }
   }
 
   async function recordFailure(member: MemberConfig, state: MemberState | undefined, fetchedAt: string, error: FetchError | InvalidManifest, fence: WriteFence): Promise<RefreshOutcome> {

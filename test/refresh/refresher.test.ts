@@ -87,6 +87,40 @@ t.test('fetches, stores the etag, then gets 304 and keeps the manifest', async (
   t.same((await store.getMember('marl'))?.manifest, stored(manifestDoc()))
 })
 
+// A server without ETag/Last-Modified (a CMS export) answers 200 every time:
+// the same bytes were stored as a new catalog version on every refresh
+// (rebuild on every instance, every client's ETag invalidated).
+t.test('the same manifest again without a validator is not-modified: no new catalog version', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc())
+  const { r, store } = await refresher(t, [member(up.url)])
+  t.match(await r.refreshNow('marl'), { outcome: 'updated', status: 'ok' })
+  const version = await store.getVersion()
+  const accepted = (await store.getMember('marl'))?.meta
+  t.match(await r.refreshNow('marl'), { outcome: 'not-modified', status: 'ok' })
+  t.equal(await store.getVersion(), version, 'no new catalog version')
+  const after = (await store.getMember('marl'))?.meta
+  t.equal(after?.acceptedAt, accepted?.acceptedAt, 'still the manifest accepted before')
+  t.ok((after?.fetchedAt ?? '') >= (accepted?.fetchedAt ?? ''), 'the fetch is recorded')
+  // now the server sends validators: they are kept for the next conditional request
+  up.state.handler = json(manifestDoc(), { etag: '"v7"' })
+  t.match(await r.refreshNow('marl'), { outcome: 'not-modified' })
+  t.equal((await store.getMember('marl'))?.meta.etag, '"v7"')
+  t.equal(await store.getVersion(), version)
+  await r.refreshNow('marl')
+  t.equal(up.state.requests.at(-1)?.['if-none-match'], '"v7"')
+  // a stale member whose server serves the same manifest again is ok again
+  up.state.handler = (_q, s) => void s.writeHead(404).end()
+  t.match(await r.refreshNow('marl'), { outcome: 'failed', status: 'stale' })
+  up.state.handler = json(manifestDoc())
+  t.match(await r.refreshNow('marl'), { outcome: 'not-modified', status: 'ok' })
+  t.match(await store.getMember('marl'), { status: 'ok', meta: { lastError: undefined }, manifest: stored(manifestDoc()) })
+  // a real change is still stored
+  up.state.handler = json(manifestDoc('Hund ummelden'))
+  t.match(await r.refreshNow('marl'), { outcome: 'updated' })
+  t.equal((await store.getMember('marl'))?.manifest?.services[0]?.name, 'Hund ummelden')
+})
+
 t.test('each failure keeps the last good manifest live, with a readable lastError', async (t) => {
   const up = await upstream(t)
   const other = await upstream(t)
