@@ -3,6 +3,7 @@
 import t, * as Tap from 'tap'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { createRefresher, type RefresherOptions } from '../../src/refresh/refresher.js'
 import { validateManifest } from '../../src/manifest/validate.js'
 import { upgradeManifest } from '../../src/manifest/upgrade.js'
@@ -160,6 +161,38 @@ t.test('each failure keeps the last good manifest live, with a readable lastErro
   t.equal(healed?.status, 'ok')
   t.equal(healed?.meta.lastError, undefined)
   t.equal(healed?.manifest?.services[0]?.name, 'Wieder gut')
+})
+
+// A request without Accept-Encoding accepts any coding (RFC 9110 12.5.3), and
+// pre-compressed files (S3, Azure Blob, nginx gzip_static always) come gzipped
+// to everyone: such a manifest failed as 'not valid UTF-8'.
+t.test('a compressed manifest is decoded, within the same size limit', async (t) => {
+  const up = await upstream(t)
+  const { r, store } = await refresher(t, [member(up.url)])
+  const body = Buffer.from(JSON.stringify(manifestDoc('Hund anmelden (gzip)')))
+  const cases: [string, Buffer, string][] = [
+    ['gzip', gzipSync(body), 'Hund anmelden (gzip)'],
+    ['x-gzip', gzipSync(Buffer.from(JSON.stringify(manifestDoc('x-gzip')))), 'x-gzip'],
+    ['deflate', deflateSync(Buffer.from(JSON.stringify(manifestDoc('deflate')))), 'deflate'],
+    ['br', brotliCompressSync(Buffer.from(JSON.stringify(manifestDoc('br')))), 'br'],
+    ['identity', Buffer.from(JSON.stringify(manifestDoc('identity'))), 'identity'],
+  ]
+  for (const [coding, bytes, name] of cases) {
+    up.state.handler = (_q, s) => void s.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding }).end(bytes)
+    t.match(await r.refreshNow('marl'), { outcome: 'updated', status: 'ok' }, coding)
+    t.equal((await store.getMember('marl'))?.manifest?.services[0]?.name, name, `${coding}: stored decoded`)
+  }
+  const failures: [string, Handler, RegExp][] = [
+    // 100 kB of JSON whitespace in a few hundred bytes: the limit counts the decoded size
+    ['gzip bomb', (_q, s) => void s.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(Buffer.concat([body, Buffer.alloc(100_000, 32)]))), /^response larger than 4096 bytes$/],
+    ['broken gzip', (_q, s) => void s.writeHead(200, { 'content-encoding': 'gzip' }).end(body), /^not valid gzip: /],
+    ['unknown coding', (_q, s) => void s.writeHead(200, { 'content-encoding': 'compress' }).end(body), /^content-encoding "compress" is not supported \(serve it uncompressed, gzip, deflate or br\)$/],
+  ]
+  for (const [name, handler, lastError] of failures) {
+    up.state.handler = handler
+    t.match(await r.refreshNow('marl'), { outcome: 'failed', status: 'stale', lastError }, name)
+    t.equal((await store.getMember('marl'))?.manifest?.services[0]?.name, 'identity', `${name}: last good manifest still live`)
+  }
 })
 
 t.test('a same-host redirect is followed', async (t) => {
