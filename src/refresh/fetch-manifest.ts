@@ -82,6 +82,8 @@ export async function fetchManifest(
     }
     if (statusCode === 304) {
       await response.body.dump()
+      // asked nothing conditionally (no stored manifest): there is nothing to keep
+      if (!headers['if-none-match'] && !headers['if-modified-since']) throw new FetchError(`HTTP 304 from ${url.host} without a conditional request`, false)
       return { kind: 'not-modified' }
     }
     if (statusCode !== 200) {

@@ -216,6 +216,18 @@ t.test('never loaded + failure = failed, with the validation errors kept', async
   t.same(state?.meta.errors?.map((e) => e.path), ['/member'])
 })
 
+// Without a stored manifest nothing is asked conditionally: a 304 then has
+// nothing to keep, and the member was shown 'ok' with no manifest at all.
+t.test('never loaded + a 304 nobody asked for = failed', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = (_q, s) => void s.writeHead(304).end()
+  const { r, store } = await refresher(t, [member(up.url)])
+  t.match(await r.refreshNow('marl'), { outcome: 'failed', status: 'failed', lastError: /^HTTP 304 from 127\.0\.0\.1:\d+ without a conditional request$/ })
+  t.equal(up.state.requests[0]?.['if-none-match'], undefined, 'nothing was asked conditionally')
+  t.match(await store.getMember('marl'), { status: 'failed', meta: { lastError: /^HTTP 304/ } })
+  t.equal((await store.getMember('marl'))?.manifest, undefined)
+})
+
 t.test('SSRF guard: no http, no private addresses without allowPrivateNetwork', async (t) => {
   const up = await upstream(t)
   up.state.handler = json(manifestDoc())
