@@ -122,6 +122,12 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
   async function recordFailure(member: MemberConfig, state: MemberState | undefined, fetchedAt: string, error: FetchError | InvalidManifest, fence: WriteFence): Promise<RefreshOutcome> {
     const status = state?.manifest ? 'stale' : 'failed'
     const issues = error instanceof InvalidManifest ? error.issues : undefined
+    // failing as before (a server down for days): nothing served changes, only the fetch is recorded
+    if (state?.status === status && state.meta.lastError === error.message && JSON.stringify(state.meta.errors) === JSON.stringify(issues)) {
+      await store.recordFetch(member.id, { fetchedAt })
+      log.warn({ member: member.id, status, lastError: error.message }, 'remote manifest refresh failed')
+      return { member: member.id, outcome: 'failed', status, lastError: error.message }
+    }
     const version = await store.putStatusFenced(member.id, status, { fetchedAt, lastError: error.message, errors: issues }, fence)
     log.warn({ member: member.id, status, lastError: error.message }, 'remote manifest refresh failed')
     return { member: member.id, outcome: 'failed', status, version, lastError: error.message }

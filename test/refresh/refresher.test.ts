@@ -122,6 +122,38 @@ t.test('the same manifest again without a validator is not-modified: no new cata
   t.equal((await store.getMember('marl'))?.manifest?.services[0]?.name, 'Hund ummelden')
 })
 
+// A server down for days failed the same way on every interval, and each
+// failure was a new catalog version (rebuild everywhere, every ETag invalid).
+t.test('the same failure again records the fetch without a new catalog version', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc())
+  const { r, store } = await refresher(t, [member(up.url)])
+  await r.refreshNow('marl')
+  const failures: [string, Handler][] = [
+    ['HTTP 503', (_q, s) => void s.writeHead(503).end()],
+    ['invalid manifest', json({ ...manifestDoc(), services: 'none' })],
+  ]
+  for (const [name, handler] of failures) {
+    up.state.handler = handler
+    const first = await r.refreshNow('marl')
+    t.match(first, { outcome: 'failed', status: 'stale' }, `${name}: first failure`)
+    const version = await store.getVersion()
+    const before = await store.getMember('marl')
+    const again = await r.refreshNow('marl')
+    t.match(again, { outcome: 'failed', status: 'stale', lastError: first.lastError }, `${name}: again`)
+    t.equal(await store.getVersion(), version, `${name}: no new catalog version`)
+    const after = await store.getMember('marl')
+    t.same(after?.meta.errors, before?.meta.errors, `${name}: the same errors`)
+    t.ok((after?.meta.fetchedAt ?? '') >= (before?.meta.fetchedAt ?? ''), `${name}: the fetch is recorded`)
+  }
+  // another failure is news
+  up.state.handler = (_q, s) => void s.writeHead(404).end()
+  const version = await store.getVersion()
+  t.match(await r.refreshNow('marl'), { outcome: 'failed', lastError: /^HTTP 404/ })
+  t.ok((await store.getVersion()) > version, 'a different lastError is a new version')
+  t.match(await store.getMember('marl'), { status: 'stale', meta: { lastError: /^HTTP 404/, errors: undefined } })
+})
+
 t.test('each failure keeps the last good manifest live, with a readable lastError', async (t) => {
   const up = await upstream(t)
   const other = await upstream(t)
