@@ -98,6 +98,8 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
       accepted = { manifest: parseAndValidate(result.body, member, options.validate), result }
     } catch (error) {
       if (!(error instanceof FetchError || error instanceof InvalidManifest)) throw error
+      // shutting down (SIGTERM) is no failure of the member: the next instance to look fetches it
+      if (options.stopped.aborted) return { member: member.id, outcome: 'failed', lastError: 'stopped: the gateway is shutting down; nothing stored' }
       return recordFailure(member, state, fetchedAt, error, fence)
     }
     const { etag, lastModified } = accepted.result

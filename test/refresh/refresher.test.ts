@@ -227,6 +227,31 @@ t.test('a compressed manifest is decoded, within the same size limit', async (t)
   }
 })
 
+// SIGTERM (a rolling deploy) stops the refresher: a fetch in flight was
+// recorded as a failure ('aborted: refresh deadline reached'), so the member
+// was shown stale to every instance, and its fetchedAt kept them all from
+// fetching again for most of an interval.
+t.test('a refresh cut short by stop() stores nothing', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc())
+  const store = new MemoryStore()
+  await store.init()
+  // not the helper: it stops the refresher in teardown, this test stops it itself
+  const r = createRefresher({ store, members: [member(up.url)], validate: (doc, m) => validateManifest(doc, { memberId: m.id, allowedHosts: m.allowedHosts, lifeSituationIds: new Set(['tiere']), serviceKeys: new Set() }), retries: 0 })
+  await r.refreshNow('marl')
+  const before = await store.getMember('marl')
+  const version = await store.getVersion()
+  let arrived!: () => void
+  const reached = new Promise<void>((resolve) => (arrived = resolve))
+  up.state.handler = () => arrived() // never answers
+  const refresh = r.refreshNow('marl')
+  await reached
+  await r.stop()
+  t.match(await refresh, { outcome: 'failed', lastError: /^stopped/ })
+  t.same(await store.getMember('marl'), before, 'status, lastError and fetchedAt as before')
+  t.equal(await store.getVersion(), version)
+})
+
 t.test('a same-host redirect is followed', async (t) => {
   const up = await upstream(t)
   up.state.handler = (req, res) => {
