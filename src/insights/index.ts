@@ -67,6 +67,8 @@ function searchMember(catalog: Catalog, query: { member?: string; postalCode?: s
 /** counts successful page views and /go redirects once the response is out */
 function countPageViews(app: FastifyInstance, recorder: InsightsRecorder): void {
   app.addHook('onResponse', (request, reply, done) => {
+    // a HEAD is a link checker or a preview, not a resident going there
+    if (request.method !== 'GET') return done()
     const route = request.routeOptions.url
     const params = request.params as Record<string, string>
     if (route === '/go/:member/:service' && reply.statusCode === 302) recorder.go(params.member!, params.service!)

@@ -3,6 +3,7 @@
 // guard. Errors are FetchError with a message fit for `lastError` and a flag
 // saying whether trying again could help.
 import { createRequire } from 'node:module'
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import type { Agent, Dispatcher } from 'undici'
 import { BlockedAddressError, checkTarget as checkNetTarget, createGuardedLookup } from '../net/address-guard.js'
 
@@ -81,13 +82,15 @@ export async function fetchManifest(
     }
     if (statusCode === 304) {
       await response.body.dump()
+      // asked nothing conditionally (no stored manifest): there is nothing to keep
+      if (!headers['if-none-match'] && !headers['if-modified-since']) throw new FetchError(`HTTP 304 from ${url.host} without a conditional request`, false)
       return { kind: 'not-modified' }
     }
     if (statusCode !== 200) {
       await response.body.dump()
       throw new FetchError(`HTTP ${statusCode} from ${url.host}`, statusCode >= 500 || statusCode === 429 || statusCode === 408)
     }
-    const body = await readCapped(response.body, response.headers['content-length'], limits.maxBytes)
+    const body = await readCapped(response.body, response.headers['content-length'], response.headers['content-encoding'], limits.maxBytes)
     return { kind: 'ok', body, ...header('etag', response.headers.etag), ...header('lastModified', response.headers['last-modified']) }
   }
 }
@@ -143,7 +146,7 @@ async function send(url: URL, headers: Record<string, string>, dispatcher: Dispa
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
-async function readCapped(body: Dispatcher.ResponseData['body'], length: string | string[] | undefined, maxBytes: number): Promise<string> {
+async function readCapped(body: Dispatcher.ResponseData['body'], length: string | string[] | undefined, encoding: string | string[] | undefined, maxBytes: number): Promise<string> {
   const declared = Number(Array.isArray(length) ? length[0] : length)
   const tooLarge = () => new FetchError(`response larger than ${maxBytes} bytes`, false)
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -163,11 +166,35 @@ async function readCapped(body: Dispatcher.ResponseData['body'], length: string 
   } catch (error) {
     throw error instanceof FetchError ? error : describe(error)
   }
+  const bytes = decode(Buffer.concat(chunks), encoding, maxBytes)
   try {
     // strict: Latin-1 umlauts would be stored as U+FFFD; a BOM is dropped
-    return UTF8.decode(Buffer.concat(chunks))
+    return UTF8.decode(bytes)
   } catch {
     throw new FetchError('not valid UTF-8: serve the manifest encoded as UTF-8 (JSON is always UTF-8)', false)
+  }
+}
+
+// A request without Accept-Encoding accepts any coding (RFC 9110 12.5.3), and
+// pre-compressed files (S3, Azure Blob, gzip_static always) arrive compressed
+// whatever was asked. The decoded size is capped too (a small gzip can hold gigabytes).
+const DECODERS: Record<string, (buffer: Buffer, options: { maxOutputLength: number }) => Buffer> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+}
+
+function decode(bytes: Buffer, header: string | string[] | undefined, maxBytes: number): Buffer {
+  const coding = (Array.isArray(header) ? header.join(',') : header ?? '').trim().toLowerCase()
+  if (coding === '' || coding === 'identity') return bytes
+  const decoder = DECODERS[coding]
+  if (!decoder) throw new FetchError(`content-encoding "${coding.slice(0, 50)}" is not supported (serve it uncompressed, gzip, deflate or br)`, false)
+  try {
+    return decoder(bytes, { maxOutputLength: maxBytes })
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new FetchError(`response larger than ${maxBytes} bytes`, false)
+    throw new FetchError(`not valid ${coding}: ${(error as Error).message}`, false)
   }
 }
 

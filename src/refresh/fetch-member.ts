@@ -94,30 +94,42 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
       const result = await withRetries(() =>
         fetchManifest({ url: member.manifest, allowPrivateNetwork: member.allowPrivateNetwork === true, signal, ...conditional },
           member.allowPrivateNetwork ? (agents ??= createAgents(limits)).open : (agents ??= createAgents(limits)).guarded, limits), signal)
-      if (result.kind === 'not-modified') {
-        // nothing served changes: record the fetch (freshness for the other instances) without a new catalog version
-        if (state?.status === 'ok' && state.meta.lastError === undefined && state.meta.errors === undefined) {
-          await store.recordFetch(member.id, { fetchedAt })
-          return { member: member.id, outcome: 'not-modified', status: 'ok' }
-        }
-        const version = await store.putStatusFenced(member.id, 'ok', { fetchedAt, lastError: undefined, errors: undefined }, fence)
-        return { member: member.id, outcome: 'not-modified', status: 'ok', version }
-      }
+      if (result.kind === 'not-modified') return await unchanged(member, state, { fetchedAt }, fence)
       accepted = { manifest: parseAndValidate(result.body, member, options.validate), result }
     } catch (error) {
       if (!(error instanceof FetchError || error instanceof InvalidManifest)) throw error
+      // shutting down (SIGTERM) is no failure of the member: the next instance to look fetches it
+      if (options.stopped.aborted) return { member: member.id, outcome: 'failed', lastError: 'stopped: the gateway is shutting down; nothing stored' }
       return recordFailure(member, state, fetchedAt, error, fence)
     }
     const { etag, lastModified } = accepted.result
+    // the same manifest again (a server without ETag/Last-Modified): as a 304, keeping the new validators
+    if (manifestFingerprint(accepted.manifest) === fence.basis) return unchanged(member, state, { fetchedAt, etag, lastModified }, fence)
     const meta = { source: 'remote' as const, fetchedAt, acceptedAt: new Date().toISOString(), ...pick('etag', etag), ...pick('lastModified', lastModified) }
     const version = await store.putManifestFenced(member.id, accepted.manifest, meta, fence)
     log.info({ member: member.id, version }, 'remote manifest accepted')
     return { member: member.id, outcome: 'updated', status: 'ok', version }
   }
 
+  /** nothing served changes: record the fetch (freshness for the other instances) without a new catalog version */
+  async function unchanged(member: MemberConfig, state: MemberState | undefined, meta: MemberState['meta'], fence: WriteFence): Promise<RefreshOutcome> {
+    if (state?.status === 'ok' && state.meta.lastError === undefined && state.meta.errors === undefined) {
+      await store.recordFetch(member.id, meta)
+      return { member: member.id, outcome: 'not-modified', status: 'ok' }
+    }
+    const version = await store.putStatusFenced(member.id, 'ok', { ...meta, lastError: undefined, errors: undefined }, fence)
+    return { member: member.id, outcome: 'not-modified', status: 'ok', version }
+  }
+
   async function recordFailure(member: MemberConfig, state: MemberState | undefined, fetchedAt: string, error: FetchError | InvalidManifest, fence: WriteFence): Promise<RefreshOutcome> {
     const status = state?.manifest ? 'stale' : 'failed'
     const issues = error instanceof InvalidManifest ? error.issues : undefined
+    // failing as before (a server down for days): nothing served changes, only the fetch is recorded
+    if (state?.status === status && state.meta.lastError === error.message && JSON.stringify(state.meta.errors) === JSON.stringify(issues)) {
+      await store.recordFetch(member.id, { fetchedAt })
+      log.warn({ member: member.id, status, lastError: error.message }, 'remote manifest refresh failed')
+      return { member: member.id, outcome: 'failed', status, lastError: error.message }
+    }
     const version = await store.putStatusFenced(member.id, status, { fetchedAt, lastError: error.message, errors: issues }, fence)
     log.warn({ member: member.id, status, lastError: error.message }, 'remote manifest refresh failed')
     return { member: member.id, outcome: 'failed', status, version, lastError: error.message }

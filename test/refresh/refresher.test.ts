@@ -3,6 +3,7 @@
 import t, * as Tap from 'tap'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { createRefresher, type RefresherOptions } from '../../src/refresh/refresher.js'
 import { validateManifest } from '../../src/manifest/validate.js'
 import { upgradeManifest } from '../../src/manifest/upgrade.js'
@@ -87,6 +88,72 @@ t.test('fetches, stores the etag, then gets 304 and keeps the manifest', async (
   t.same((await store.getMember('marl'))?.manifest, stored(manifestDoc()))
 })
 
+// A server without ETag/Last-Modified (a CMS export) answers 200 every time:
+// the same bytes were stored as a new catalog version on every refresh
+// (rebuild on every instance, every client's ETag invalidated).
+t.test('the same manifest again without a validator is not-modified: no new catalog version', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc())
+  const { r, store } = await refresher(t, [member(up.url)])
+  t.match(await r.refreshNow('marl'), { outcome: 'updated', status: 'ok' })
+  const version = await store.getVersion()
+  const accepted = (await store.getMember('marl'))?.meta
+  t.match(await r.refreshNow('marl'), { outcome: 'not-modified', status: 'ok' })
+  t.equal(await store.getVersion(), version, 'no new catalog version')
+  const after = (await store.getMember('marl'))?.meta
+  t.equal(after?.acceptedAt, accepted?.acceptedAt, 'still the manifest accepted before')
+  t.ok((after?.fetchedAt ?? '') >= (accepted?.fetchedAt ?? ''), 'the fetch is recorded')
+  // now the server sends validators: they are kept for the next conditional request
+  up.state.handler = json(manifestDoc(), { etag: '"v7"' })
+  t.match(await r.refreshNow('marl'), { outcome: 'not-modified' })
+  t.equal((await store.getMember('marl'))?.meta.etag, '"v7"')
+  t.equal(await store.getVersion(), version)
+  await r.refreshNow('marl')
+  t.equal(up.state.requests.at(-1)?.['if-none-match'], '"v7"')
+  // a stale member whose server serves the same manifest again is ok again
+  up.state.handler = (_q, s) => void s.writeHead(404).end()
+  t.match(await r.refreshNow('marl'), { outcome: 'failed', status: 'stale' })
+  up.state.handler = json(manifestDoc())
+  t.match(await r.refreshNow('marl'), { outcome: 'not-modified', status: 'ok' })
+  t.match(await store.getMember('marl'), { status: 'ok', meta: { lastError: undefined }, manifest: stored(manifestDoc()) })
+  // a real change is still stored
+  up.state.handler = json(manifestDoc('Hund ummelden'))
+  t.match(await r.refreshNow('marl'), { outcome: 'updated' })
+  t.equal((await store.getMember('marl'))?.manifest?.services[0]?.name, 'Hund ummelden')
+})
+
+// A server down for days failed the same way on every interval, and each
+// failure was a new catalog version (rebuild everywhere, every ETag invalid).
+t.test('the same failure again records the fetch without a new catalog version', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc())
+  const { r, store } = await refresher(t, [member(up.url)])
+  await r.refreshNow('marl')
+  const failures: [string, Handler][] = [
+    ['HTTP 503', (_q, s) => void s.writeHead(503).end()],
+    ['invalid manifest', json({ ...manifestDoc(), services: 'none' })],
+  ]
+  for (const [name, handler] of failures) {
+    up.state.handler = handler
+    const first = await r.refreshNow('marl')
+    t.match(first, { outcome: 'failed', status: 'stale' }, `${name}: first failure`)
+    const version = await store.getVersion()
+    const before = await store.getMember('marl')
+    const again = await r.refreshNow('marl')
+    t.match(again, { outcome: 'failed', status: 'stale', lastError: first.lastError }, `${name}: again`)
+    t.equal(await store.getVersion(), version, `${name}: no new catalog version`)
+    const after = await store.getMember('marl')
+    t.same(after?.meta.errors, before?.meta.errors, `${name}: the same errors`)
+    t.ok((after?.meta.fetchedAt ?? '') >= (before?.meta.fetchedAt ?? ''), `${name}: the fetch is recorded`)
+  }
+  // another failure is news
+  up.state.handler = (_q, s) => void s.writeHead(404).end()
+  const version = await store.getVersion()
+  t.match(await r.refreshNow('marl'), { outcome: 'failed', lastError: /^HTTP 404/ })
+  t.ok((await store.getVersion()) > version, 'a different lastError is a new version')
+  t.match(await store.getMember('marl'), { status: 'stale', meta: { lastError: /^HTTP 404/, errors: undefined } })
+})
+
 t.test('each failure keeps the last good manifest live, with a readable lastError', async (t) => {
   const up = await upstream(t)
   const other = await upstream(t)
@@ -128,6 +195,63 @@ t.test('each failure keeps the last good manifest live, with a readable lastErro
   t.equal(healed?.manifest?.services[0]?.name, 'Wieder gut')
 })
 
+// A request without Accept-Encoding accepts any coding (RFC 9110 12.5.3), and
+// pre-compressed files (S3, Azure Blob, nginx gzip_static always) come gzipped
+// to everyone: such a manifest failed as 'not valid UTF-8'.
+t.test('a compressed manifest is decoded, within the same size limit', async (t) => {
+  const up = await upstream(t)
+  const { r, store } = await refresher(t, [member(up.url)])
+  const body = Buffer.from(JSON.stringify(manifestDoc('Hund anmelden (gzip)')))
+  const cases: [string, Buffer, string][] = [
+    ['gzip', gzipSync(body), 'Hund anmelden (gzip)'],
+    ['x-gzip', gzipSync(Buffer.from(JSON.stringify(manifestDoc('x-gzip')))), 'x-gzip'],
+    ['deflate', deflateSync(Buffer.from(JSON.stringify(manifestDoc('deflate')))), 'deflate'],
+    ['br', brotliCompressSync(Buffer.from(JSON.stringify(manifestDoc('br')))), 'br'],
+    ['identity', Buffer.from(JSON.stringify(manifestDoc('identity'))), 'identity'],
+  ]
+  for (const [coding, bytes, name] of cases) {
+    up.state.handler = (_q, s) => void s.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding }).end(bytes)
+    t.match(await r.refreshNow('marl'), { outcome: 'updated', status: 'ok' }, coding)
+    t.equal((await store.getMember('marl'))?.manifest?.services[0]?.name, name, `${coding}: stored decoded`)
+  }
+  const failures: [string, Handler, RegExp][] = [
+    // 100 kB of JSON whitespace in a few hundred bytes: the limit counts the decoded size
+    ['gzip bomb', (_q, s) => void s.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(Buffer.concat([body, Buffer.alloc(100_000, 32)]))), /^response larger than 4096 bytes$/],
+    ['broken gzip', (_q, s) => void s.writeHead(200, { 'content-encoding': 'gzip' }).end(body), /^not valid gzip: /],
+    ['unknown coding', (_q, s) => void s.writeHead(200, { 'content-encoding': 'compress' }).end(body), /^content-encoding "compress" is not supported \(serve it uncompressed, gzip, deflate or br\)$/],
+  ]
+  for (const [name, handler, lastError] of failures) {
+    up.state.handler = handler
+    t.match(await r.refreshNow('marl'), { outcome: 'failed', status: 'stale', lastError }, name)
+    t.equal((await store.getMember('marl'))?.manifest?.services[0]?.name, 'identity', `${name}: last good manifest still live`)
+  }
+})
+
+// SIGTERM (a rolling deploy) stops the refresher: a fetch in flight was
+// recorded as a failure ('aborted: refresh deadline reached'), so the member
+// was shown stale to every instance, and its fetchedAt kept them all from
+// fetching again for most of an interval.
+t.test('a refresh cut short by stop() stores nothing', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc())
+  const store = new MemoryStore()
+  await store.init()
+  // not the helper: it stops the refresher in teardown, this test stops it itself
+  const r = createRefresher({ store, members: [member(up.url)], validate: (doc, m) => validateManifest(doc, { memberId: m.id, allowedHosts: m.allowedHosts, lifeSituationIds: new Set(['tiere']), serviceKeys: new Set() }), retries: 0 })
+  await r.refreshNow('marl')
+  const before = await store.getMember('marl')
+  const version = await store.getVersion()
+  let arrived!: () => void
+  const reached = new Promise<void>((resolve) => (arrived = resolve))
+  up.state.handler = () => arrived() // never answers
+  const refresh = r.refreshNow('marl')
+  await reached
+  await r.stop()
+  t.match(await refresh, { outcome: 'failed', lastError: /^stopped/ })
+  t.same(await store.getMember('marl'), before, 'status, lastError and fetchedAt as before')
+  t.equal(await store.getVersion(), version)
+})
+
 t.test('a same-host redirect is followed', async (t) => {
   const up = await upstream(t)
   up.state.handler = (req, res) => {
@@ -147,6 +271,18 @@ t.test('never loaded + failure = failed, with the validation errors kept', async
   t.equal(state?.status, 'failed')
   t.equal(state?.manifest, undefined)
   t.same(state?.meta.errors?.map((e) => e.path), ['/member'])
+})
+
+// Without a stored manifest nothing is asked conditionally: a 304 then has
+// nothing to keep, and the member was shown 'ok' with no manifest at all.
+t.test('never loaded + a 304 nobody asked for = failed', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = (_q, s) => void s.writeHead(304).end()
+  const { r, store } = await refresher(t, [member(up.url)])
+  t.match(await r.refreshNow('marl'), { outcome: 'failed', status: 'failed', lastError: /^HTTP 304 from 127\.0\.0\.1:\d+ without a conditional request$/ })
+  t.equal(up.state.requests[0]?.['if-none-match'], undefined, 'nothing was asked conditionally')
+  t.match(await store.getMember('marl'), { status: 'failed', meta: { lastError: /^HTTP 304/ } })
+  t.equal((await store.getMember('marl'))?.manifest, undefined)
 })
 
 t.test('SSRF guard: no http, no private addresses without allowPrivateNetwork', async (t) => {

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { realApp } from '../helpers/app.js'
+import { field } from '../../src/insights/fields.js'
 
 const chainIds = (body: any, i = 0) => body.candidates[i].chain.map((m: any) => m.id)
 
@@ -52,6 +53,25 @@ t.test('bad requests', async (t) => {
     t.ok(res.json().errors.length > 0, `${url} names the parameter`)
   }
   t.equal((await app.inject('/api/v1/responsibility?postalCode=45964&service=gibt-es-nicht')).statusCode, 404)
+})
+
+// Link checkers and link previews ask with HEAD: each was counted in the
+// insights as a resident starting the online service (and a service page view).
+t.test('a HEAD on /go (or a service page) is not counted as a redirect in the insights', async (t) => {
+  const app = await realApp(t)
+  const day = new Date().toISOString().slice(0, 10)
+  const counts = async () => {
+    await app.insights.flush()
+    return (await app.store.readCounts([day]))[0]?.counts ?? {}
+  }
+  const head = await app.inject({ method: 'HEAD', url: '/go/bund/fuehrungszeugnis' })
+  t.equal(head.statusCode, 302)
+  t.equal(head.headers.location, 'https://www.fuehrungszeugnis.bund.de/')
+  t.equal((await app.inject({ method: 'HEAD', url: '/leistungen/fuehrungszeugnis' })).statusCode, 200)
+  t.same(await counts(), {}, 'nothing counted')
+  t.equal((await app.inject('/go/bund/fuehrungszeugnis')).statusCode, 302)
+  t.equal((await app.inject('/leistungen/fuehrungszeugnis')).statusCode, 200)
+  t.same(await counts(), { [field.go('bund', 'fuehrungszeugnis')]: 1, [field.serviceView('fuehrungszeugnis')]: 1 }, 'a GET counts once')
 })
 
 t.test('/go redirects only to declared hosts', async (t) => {
