@@ -281,10 +281,10 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
   }
 }
 
-/** issues arrive bounded from the validator (at most 50 and an "and N more" entry); total counts all */
 /** dropped items listed in a refused import's 422 */
 const MAX_DROPPED_LINES = 20
 
+/** issues arrive bounded from the validator (at most 50 and an "and N more" entry); total counts all */
 function invalid(issues: Issue[], total = issues.length): Error {
   return withIssues(new errors.MANIFEST_INVALID(total), issues)
 }
