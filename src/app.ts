@@ -31,7 +31,7 @@ import { memberHostRouter, proxyPlugin } from './proxy/index.js'
 import { memberContact } from './proxy/contact.js'
 import opsPlugin from './ops/index.js'
 import { genReqId } from './ops/logging.js'
-import { webPlugin, prefersHtml, sendNotFoundPage } from './web/index.js'
+import { webPlugin, deadLinkPage, prefersHtml, sendNotFoundPage } from './web/index.js'
 import { tracing } from './telemetry/index.js'
 import insightsPlugin, { countingObserver, searchCounter } from './insights/index.js'
 import { insightsRoutes } from './insights/routes.js'
@@ -90,6 +90,7 @@ async function registerPlugins(app: FastifyInstance, settings: Settings, data: R
     securityHeaders: portalSecurityHeaders(),
     // a person who mistyped a page address gets a page, programs get problem+json
     notFound: (request, reply) => (prefersHtml(request) ? sendNotFoundPage(request, reply) : undefined),
+    errorPage: (request, reply, problem) => deadLinkPage(request, reply, problem.code),
   })
   for (const schema of namedSchemas) app.addSchema(schema)
   strictApiQueries(app)

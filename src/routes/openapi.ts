@@ -130,6 +130,11 @@ function manifestEtags(paths: Record<string, Record<string, Json>>): void {
 
 /** Answers whose routes send a ready string (no response schema to serialise with): their media types, found by the contract fuzzer. */
 function nonJsonAnswers(paths: Record<string, Record<string, Json>>): void {
+  const go = (paths['/go/{member}/{service}']?.get?.responses as Record<string, Json> | undefined)?.['404']
+  if (go) {
+    go.description = 'no online service to send the resident to; a browser navigation (Accept: text/html) gets the portal\'s "not found" page'
+    go.content = { ...(go.content as Json | undefined), 'text/html': { schema: { type: 'string' } } }
+  }
   const metrics = paths['/metrics']?.get?.responses as Record<string, Json> | undefined
   if (metrics) {
     metrics['200'] = { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }

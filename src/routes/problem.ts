@@ -4,7 +4,7 @@
 // stack trace; 5xx details are generic in production.
 import { format } from 'node:util'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { problemFor, sendProblem, PROBLEMS, type Issue } from '../http/problem.js'
+import { problemFor, sendProblem, PROBLEMS, type Issue, type ProblemDocument } from '../http/problem.js'
 import { problemForError } from '../http/framework-errors.js'
 import { collectAllowedMethods } from '../http/allowed-methods.js'
 
@@ -12,6 +12,8 @@ export interface ProblemHandlerOptions {
   production: boolean
   /** answers a not-found request itself (e.g. an HTML page for browsers); undefined falls back to problem+json */
   notFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined
+  /** answers an error itself (e.g. an HTML page for a browser following a dead link); undefined falls back to problem+json */
+  errorPage?: (request: FastifyRequest, reply: FastifyReply, problem: ProblemDocument) => FastifyReply | undefined
   /** the security headers, for errors raised before the hook that sets them ran */
   securityHeaders?: Readonly<Record<string, string>>
 }
@@ -45,7 +47,7 @@ export function registerProblemHandlers(app: FastifyInstance, options: ProblemHa
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
     if (error.headers) reply.headers(error.headers)
     harden(request, reply)
-    return sendProblem(reply, problem)
+    return options.errorPage?.(request, reply, problem) ?? sendProblem(reply, problem)
   })
 
   app.setNotFoundHandler(notFound)

@@ -15,7 +15,7 @@ import { search, type SearchParams } from '../search/search.js'
 import { withSpan } from '../telemetry/index.js'
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
-export { prefersHtml, sendNotFoundPage } from './not-found.js'
+export { deadLinkPage, prefersHtml, sendNotFoundPage } from './not-found.js'
 
 /** Catalog, search index, report store and breaker states come from the app (app.live, app.searchIndex, app.store, app.memberHealth). */
 export interface WebPluginOptions {

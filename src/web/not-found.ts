@@ -18,11 +18,24 @@ export interface AssetLinks {
 
 /** True for a browser navigation (GET/HEAD, accepts text/html) to a non-API path. */
 export function prefersHtml(request: FastifyRequest): boolean {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return false
   const path = request.url.split('?', 1)[0] ?? ''
   if (API_PREFIXES.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p))) return false
-  const accept = request.headers.accept ?? ''
-  return accept.includes('text/html')
+  return isNavigation(request)
+}
+
+/** A browser navigation (GET/HEAD that accepts text/html), whatever the path. */
+export function isNavigation(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false
+  return (request.headers.accept ?? '').includes('text/html')
+}
+
+/**
+ * A /go link that leads nowhere (the service was withdrawn, its link failed
+ * the host check): a resident who followed it gets a page, a program the problem.
+ */
+export function deadLinkPage(request: FastifyRequest, reply: FastifyReply, code: string): FastifyReply | undefined {
+  if (code !== 'DP_ERR_GO_TARGET_NOT_FOUND' || !isNavigation(request)) return undefined
+  return sendNotFoundPage(request, reply, undefined, 'Dieser Online-Dienst ist über das Serviceportal nicht (mehr) erreichbar. Über die Suche finden Sie die Leistung und wer sie anbietet.')
 }
 
 function layoutFor(request: FastifyRequest, assets: AssetLinks | undefined, title: string): Layout {

@@ -92,3 +92,24 @@ t.test('/go redirects only to declared hosts', async (t) => {
   t.notOk(blocked.headers.location)
   t.equal((await app.inject('/go/datteln/hund-anmelden')).statusCode, 404, 'no online URL -> 404')
 })
+
+// A resident who follows a /go link from a bookmark, a printed flyer or an old
+// page gets a page to go on from; a program keeps the problem document.
+t.test('a dead /go link: a page for a browser, problem+json for a program', async (t) => {
+  const app = await realApp(t)
+  const browser = await app.inject({ url: '/go/datteln/hund-anmelden', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } })
+  t.equal(browser.statusCode, 404)
+  t.match(browser.headers['content-type'], /^text\/html/)
+  t.match(browser.body, /Dieser Online-Dienst ist über das Serviceportal nicht \(mehr\) erreichbar/)
+  t.match(browser.body, /<form[^>]+action="\/suche"/, 'with the search form')
+  t.match(browser.headers['content-security-policy'], /default-src/, 'with the portal\'s security headers')
+  t.equal(browser.headers['cache-control'], 'no-store')
+  t.ok(browser.headers['x-request-id'])
+  const program = await app.inject({ url: '/go/datteln/hund-anmelden', headers: { accept: 'application/json' } })
+  t.equal(program.statusCode, 404)
+  t.match(program.headers['content-type'], /^application\/problem\+json/)
+  t.match(program.json(), { code: 'DP_ERR_GO_TARGET_NOT_FOUND' })
+  t.match((await app.inject('/go/datteln/hund-anmelden')).headers['content-type'], /^application\/problem\+json/, 'no Accept: problem+json')
+  const other = await app.inject({ url: '/api/v1/services/gibt-es-nicht', headers: { accept: 'text/html' } })
+  t.match(other.headers['content-type'], /^application\/problem\+json/, 'other API errors stay problem+json for browsers')
+})
