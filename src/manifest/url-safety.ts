@@ -20,11 +20,15 @@ export function checkUrl(raw: string, allowedHosts: readonly string[] | undefine
   return undefined
 }
 
-/** Exact host (and port, if the allowed entry names one) match; no wildcards. */
+/**
+ * Exact host and port match, no wildcards. Links are https, so no port is
+ * 443: an entry "host" and "host:443" allow the same links (a URL drops the
+ * default port, so "host:443" used to allow none).
+ */
 export function isAllowedHost(url: URL, allowedHosts: readonly string[]): boolean {
   const host = url.hostname.toLowerCase()
-  const hostWithPort = url.port === '' ? host : `${host}:${url.port}`
-  return allowedHosts.some((allowed) => allowed === hostWithPort || (url.port === '' && allowed === host))
+  const port = url.port === '' ? '443' : url.port
+  return allowedHosts.some((allowed) => allowed === `${host}:${port}` || (port === '443' && allowed === host))
 }
 
 /** The one check /go uses before answering a redirect. */

@@ -34,6 +34,19 @@ t.test('each caller words the refusal itself: the manifest rule keeps its messag
   t.equal(checkUrl('https://www.gladbeck.de/x', ['www.gladbeck.de']), undefined)
 })
 
+// An allowedHosts entry "www.gladbeck.de:443" (copied from a browser or a
+// proxy config) matched no link: a URL drops the default port from its host.
+t.test('allowed hosts: https has port 443 whether an entry or a link names it or not', async (t) => {
+  const ok = (url: string, allowed: string[]) => checkUrl(url, allowed) === undefined
+  t.ok(ok('https://www.gladbeck.de/x', ['www.gladbeck.de:443']))
+  t.ok(ok('https://www.gladbeck.de:443/x', ['www.gladbeck.de']))
+  t.ok(ok('https://WWW.Gladbeck.de:443/x', ['www.gladbeck.de:443']))
+  t.ok(ok('https://www.gladbeck.de:8443/x', ['www.gladbeck.de:8443']))
+  t.notOk(ok('https://www.gladbeck.de:8443/x', ['www.gladbeck.de']), 'another port is another origin')
+  t.notOk(ok('https://www.gladbeck.de/x', ['www.gladbeck.de:8443']))
+  t.notOk(ok('https://www.gladbeck.de.evil.example/x', ['www.gladbeck.de:443']))
+})
+
 t.test('isRemoteManifest: a URL, not a path beside region.json', async (t) => {
   t.ok(isRemoteManifest('https://www.gladbeck.de/manifest.json'))
   t.ok(isRemoteManifest('HTTP://127.0.0.1:8080/m.json'))
