@@ -125,7 +125,11 @@ function redirectTarget(from: URL, location: string | string[] | undefined, orig
   } catch {
     throw new FetchError('redirect to an invalid URL', false)
   }
-  if (next.origin !== origin) throw new FetchError(`redirect to another host refused: ${next.host}`, false)
+  if (next.origin !== origin) {
+    // same host, other scheme or port (https -> http): "another host" would send the city looking in the wrong place
+    const what = next.hostname === from.hostname ? `${next.protocol.slice(0, -1)}:// on port ${next.port || (next.protocol === 'https:' ? '443' : '80')} of the same host` : `another host (${next.host})`
+    throw new FetchError(`redirect to ${what} refused: only redirects within ${origin} are followed`, false)
+  }
   return next
 }
 

@@ -167,7 +167,9 @@ t.test('each failure keeps the last good manifest live, with a readable lastErro
     ['invalid manifest', json({ ...manifestDoc(), services: 'none' }), /^invalid manifest \(1 error\(s\)\): \/services must be of type array$/],
     ['oversize (declared)', (_q, s) => void s.writeHead(200, { 'content-length': '5000' }).end('x'.repeat(5000)), /^response larger than 4096 bytes$/],
     ['oversize (chunked)', (_q, s) => { s.writeHead(200); s.write('x'.repeat(3000)); s.end('x'.repeat(3000)) }, /^response larger than 4096 bytes$/],
-    ['redirect to another host', (_q, s) => void s.writeHead(302, { location: other.url.replace('127.0.0.1', 'localhost') }).end(), /^redirect to another host refused: localhost:\d+$/],
+    ['redirect to another host', (_q, s) => void s.writeHead(302, { location: other.url.replace('127.0.0.1', 'localhost') }).end(), /^redirect to another host \(localhost:\d+\) refused: only redirects within http:\/\/127\.0\.0\.1:\d+ are followed$/],
+    // was "redirect to another host refused: 127.0.0.1:<port>", the same host
+    ['redirect to another scheme', (_q, s) => void s.writeHead(301, { location: up.url.replace('http:', 'https:') + 'manifest.json' }).end(), /^redirect to https:\/\/ on port \d+ of the same host refused: only redirects within http:\/\/127\.0\.0\.1:\d+ are followed$/],
     ['404', (_q, s) => void s.writeHead(404).end(), /^HTTP 404 from /],
     // was stored with every umlaut as U+FFFD
     ['Latin-1', (_q, s) => void s.writeHead(200, { 'content-type': 'application/json; charset=iso-8859-1' }).end(Buffer.from(JSON.stringify(manifestDoc('Bürgerbüro')), 'latin1')), /^not valid UTF-8/],
