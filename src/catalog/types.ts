@@ -23,6 +23,8 @@ export interface MemberState {
     etag?: string
     lastModified?: string
     fetchedAt?: string
+    /** the manifest URL etag, lastModified and fetchedAt belong to (region.json may point elsewhere since) */
+    fetchedFrom?: string
     /** when the live manifest was accepted */
     acceptedAt?: string
     lastError?: string

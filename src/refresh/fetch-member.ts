@@ -60,7 +60,9 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
     }
     if (token === null) return { member: member.id, outcome: 'busy' }
     try {
-      const state = await store.getMember(member.id)
+      const stored = await store.getMember(member.id)
+      // fetched from another URL (region.json changed since): its validators and fetch time say nothing about this one
+      const state = stored && movedFrom(stored, member) ? { ...stored, meta: withoutFetch(stored.meta) } : stored
       if (!force && isFresh(state, options.intervalMs(member))) return { member: member.id, outcome: 'fresh', status: state!.status }
       // every write of this refresh is fenced: still our lock, still the manifest we started from
       const fence: WriteFence = { lock, token, basis: manifestFingerprint(state?.manifest) }
@@ -89,23 +91,24 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
   async function fetchAndStoreWithin(member: MemberConfig, state: MemberState | undefined, fence: WriteFence, signal: AbortSignal): Promise<RefreshOutcome> {
     const conditional = state?.manifest ? { ...pick('etag', state.meta.etag), ...pick('lastModified', state.meta.lastModified) } : {}
     const fetchedAt = new Date().toISOString()
+    const fetchedFrom = member.manifest
     let accepted: { manifest: Manifest; result: Extract<FetchResult, { kind: 'ok' }> } | undefined
     try {
       const result = await withRetries(() =>
         fetchManifest({ url: member.manifest, allowPrivateNetwork: member.allowPrivateNetwork === true, signal, ...conditional },
           member.allowPrivateNetwork ? (agents ??= createAgents(limits)).open : (agents ??= createAgents(limits)).guarded, limits), signal)
-      if (result.kind === 'not-modified') return await unchanged(member, state, { fetchedAt }, fence)
+      if (result.kind === 'not-modified') return await unchanged(member, state, { fetchedAt, fetchedFrom }, fence)
       accepted = { manifest: parseAndValidate(result.body, member, options.validate), result }
     } catch (error) {
       if (!(error instanceof FetchError || error instanceof InvalidManifest)) throw error
       // shutting down (SIGTERM) is no failure of the member: the next instance to look fetches it
       if (options.stopped.aborted) return { member: member.id, outcome: 'failed', lastError: 'stopped: the gateway is shutting down; nothing stored' }
-      return recordFailure(member, state, fetchedAt, error, fence)
+      return recordFailure(member, state, { fetchedAt, fetchedFrom }, error, fence)
     }
     const { etag, lastModified } = accepted.result
     // the same manifest again (a server without ETag/Last-Modified): as a 304, keeping the new validators
-    if (manifestFingerprint(accepted.manifest) === fence.basis) return unchanged(member, state, { fetchedAt, etag, lastModified }, fence)
-    const meta = { source: 'remote' as const, fetchedAt, acceptedAt: new Date().toISOString(), ...pick('etag', etag), ...pick('lastModified', lastModified) }
+    if (manifestFingerprint(accepted.manifest) === fence.basis) return unchanged(member, state, { fetchedAt, fetchedFrom, etag, lastModified }, fence)
+    const meta = { source: 'remote' as const, fetchedAt, fetchedFrom, acceptedAt: new Date().toISOString(), ...pick('etag', etag), ...pick('lastModified', lastModified) }
     const version = await store.putManifestFenced(member.id, accepted.manifest, meta, fence)
     log.info({ member: member.id, version }, 'remote manifest accepted')
     return { member: member.id, outcome: 'updated', status: 'ok', version }
@@ -121,16 +124,18 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
     return { member: member.id, outcome: 'not-modified', status: 'ok', version }
   }
 
-  async function recordFailure(member: MemberConfig, state: MemberState | undefined, fetchedAt: string, error: FetchError | InvalidManifest, fence: WriteFence): Promise<RefreshOutcome> {
+  async function recordFailure(member: MemberConfig, state: MemberState | undefined, fetch: MemberState['meta'], error: FetchError | InvalidManifest, fence: WriteFence): Promise<RefreshOutcome> {
     const status = state?.manifest ? 'stale' : 'failed'
     const issues = error instanceof InvalidManifest ? error.issues : undefined
+    // the validators stay those of the live manifest (dropped when it came from another URL)
+    fetch = { ...fetch, etag: state?.meta.etag, lastModified: state?.meta.lastModified }
     // failing as before (a server down for days): nothing served changes, only the fetch is recorded
     if (state?.status === status && state.meta.lastError === error.message && JSON.stringify(state.meta.errors) === JSON.stringify(issues)) {
-      await store.recordFetch(member.id, { fetchedAt })
+      await store.recordFetch(member.id, fetch)
       log.warn({ member: member.id, status, lastError: error.message }, 'remote manifest refresh failed')
       return { member: member.id, outcome: 'failed', status, lastError: error.message }
     }
-    const version = await store.putStatusFenced(member.id, status, { fetchedAt, lastError: error.message, errors: issues }, fence)
+    const version = await store.putStatusFenced(member.id, status, { ...fetch, lastError: error.message, errors: issues }, fence)
     log.warn({ member: member.id, status, lastError: error.message }, 'remote manifest refresh failed')
     return { member: member.id, outcome: 'failed', status, version, lastError: error.message }
   }
@@ -177,6 +182,16 @@ function parseAndValidate(body: string, member: MemberConfig, validate: Validate
   const shown = result.errors.slice(0, Math.min(5, total)).map((e) => `${e.path || '/'} ${e.message}`).join('; ')
   const more = total > 5 ? `; and ${total - 5} more` : ''
   throw new InvalidManifest(cut(`invalid manifest (${total} error(s)): ${shown}${more}`, MAX_LAST_ERROR), boundIssues(result.errors))
+}
+
+/** the stored fetch was from another manifest URL (fetches recorded before fetchedFrom existed count as this one) */
+function movedFrom(state: MemberState, member: MemberConfig): boolean {
+  return state.meta.fetchedFrom !== undefined && state.meta.fetchedFrom !== member.manifest
+}
+
+function withoutFetch(meta: MemberState['meta']): MemberState['meta'] {
+  const { etag: _etag, lastModified: _lastModified, fetchedAt: _fetchedAt, fetchedFrom: _fetchedFrom, ...rest } = meta
+  return rest
 }
 
 /** someone fetched it less than 90 % of an interval ago (success or failure) */

@@ -50,6 +50,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
   const timers = new Map<string, NodeJS.Timeout>()
   const stopping = new AbortController()
   const running = new Set<Promise<unknown>>()
+  let stopped: Promise<void> | undefined
   const limit = semaphore(options.concurrency ?? 4)
   const intervalMs = (m: MemberConfig) => (m.refreshIntervalSeconds ?? options.defaultIntervalSeconds ?? 900) * 1000
   const fetcher = createMemberFetcher({
@@ -111,12 +112,16 @@ export function createRefresher(options: RefresherOptions): Refresher {
       if (!member) throw new Error(`member ${memberId} has no remote manifest`)
       return run(member, true)
     },
-    async stop() {
-      stopping.abort()
-      for (const timer of timers.values()) clearTimeout(timer)
-      timers.clear()
-      await Promise.allSettled([...running])
-      await fetcher.close()
+    stop() {
+      // once: a second stop() (shutdown racing a reload, a test teardown) waits for the first instead of closing closed agents
+      stopped ??= (async () => {
+        stopping.abort()
+        for (const timer of timers.values()) clearTimeout(timer)
+        timers.clear()
+        await Promise.allSettled([...running])
+        await fetcher.close()
+      })()
+      return stopped
     },
   }
 }

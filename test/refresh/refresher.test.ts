@@ -88,6 +88,36 @@ t.test('fetches, stores the etag, then gets 304 and keeps the manifest', async (
   t.same((await store.getMember('marl'))?.manifest, stored(manifestDoc()))
 })
 
+// The operator points a member at a new manifest URL in region.json and
+// restarts: the fetch time and validators of the old URL said "fresh", so the
+// new one waited a whole interval, and then got the old server's ETag.
+t.test('a member moved to another manifest URL is fetched at start, without the old validators', async (t) => {
+  const old = await upstream(t)
+  old.state.handler = json(manifestDoc('Alt'), { etag: '"alt"', 'last-modified': 'Wed, 25 Nov 2026 10:00:00 GMT' })
+  const first = await refresher(t, [member(old.url)])
+  await first.r.start()
+  t.match(await first.store.getMember('marl'), { manifest: stored(manifestDoc('Alt')), meta: { etag: '"alt"', fetchedFrom: old.url } })
+  await first.r.stop()
+
+  const moved = await upstream(t)
+  moved.state.handler = json(manifestDoc('Neu'), { etag: '"neu"' })
+  const second = await refresher(t, [member(moved.url)], { store: first.store })
+  await second.r.start()
+  t.equal(moved.state.hits, 1, 'fetched in the first round, not an interval later')
+  t.equal(moved.state.requests[0]?.['if-none-match'], undefined, 'the old server\'s ETag is not sent')
+  t.equal(moved.state.requests[0]?.['if-modified-since'], undefined)
+  t.match(await first.store.getMember('marl'), { status: 'ok', manifest: stored(manifestDoc('Neu')), meta: { etag: '"neu"', fetchedFrom: moved.url } })
+  t.equal(old.state.hits, 1, 'the old URL is not asked again')
+
+  // failing at the new URL keeps the live manifest, but not the old URL's validators
+  const third = await upstream(t)
+  third.state.handler = (_q, s) => void s.writeHead(503).end()
+  const failing = await refresher(t, [member(third.url)], { store: first.store })
+  t.match(await failing.r.refreshNow('marl'), { outcome: 'failed', status: 'stale' })
+  t.match(await first.store.getMember('marl'), { status: 'stale', manifest: stored(manifestDoc('Neu')), meta: { fetchedFrom: third.url } })
+  t.equal((await first.store.getMember('marl'))?.meta.etag, undefined, 'no validator of another URL')
+})
+
 // A server without ETag/Last-Modified (a CMS export) answers 200 every time:
 // the same bytes were stored as a new catalog version on every refresh
 // (rebuild on every instance, every client's ETag invalidated).
