@@ -45,7 +45,8 @@ export interface AdminRoutesOptions {
 
 // Fastify tests the whole header, parameters included
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i
-const XML_TYPE = /^application\/(?:x-xzufi\+)?xml\s*(?:;|$)/i
+// text/xml too (RFC 7303): what curl users and many export tools send
+const XML_TYPE = /^(?:application\/(?:x-xzufi\+)?|text\/)xml\s*(?:;|$)/i
 const IMPORT_ROUTE = '/members/:id/import'
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
 const params = {
@@ -199,7 +200,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
   // validate, written last, so any failure leaves the last good manifest.
   app.post(IMPORT_ROUTE, {
     schema: {
-      ...docs('importMemberManifest', 'Manifest aus einem XZuFi-Export registrieren', `Body: an XZuFi 2.2.0 (or 2.1.0) document, Content-Type application/xml or application/x-xzufi+xml, UTF-8, no DOCTYPE. It is mapped to a schema-v2 manifest for your member (what is dropped and why is in the report) and validated like a PUT of the manifest; 422 lists every error, the previous manifest stays live. ${IF_MATCH_DOC}`),
+      ...docs('importMemberManifest', 'Manifest aus einem XZuFi-Export registrieren', `Body: an XZuFi 2.2.0 (or 2.1.0) document, Content-Type application/xml, text/xml or application/x-xzufi+xml, UTF-8, no DOCTYPE. It is mapped to a schema-v2 manifest for your member (what is dropped and why is in the report) and validated like a PUT of the manifest; 422 lists every error, the previous manifest stays live. ${IF_MATCH_DOC}`),
       headers: ifMatchHeader,
       response: {
         200: { $ref: 'ImportAccepted#' },

@@ -94,7 +94,7 @@ export function finishOpenApi(doc: Json, ids?: KnownIds): Json {
   const xzufi = paths['/api/v1/admin/members/{id}/import']?.post
   if (xzufi) {
     const body = { schema: { type: 'string', description: 'an XZuFi 2.2.0 (or 2.1.0) document, UTF-8, no DOCTYPE' } }
-    xzufi.requestBody = { required: true, content: { 'application/xml': body, 'application/x-xzufi+xml': body } }
+    xzufi.requestBody = { required: true, content: { 'application/xml': body, 'text/xml': body, 'application/x-xzufi+xml': body } }
   }
   nonJsonAnswers(paths)
   const get = paths[MANIFEST_PATH]?.get

@@ -83,6 +83,7 @@ t.test('hostile XML: a clear 4xx and nothing changed', async (t) => {
   }
   t.equal((await gw.inject(post('<x/>', {}, 'tok-wrong'))).statusCode, 401)
   t.equal((await gw.inject({ ...post('<x/>'), url: '/api/v1/admin/members/gladbeck/manifest', method: 'PUT' })).statusCode, 415, 'XML on the PUT route')
+  t.equal((await gw.inject({ ...post('<x/>', { 'content-type': 'text/xml' }), url: '/api/v1/admin/members/gladbeck/manifest', method: 'PUT' })).statusCode, 415, 'text/xml on the PUT route')
   t.equal(await manifestNow(), original, 'the last good manifest stays')
 })
 
@@ -118,7 +119,8 @@ t.test('If-Match on an import: a stale ETag is a 412 before the export is mapped
   t.match(stale.json(), { code: 'DP_ERR_MANIFEST_CHANGED' })
   t.equal(stale.headers.etag, etag, 'the 412 names the current manifest')
   t.equal((await read()).body, before.body, 'nothing stored')
-  const ok = await gw.inject(post(await fixture('gladbeck-hund.xml'), { 'content-type': 'application/xml', 'if-match': etag }))
+  // text/xml is XML too (was a 415)
+  const ok = await gw.inject(post(await fixture('gladbeck-hund.xml'), { 'content-type': 'text/xml; charset=utf-8', 'if-match': etag }))
   t.equal(ok.statusCode, 200)
   const after = await read()
   t.not(after.headers.etag, etag)
