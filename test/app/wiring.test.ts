@@ -91,7 +91,7 @@ t.test('the OpenAPI document lists every public route of api.md', async (t) => {
   t.same(put.requestBody.content['application/json'].schema.oneOf.map((s: { $ref: string }) => s.$ref), ['#/components/schemas/Manifest', '#/components/schemas/ManifestV1'], 'the manifest body is documented in the document itself')
   t.same(put.security, [{ memberToken: [] }])
   const xzufi = (doc.paths['/api/v1/admin/members/{id}/import'] as Record<string, any>).post
-  t.same(Object.keys(xzufi.requestBody?.content ?? {}), ['application/xml', 'application/x-xzufi+xml'], 'the XZuFi body of the import is documented')
+  t.same(Object.keys(xzufi.requestBody?.content ?? {}), ['application/xml', 'text/xml', 'application/x-xzufi+xml'], 'the XZuFi body of the import is documented')
   t.equal(xzufi.requestBody.required, true)
   t.ok(put.responses['422'].content['application/problem+json'], 'errors are documented as problem+json')
   const search = (doc.paths['/api/v1/search'] as Record<string, any>).get
