@@ -73,10 +73,6 @@ export function checkV2Rules(doc: unknown, context: V2Context): Issue[] {
       if (/^[0-9]+$/.test(entry)) {
         // the schema's slug branch lets "5" or 13 digits through; such a prefix never matches as meant
         if (entry.length < 2 || entry.length > 12) errors.push({ path: `${at}/serves/${j}`, message: `"${entry}" ist kein ARS-Präfix: ein ARS-Präfix hat 2 bis 12 Ziffern.` })
-        else if (context.members !== undefined && ![...context.members.values()].some((m) => m.ars.startsWith(entry))) {
-          // most likely a typo: shared with nobody, without a word
-          errors.push({ path: `${at}/serves/${j}`, message: `"${entry}" passt zu keinem Mitglied der Region: kein ARS eines Mitglieds beginnt so. serves nennt Mitglieds-ids oder ARS-Präfixe.` })
-        }
         return
       }
       if (context.members === undefined) return
