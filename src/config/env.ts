@@ -69,7 +69,7 @@ export interface Settings {
   compileCache: string | false
 }
 
-export interface ProxySettings {
+interface ProxySettings {
   /** members are proxied on `<member>.<baseDomain>`; unset = only the path form for sameOriginTrusted members */
   baseDomain?: string
   /** scheme of the member origins (and of the forwarded headers): https, http only outside production */

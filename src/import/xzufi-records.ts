@@ -54,7 +54,7 @@ export interface OnlineServiceRecord {
 }
 
 /** A Zuständigkeit sent as its own object (PVOG): it belongs to the office or online service named by uebergeordnetesObjektID. */
-export interface ZustaendigkeitRecord {
+interface ZustaendigkeitRecord {
   kind: 'zustaendigkeit'
   parentId: string
   zustaendigkeiten: Zustaendigkeit[]

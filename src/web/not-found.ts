@@ -24,7 +24,7 @@ export function prefersHtml(request: FastifyRequest): boolean {
 }
 
 /** A browser navigation (GET/HEAD that accepts text/html), whatever the path. */
-export function isNavigation(request: FastifyRequest): boolean {
+function isNavigation(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false
   return (request.headers.accept ?? '').includes('text/html')
 }
