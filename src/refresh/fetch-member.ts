@@ -117,7 +117,7 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
   /** nothing served changes: record the fetch (freshness for the other instances) without a new catalog version */
   async function unchanged(member: MemberConfig, state: MemberState | undefined, meta: MemberState['meta'], fence: WriteFence): Promise<RefreshOutcome> {
     if (state?.status === 'ok' && state.meta.lastError === undefined && state.meta.errors === undefined) {
-      await store.recordFetch(member.id, meta)
+      await store.recordFetch(member.id, meta, fence)
       return { member: member.id, outcome: 'not-modified', status: 'ok' }
     }
     const version = await store.putStatusFenced(member.id, 'ok', { ...meta, lastError: undefined, errors: undefined }, fence)
@@ -131,7 +131,7 @@ export function createMemberFetcher(options: FetchMemberOptions): MemberFetcher 
     fetch = { ...fetch, etag: state?.meta.etag, lastModified: state?.meta.lastModified }
     // failing as before (a server down for days): nothing served changes, only the fetch is recorded
     if (state?.status === status && state.meta.lastError === error.message && JSON.stringify(state.meta.errors) === JSON.stringify(issues)) {
-      await store.recordFetch(member.id, fetch)
+      await store.recordFetch(member.id, fetch, fence)
       log.warn({ member: member.id, status, lastError: error.message }, 'remote manifest refresh failed')
       return { member: member.id, outcome: 'failed', status, lastError: error.message }
     }

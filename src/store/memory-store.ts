@@ -65,15 +65,44 @@ export class MemoryStore implements CatalogStore {
     return state && clone(state)
   }
 
+  // Every member write runs in one chain (`serial`), so two never interleave:
+  // a write that reads the member (putStatus, recordFetch, restoreMember) and
+  // then awaits the file could otherwise put back what another write just
+  // replaced. Conditions (If-Match, a refresh's fence) are checked in the
+  // chain, right before the write, as the one Lua script does on Redis.
   async putManifest(id: string, manifest: Manifest, meta: MemberMeta, expected?: string): Promise<number> {
-    if (expected !== undefined) return this.checkedWrite(id, expected, () => this.putManifest(id, manifest, meta))
+    return this.serial(() => {
+      if (expected !== undefined) this.checkBasis(id, expected)
+      return this.writeManifest(id, manifest, meta)
+    })
+  }
+
+  async putStatus(id: string, status: MemberStatus, meta: MemberMeta): Promise<number> {
+    return this.serial(() => this.writeStatus(id, status, meta))
+  }
+
+  async putManifestFenced(id: string, manifest: Manifest, meta: MemberMeta, fence: WriteFence): Promise<number> {
+    return this.serial(() => {
+      this.checkFence(id, fence)
+      return this.writeManifest(id, manifest, meta)
+    })
+  }
+
+  async putStatusFenced(id: string, status: MemberStatus, meta: MemberMeta, fence: WriteFence): Promise<number> {
+    return this.serial(() => {
+      this.checkFence(id, fence)
+      return this.writeStatus(id, status, meta)
+    })
+  }
+
+  private async writeManifest(id: string, manifest: Manifest, meta: MemberMeta): Promise<number> {
     const state: MemberState = { id, status: 'ok', manifest, meta: { ...meta } }
     await this.persist(state)
     this.members.set(id, state)
     return this.bump()
   }
 
-  async putStatus(id: string, status: MemberStatus, meta: MemberMeta): Promise<number> {
+  private async writeStatus(id: string, status: MemberStatus, meta: MemberMeta): Promise<number> {
     const previous = this.members.get(id)
     const state: MemberState = { id, status, meta: { ...previous?.meta, ...meta } }
     if (previous?.manifest) state.manifest = previous.manifest
@@ -82,32 +111,18 @@ export class MemoryStore implements CatalogStore {
     return this.bump()
   }
 
-  // Conditional and fenced writes are chained, so two never interleave, and
-  // each checks right before it writes. Unlike the one Lua script on Redis
-  // this leaves one window: an unconditional putManifest whose file write is
-  // still running when the check passes lands first and is then overwritten.
-  // Closing it would mean serialising every write here.
-  async putManifestFenced(id: string, manifest: Manifest, meta: MemberMeta, fence: WriteFence): Promise<number> {
-    return this.fencedWrite(id, fence, () => this.putManifest(id, manifest, meta))
+  private checkFence(id: string, fence: WriteFence): void {
+    const held = this.locks.get(fence.lock)
+    if (!held || held.token !== fence.token || held.expires <= Date.now()) throw new FencedOut('lock-lost')
+    this.checkBasis(id, fence.basis)
   }
 
-  async putStatusFenced(id: string, status: MemberStatus, meta: MemberMeta, fence: WriteFence): Promise<number> {
-    return this.fencedWrite(id, fence, () => this.putStatus(id, status, meta))
+  private checkBasis(id: string, basis: string): void {
+    if (manifestFingerprint(this.members.get(id)?.manifest) !== basis) throw new FencedOut('manifest-changed')
   }
 
-  private fencedWrite(id: string, fence: WriteFence, write: () => Promise<number>): Promise<number> {
-    return this.checkedWrite(id, fence.basis, write, () => {
-      const held = this.locks.get(fence.lock)
-      if (!held || held.token !== fence.token || held.expires <= Date.now()) throw new FencedOut('lock-lost')
-    })
-  }
-
-  private checkedWrite(id: string, basis: string, write: () => Promise<number>, checkLock?: () => void): Promise<number> {
-    const run = this.writeTail.then(() => {
-      checkLock?.()
-      if (manifestFingerprint(this.members.get(id)?.manifest) !== basis) throw new FencedOut('manifest-changed')
-      return write()
-    })
+  private serial<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writeTail.then(write)
     this.writeTail = run.catch(() => {})
     return run
   }
@@ -173,28 +188,33 @@ export class MemoryStore implements CatalogStore {
   }
 
   async restoreMember(state: MemberState, overFileSha256?: string): Promise<number | null> {
-    const existing = this.members.get(state.id)
-    if (!state.manifest) return null
-    if (existing?.manifest) {
-      const isThatFile = existing.meta.source === 'file' && existing.meta.fileSha256 !== undefined && existing.meta.fileSha256 === overFileSha256
-      if (!isThatFile) return null
-    }
-    const restored = clone(state)
-    await this.persist(restored)
-    this.members.set(state.id, restored)
-    return this.bump()
+    return this.serial(async () => {
+      const existing = this.members.get(state.id)
+      if (!state.manifest) return null
+      if (existing?.manifest) {
+        const isThatFile = existing.meta.source === 'file' && existing.meta.fileSha256 !== undefined && existing.meta.fileSha256 === overFileSha256
+        if (!isThatFile) return null
+      }
+      const restored = clone(state)
+      await this.persist(restored)
+      this.members.set(state.id, restored)
+      return this.bump()
+    })
   }
 
-  async recordFetch(id: string, meta: MemberMeta): Promise<void> {
-    const previous = this.members.get(id)
-    if (!previous) return
-    const state: MemberState = { ...previous, meta: { ...previous.meta } }
-    for (const [key, value] of Object.entries(meta) as [keyof MemberMeta, unknown][]) {
-      if (value === undefined) delete state.meta[key]
-      else (state.meta as Record<string, unknown>)[key] = value
-    }
-    if (state.manifest) await this.persist(state)
-    this.members.set(id, state)
+  async recordFetch(id: string, meta: MemberMeta, fence?: WriteFence): Promise<void> {
+    return this.serial(async () => {
+      if (fence !== undefined) this.checkFence(id, fence)
+      const previous = this.members.get(id)
+      if (!previous) return
+      const state: MemberState = { ...previous, meta: { ...previous.meta } }
+      for (const [key, value] of Object.entries(meta) as [keyof MemberMeta, unknown][]) {
+        if (value === undefined) delete state.meta[key]
+        else (state.meta as Record<string, unknown>)[key] = value
+      }
+      if (state.manifest) await this.persist(state)
+      this.members.set(id, state)
+    })
   }
 
   onChange(listener: (version: number) => void): () => void {

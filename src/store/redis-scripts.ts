@@ -127,3 +127,6 @@ for i = 2, 1 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
 for i = 2 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
 `
+
+/** a refresh recording a fetch (validators included) only while its fence holds */
+export const RECORD_FETCH_FENCED = FENCE + RECORD_FETCH

@@ -25,7 +25,7 @@ import type { MemberState, MemberStatus } from '../catalog/types.js'
 import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
-import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
+import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
 import { insightsKey, type DayCounters } from './counters.js'
 
@@ -51,6 +51,7 @@ type Commands = Redis & {
   dpRaiseVersion(key: string, min: number, channel: string): Promise<number>
   dpRestoreMember(...args: (string | number)[]): Promise<number>
   dpRecordFetch(...args: (string | number)[]): Promise<number>
+  dpRecordFetchFenced(...args: (string | number)[]): Promise<number>
 }
 
 /** Redis refusing writes for a while (failover, lost replicas, disk full, loading): "down", not a bug. */
@@ -92,6 +93,7 @@ export class RedisStore implements CatalogStore {
     client.defineCommand('dpRaiseVersion', { numberOfKeys: 1, lua: RAISE_VERSION })
     client.defineCommand('dpRestoreMember', { numberOfKeys: 4, lua: RESTORE_MEMBER })
     client.defineCommand('dpRecordFetch', { numberOfKeys: 1, lua: RECORD_FETCH })
+    client.defineCommand('dpRecordFetchFenced', { numberOfKeys: 3, lua: RECORD_FETCH_FENCED })
     client.on('error', (error: Error) => this.noteError(error))
     client.on('ready', () => {
       this.lastError = undefined
@@ -285,9 +287,15 @@ export class RedisStore implements CatalogStore {
     return version
   }
 
-  async recordFetch(id: string, meta: MemberMeta): Promise<void> {
+  async recordFetch(id: string, meta: MemberMeta, fence?: WriteFence): Promise<void> {
     const { set, clear } = encodeMeta(meta)
-    await this.call(() => this.client.dpRecordFetch(`manifest:${id}:meta`, clear.length, ...clear, ...set))
+    if (fence === undefined) {
+      await this.call(() => this.client.dpRecordFetch(`manifest:${id}:meta`, clear.length, ...clear, ...set))
+      return
+    }
+    fenced(await this.call(() => this.client.dpRecordFetchFenced(
+      `manifest:${id}:meta`, `manifest:${id}`, `lock:${fence.lock}`, clear.length, ...clear, ...set, fence.basis, fence.token,
+    )))
   }
 
   onChange(listener: (version: number) => void): () => void {

@@ -95,7 +95,8 @@ export interface CatalogStore extends FailureCounter, CounterStore {
   restoreMember(state: MemberState, overFileSha256?: string): Promise<number | null>
   /**
    * Records meta that does not change what the catalog serves (fetchedAt of a
-   * 304): no version bump, no announcement.
+   * 304): no version bump, no announcement. With a fence (a refresh) only
+   * while it holds, as putManifestFenced; otherwise rejects with FencedOut.
    */
-  recordFetch(id: string, meta: MemberMeta): Promise<void>
+  recordFetch(id: string, meta: MemberMeta, fence?: WriteFence): Promise<void>
 }

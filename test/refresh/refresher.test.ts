@@ -184,6 +184,26 @@ t.test('the same failure again records the fetch without a new catalog version',
   t.match(await store.getMember('marl'), { status: 'stale', meta: { lastError: /^HTTP 404/, errors: undefined } })
 })
 
+// The city registers a manifest over the API while a refresh is fetching from
+// its (still failing) server: the refresh's record of "the same failure, the
+// same validators" must not land on the registered manifest.
+t.test('a registration while a refresh fetches: the refresh stores nothing, not even its validators', async (t) => {
+  const up = await upstream(t)
+  up.state.handler = json(manifestDoc('Alt'), { etag: '"alt"' })
+  const { r, store } = await refresher(t, [member(up.url)])
+  await r.refreshNow('marl')
+  up.state.handler = (_q, s) => void s.writeHead(503).end()
+  t.match(await r.refreshNow('marl'), { outcome: 'failed', status: 'stale' })
+  up.state.handler = (_q, s) => {
+    void store.putManifest('marl', stored(manifestDoc('Registriert')), { source: 'api' }).then(() => s.writeHead(503).end())
+  }
+  t.match(await r.refreshNow('marl'), { outcome: 'superseded' })
+  const live = await store.getMember('marl')
+  t.match(live, { status: 'ok', manifest: stored(manifestDoc('Registriert')), meta: { source: 'api' } })
+  t.equal(live?.meta.etag, undefined, 'the old server\'s ETag is not attached to the registered manifest')
+  t.equal(live?.meta.lastError, undefined)
+})
+
 t.test('each failure keeps the last good manifest live, with a readable lastError', async (t) => {
   const up = await upstream(t)
   const other = await upstream(t)

@@ -70,6 +70,17 @@ function contract(name: string, open: (t: Test) => Promise<CatalogStore>): void 
       await t.rejects(store.putManifestFenced('marl', manifest('Alt'), { source: 'remote' }, { ...fence, basis: '' }), refused('manifest-changed'))
       t.equal(await store.getVersion(), registered)
       t.match(await store.getMember('marl'), { manifest: { services: [{ name: 'Registriert' }] }, meta: { source: 'api' } })
+      // a fetch record (the old server's validators) may not land on the registered manifest either
+      await t.rejects(store.recordFetch('marl', { fetchedAt: new Date().toISOString(), etag: '"alt"' }, fence), refused('manifest-changed'))
+      t.equal((await store.getMember('marl'))?.meta.etag, undefined, 'no validator of another manifest')
+      await store.releaseLock('refresh:marl', token)
+      const current = { ...fence, basis: manifestFingerprint(manifest('Registriert')) }
+      await t.rejects(store.recordFetch('marl', { fetchedAt: new Date().toISOString() }, current), refused('lock-lost'), 'nor after its lock is gone')
+      const again = await store.acquireLock('refresh:marl', 30_000)
+      if (!again) throw new Error('no lock')
+      await store.recordFetch('marl', { fetchedAt: '2026-11-30T07:00:00.000Z', etag: '"neu"' }, { ...current, token: again })
+      t.match(await store.getMember('marl'), { meta: { fetchedAt: '2026-11-30T07:00:00.000Z', etag: '"neu"', source: 'api' } }, 'with its lock, over the manifest it read: recorded')
+      t.equal(await store.getVersion(), registered, 'a fetch record bumps nothing')
     })
   })
 }

@@ -32,3 +32,29 @@ t.test('reports survive a restart in dataDir, expired ones do not', async (t) =>
   await second.init()
   t.same((await second.listReports()).map((r) => r.id), ['bleibt'])
 })
+
+// A write that read the member and then waited for its file (recordFetch,
+// putStatus) used to put back what a registration had just replaced: the PUT
+// answered 200, and the old manifest came back, on disk too.
+t.test('member writes never interleave: a registration is not undone by a concurrent fetch record or status', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dp-store-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const store = new MemoryStore({ dataDir: dir })
+  await store.init()
+  const doc = (name: string): Manifest => ({ schemaVersion: 1, member: 'x', updatedAt: '2026-01-01T00:00:00Z', sources: [{ what: 'a', source: 'b' }], links: {}, offices: [], services: [{ id: 's', name, summary: 'Zusammenfassung.', audiences: ['residents'], lifeSituations: ['tiere'] }] } as Manifest)
+  await store.putManifest('x', doc('Alt'), { source: 'remote', etag: '"alt"' })
+  await Promise.all([
+    store.recordFetch('x', { fetchedAt: '2026-11-30T07:00:00Z' }),
+    store.putManifest('x', doc('Neu'), { source: 'api' }),
+    store.recordFetch('x', { fetchedAt: '2026-11-30T07:00:01Z' }),
+  ])
+  const live = await store.getMember('x')
+  t.equal(live?.manifest?.services[0]?.name, 'Neu', 'the registration stays')
+  t.equal(live?.meta.source, 'api')
+  t.equal(live?.meta.etag, undefined, 'no validator of the replaced manifest')
+  const reopened = new MemoryStore({ dataDir: dir })
+  await reopened.init()
+  t.equal((await reopened.getMember('x'))?.manifest?.services[0]?.name, 'Neu', 'and on disk')
+  await Promise.all([store.putStatus('x', 'stale', { lastError: 'HTTP 503' }), store.putManifest('x', doc('Neuer'), { source: 'api' })])
+  t.match(await store.getMember('x'), { status: 'ok', manifest: { services: [{ name: 'Neuer' }] } }, 'a status write does not bring back the manifest it read')
+})
