@@ -2,14 +2,10 @@
 // each user's offering and /go reach the provider's URL, a one-sided reference
 // is 422, and a withdrawal by the provider drops the link after one registration.
 import t, * as Tap from 'tap'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
 import { makeRegion } from '../helpers/region.js'
 import { PROVIDER_URL, USERS, providerManifest, sharingMembers, userManifest } from '../helpers/shared-service.js'
-import { NO_LOAD_SHEDDING } from '../helpers/app.js'
+import { realApp } from '../helpers/app.js'
 
 async function gateway(t: Tap.Test): Promise<FastifyInstance> {
   const region = await makeRegion(sharingMembers(), {
@@ -17,13 +13,8 @@ async function gateway(t: Tap.Test): Promise<FastifyInstance> {
     ...Object.fromEntries(USERS.map((id) => [id, userManifest(id) as never])),
     delta: null,
   })
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-shared-'))
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false, pressure: NO_LOAD_SHEDDING } })
-  t.teardown(async () => {
-    await app.close()
-    await rm(dataDir, { recursive: true, force: true })
-    await region.cleanup()
-  })
+  t.teardown(region.cleanup)
+  const app = await realApp(t, { regionConfig: region.regionPath, rateLimit: false })
   return app
 }
 

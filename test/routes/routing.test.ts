@@ -1,10 +1,6 @@
 // GET /api/v1/routes: FIT-Connect routing shape over the real region, table-driven.
 import t from 'tap'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { buildApp } from '../../src/app.js'
-import { NO_LOAD_SHEDDING, realApp } from '../helpers/app.js'
+import { realApp } from '../helpers/app.js'
 import { makeRegion, manifest, service } from '../helpers/region.js'
 import { providerManifest, sharingMembers, userManifest } from '../helpers/shared-service.js'
 
@@ -85,13 +81,8 @@ t.test('destinationId only when the online service declares a FIT-Connect destin
     gamma: null,
     delta: null,
   })
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-routes-'))
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false, pressure: NO_LOAD_SHEDDING } })
-  t.teardown(async () => {
-    await app.close()
-    await rm(dataDir, { recursive: true, force: true })
-    await region.cleanup()
-  })
+  t.teardown(region.cleanup)
+  const app = await realApp(t, { regionConfig: region.regionPath, rateLimit: false })
   const alpha = (await app.inject(`/api/v1/routes?leikaKey=${GEWERBE}&ars=055620004004`)).json()
   t.equal(alpha.totalCount, 1)
   t.match(alpha.routes[0], { member: 'alpha', destinationId: DEST, onlineService: { provider: 'kreis' } })
@@ -107,13 +98,8 @@ t.test('a LeiKa key only member-local services carry (imported, not in the catal
   const LOCAL = '99102013999000'
   const local = (id: string) => ({ ...manifest(id, [service('hundesteuer-aenderung', { name: 'Hundesteuer: Änderung melden', leikaKey: LOCAL, lifeSituations: ['tiere'] })]), schemaVersion: 2 as const }) as never
   const region = await makeRegion(sharingMembers(), { kreis: null, alpha: local('alpha'), beta: local('beta'), gamma: null, delta: null })
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-routes-'))
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir, rateLimit: false, pressure: NO_LOAD_SHEDDING } })
-  t.teardown(async () => {
-    await app.close()
-    await rm(dataDir, { recursive: true, force: true })
-    await region.cleanup()
-  })
+  t.teardown(region.cleanup)
+  const app = await realApp(t, { regionConfig: region.regionPath, rateLimit: false })
   for (const [area, members] of [['ars=055620004004', ['alpha']], ['postalCode=45711', ['beta']], ['ars=055620014014', []]] as const) {
     const body = (await app.inject(`/api/v1/routes?leikaKey=${LOCAL}&${area}`)).json()
     t.same(body.routes.map((r: { member: string }) => r.member), members, area)
