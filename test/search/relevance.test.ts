@@ -30,18 +30,24 @@ async function regionIndex(t: Pick<Test, 'teardown'>): Promise<SearchIndex> {
   return buildSearchIndex(app.live.current, { synonyms: data.synonyms })
 }
 
+const readJudgments = () => (JSON.parse(readFileSync(judgmentsPath, 'utf8')) as { queries: Judgment[] }).queries
+
+/** A judged query (or a variant of its text) as the resident in it searches, and the rank of the expected service (-1: not on page 1). */
+function judgedSearch(index: SearchIndex, j: Judgment, q = j.q) {
+  const result = search(index, { q, page: 1, pageSize: 10, ...(j.postalCode ? { postalCode: j.postalCode } : {}), ...(j.member ? { residentMember: j.member } : {}) })
+  const pattern = new RegExp(j.expect, 'i')
+  return { result, rank: result.hits.findIndex((h) => pattern.test(h.service.name)) }
+}
+
 t.test('judged queries find the right service in the top 3', { skip: !existsSync(judgmentsPath) && 'no judgments file' }, async (t) => {
-  const judgments = (JSON.parse(readFileSync(judgmentsPath, 'utf8')) as { queries: Judgment[] }).queries
+  const judgments = readJudgments()
   const index = await regionIndex(t)
 
   let hits = 0
   let reciprocal = 0
   const misses: string[] = []
   for (const j of judgments) {
-    const params = { q: j.q, page: 1, pageSize: 10, ...(j.postalCode ? { postalCode: j.postalCode } : {}), ...(j.member ? { residentMember: j.member } : {}) }
-    const result = search(index, params)
-    const pattern = new RegExp(j.expect, 'i')
-    const rank = result.hits.findIndex((h) => pattern.test(h.service.name))
+    const { result, rank } = judgedSearch(index, j)
     const memberOk = j.firstMember === undefined || result.hits[0]?.forYou?.member === j.firstMember
     if (rank >= 0) reciprocal += 1 / (rank + 1)
     if (rank >= 0 && rank < 3 && memberOk) hits++
@@ -57,7 +63,7 @@ t.test('judged queries find the right service in the top 3', { skip: !existsSync
 // A resident's thumb swaps two neighbouring letters: in the middle of each
 // judged query's longest word ("persoanlausweis"), the service must still be in the top 3.
 t.test('judged queries with two neighbouring letters swapped still find the service', { skip: !existsSync(judgmentsPath) && 'no judgments file' }, async (t) => {
-  const judgments = (JSON.parse(readFileSync(judgmentsPath, 'utf8')) as { queries: Judgment[] }).queries
+  const judgments = readJudgments()
   const index = await regionIndex(t)
   let hits = 0
   let tried = 0
@@ -70,8 +76,7 @@ t.test('judged queries with two neighbouring letters swapped still find the serv
     const swapped = longest.slice(0, at) + longest[at + 1] + longest[at] + longest.slice(at + 2)
     const q = words.map((w) => (w === longest ? swapped : w)).join(' ')
     tried++
-    const result = search(index, { q, page: 1, pageSize: 10, ...(j.postalCode ? { postalCode: j.postalCode } : {}), ...(j.member ? { residentMember: j.member } : {}) })
-    const rank = result.hits.findIndex((h) => new RegExp(j.expect, 'i').test(h.service.name))
+    const { result, rank } = judgedSearch(index, j, q)
     if (rank >= 0 && rank < 3) hits++
     else misses.push(`${q} (${j.q}) -> ${result.hits.slice(0, 3).map((h) => h.service.name).join(' | ')}`)
   }
