@@ -136,13 +136,14 @@ function* expand(index: TermMap, query: TermQuery, weights: ExecuteOptions['weig
   const exact = index.get(query.term)
   if (exact !== undefined) yield [query.term, exact, 1]
   const fuzzy = query.fuzzy > 0 ? index.fuzzyGet(query.term, query.fuzzy) : undefined
-  const prefixed = new Set<string>()
+  // only a term that will try its swaps needs to know which terms the prefix already gave
+  const prefixed = query.swaps !== undefined && exact === undefined ? new Set<string>() : undefined
   if (query.prefix) {
     for (const [term, postings] of index.atPrefix(query.term)) {
       const distance = term.length - query.term.length
       if (!distance) continue
       fuzzy?.delete(term)
-      prefixed.add(term)
+      prefixed?.add(term)
       if (skip?.(term)) continue
       yield [term, postings, (weights.prefix * term.length) / (term.length + 0.3 * distance)]
     }
@@ -155,7 +156,7 @@ function* expand(index: TermMap, query: TermQuery, weights: ExecuteOptions['weig
   }
   if (query.swaps === undefined || exact !== undefined) return
   for (const term of query.swaps) {
-    if (fuzzy?.has(term) || prefixed.has(term) || skip?.(term)) continue
+    if (fuzzy?.has(term) || prefixed?.has(term) || skip?.(term)) continue
     const postings = index.get(term)
     if (postings !== undefined) yield [term, postings, (weights.fuzzy * term.length) / (term.length + 1)]
   }
