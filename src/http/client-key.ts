@@ -1,0 +1,10 @@
+// The one client key for every per-client budget (rate limits, feedback,
+// "Barriere melden", login brakes): the address Fastify decided with
+// TRUST_PROXY, IPv4 as it is (/32), IPv6 cut to its /64 (one subscriber
+// line), an IPv4-mapped IPv6 address as IPv4. Budgets that disagree on the
+// key let one network spend another's or escape its own.
+import { normalizeIP } from '@fastify/rate-limit'
+
+export function clientNetwork(ip: string | undefined): string {
+  return ip ? normalizeIP(ip, 64) : 'unknown'
+}
