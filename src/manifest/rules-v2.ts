@@ -6,6 +6,7 @@
 import { CHANNELS, MATURITY_MODELS, type MaturityModel } from './schema.js'
 import { parseOnlineServiceRef, servesMember } from './sharing.js'
 import { checkUrl, isAllowedHost } from './url-safety.js'
+import { checkDescriptionRules } from './rules-description.js'
 import type { Issue } from '../http/problem.js'
 
 /** What another member's manifest says about one of its online services. */
@@ -35,7 +36,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS)
 
 export function checkV2Rules(doc: unknown, context: V2Context): Issue[] {
-  const errors: Issue[] = []
+  const errors: Issue[] = checkDescriptionRules(doc, context.allowedHosts)
   const root = obj(doc)
   const self = context.memberId ?? str(root.member) ?? ''
   const ownIds = new Set<string>()

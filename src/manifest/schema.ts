@@ -19,6 +19,12 @@ export const LIMITS = {
   onlineServices: 200,
   serves: 100,
   implements: 100,
+  /** one section of a Leistungsbeschreibung (Voraussetzungen, Fristen, Hinweise): plain text, lines starting "- " are list items */
+  sectionText: 4000,
+  procedureSteps: 20,
+  links: 30,
+  feeItems: 20,
+  contactPoints: 10,
 } as const
 
 /** The one slug rule (member ids, service ids, life situations): schemas, routes and proxy host labels use it. */
@@ -39,6 +45,12 @@ const LongText = (description: string) =>
   Type.String({ minLength: 1, maxLength: LIMITS.longText, description })
 const Url = (description: string) =>
   Type.String({ format: 'uri', maxLength: LIMITS.url, description })
+const SectionText = (description: string) =>
+  Type.String({ minLength: 1, maxLength: LIMITS.sectionText, description })
+
+/** The URL of an entry in the manifest's `sources` (rules-v2.ts checks it is listed there), so an auditor can check the fact. */
+const SourceRef = (what: string) =>
+  Type.String({ format: 'uri', maxLength: LIMITS.url, description: `where ${what} were taken from: the url of an entry in sources` })
 
 // String enums (not unions of literals): one clear "must be one of" error
 // and a plain `enum` in the published schema and OpenAPI.
@@ -67,6 +79,28 @@ const Address = Type.Object(
   { additionalProperties: false },
 )
 
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+
+/**
+ * A FIT-Connect destination: the responsible authority's delivery point for a
+ * service, with the JWS that FIT-Connect's editorial side issued for it (the
+ * gateway passes it on, never makes one). Declared per office (every service
+ * that office is responsible for) or per service offering, never per shared
+ * online service.
+ */
+export const FitConnectDestination = Type.Object(
+  {
+    destinationId: Type.String({ pattern: UUID_PATTERN, description: 'FIT-Connect destination id (UUID)' }),
+    destinationSignature: Type.String({
+      pattern: '^[a-zA-Z0-9\\-_]+?\\.[a-zA-Z0-9\\-_]+?\\.[a-zA-Z0-9\\-_]+$',
+      maxLength: 16384,
+      description: 'the JWS (compact serialisation) of the addressing information, as XZuFi or FIT-Connect issued it',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type FitConnectDestination = Static<typeof FitConnectDestination>
+
 const officeFields = {
   id: Slug,
   name: ShortText('name of the office (Dienststelle)'),
@@ -84,6 +118,9 @@ export const Office = Type.Object(
     ...officeFields,
     appointmentUrl: Type.Optional(Url('Terminvereinbarung (https, declared host); only when sourced')),
     accessibility: Type.Optional(ShortText('barrierefreier Zugang, as the source states it')),
+    // additive (Leistungsbeschreibung)
+    source: Type.Optional(SourceRef("this office's address, hours and contact data")),
+    fitConnect: Type.Optional(FitConnectDestination),
   },
   { additionalProperties: false },
 )
@@ -107,6 +144,67 @@ const serviceFields = {
 }
 const ServiceV1 = Type.Object(serviceFields, { additionalProperties: false })
 
+/** A titled link (Formular, weiterführende Information); https on a declared host like every link. */
+const TitledLink = Type.Object(
+  { title: ShortText('title as the source gives it'), url: Url('https, a host in allowedHosts') },
+  { additionalProperties: false },
+)
+/** A legal basis: its citation, with a link where one is published (gesetze-im-internet.de, recht.nrw.de, ...). */
+const LegalBasis = Type.Object(
+  { title: ShortText('citation, e.g. "§ 3 Bundesmeldegesetz (BMG)"'), url: Type.Optional(Url('the published text')) },
+  { additionalProperties: false },
+)
+
+/** FIT-Connect Routing API 2.0.0 processingDuration units */
+export const DURATION_UNITS = ['year', 'month', 'week', 'day', 'workday', 'hour', 'minute', 'second'] as const
+export const DurationUnit = StringEnum(DURATION_UNITS, 'unit as FIT-Connect processingDuration: year, month, week, day, workday, hour, minute or second')
+
+/** Bearbeitungsdauer: the source's text, and where it states one a range (FIT-Connect processingDuration: minDuration, maxDuration, unit). */
+export const ProcessingTime = Type.Object(
+  {
+    text: Type.Optional(LongText('Bearbeitungsdauer as the source states it')),
+    min: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+    unit: Type.Optional(DurationUnit),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'text, or min/max with unit (rules-v2.ts: a number needs its unit, min <= max)' },
+)
+export type ProcessingTime = Static<typeof ProcessingTime>
+
+/** One fee as a number the source states (modulKosten/kosten/betrag); `fees` keeps the text. */
+export const FeeItem = Type.Object(
+  {
+    amount: Type.Number({ minimum: 0, maximum: 1000000, multipleOf: 0.01, description: 'amount in EUR' }),
+    currency: Type.Literal('EUR'),
+    text: Type.Optional(ShortText('what the amount is for, e.g. "Personalausweis ab 24 Jahren"')),
+  },
+  { additionalProperties: false },
+)
+export type FeeItem = Static<typeof FeeItem>
+
+/**
+ * The Leistungsbeschreibung (FIM / XZuFi text modules) of one service
+ * offering, all optional and plain text (imported markup is reduced to text
+ * and "- " list lines). What no source states is left out.
+ */
+const leistungsbeschreibung = {
+  requirements: Type.Optional(SectionText('Voraussetzungen (XZuFi text module 09)')),
+  procedure: Type.Optional(Type.Array(LongText('one step of the Verfahrensablauf (module 11), in order'), { minItems: 1, maxItems: LIMITS.procedureSteps })),
+  deadlines: Type.Optional(SectionText('Fristen (modulFrist)')),
+  processingTime: Type.Optional(ProcessingTime),
+  legalBasis: Type.Optional(Type.Array(LegalBasis, { minItems: 1, maxItems: LIMITS.links, description: 'Rechtsgrundlagen (module 07, Handlungsgrundlagen)' })),
+  forms: Type.Optional(Type.Array(TitledLink, { minItems: 1, maxItems: LIMITS.links, description: 'Formulare (module 14)' })),
+  furtherInformation: Type.Optional(Type.Array(TitledLink, { minItems: 1, maxItems: LIMITS.links, description: 'Weiterführende Informationen (module 15, weiterfuehrenderLink)' })),
+  notes: Type.Optional(SectionText('Hinweise (module 16)')),
+  feeItems: Type.Optional(Type.Array(FeeItem, { minItems: 1, maxItems: LIMITS.feeItems, description: 'fees as amounts, beside the text in fees' })),
+  contactPoints: Type.Optional(Type.Array({ ...Slug, description: 'id of an entry in offices' }, {
+    minItems: 1, maxItems: LIMITS.contactPoints, uniqueItems: true,
+    description: 'Ansprechpunkte (XZuFi rolle 02): offices residents may contact that are not the responsible office',
+  })),
+  fitConnect: Type.Optional(FitConnectDestination),
+  source: Type.Optional(SourceRef("this service's facts")),
+}
+
 /** How a service can be done (XZuFi: Kommunikationskanal, simplified). */
 export const CHANNELS = ['online', 'in-person', 'post', 'phone', 'email'] as const
 export const Channel = StringEnum(CHANNELS, 'online, in-person (vor Ort), post, phone or email')
@@ -126,6 +224,7 @@ export const Service = Type.Object(
     })),
     // additive (XZuFi import): a member-local service keeps the LeiKa key it was imported with
     leikaKey: Type.Optional(Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa key (14 digits) of a member-local service without a catalog key' })),
+    ...leistungsbeschreibung,
   },
   { additionalProperties: false },
 )
@@ -142,7 +241,11 @@ const Links = Type.Object(
 )
 
 const Source = Type.Object(
-  { what: ShortText('which facts'), source: LongText('where they come from') },
+  {
+    what: ShortText('which facts'),
+    source: LongText('where they come from'),
+    url: Type.Optional(Url('the public page they were read on; services and offices name it in their source')),
+  },
   { additionalProperties: false },
 )
 
@@ -181,7 +284,7 @@ export const OnlineService = Type.Object(
     )),
     // additive (routing): only a declared FIT-Connect destination is ever answered
     destinationId: Type.Optional(Type.String({
-      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+      pattern: UUID_PATTERN,
       description: 'FIT-Connect destination id (UUID) of this online service, when one is registered',
     })),
   },
