@@ -133,7 +133,19 @@ function toOffering(member: MemberConfig, service: Service, offices: Map<string,
   const office = service.office !== undefined ? offices.get(service.office) : undefined
   if (office) offering.office = office
   if (service.updatedAt !== undefined) offering.updatedAt = service.updatedAt
+  copyDescription(service, offering, offices)
   return offering
+}
+
+/** The Leistungsbeschreibung fields pass as they are; Ansprechpunkte are resolved to their offices. */
+const DESCRIPTION_FIELDS = ['requirements', 'procedure', 'deadlines', 'processingTime', 'legalBasis', 'forms', 'furtherInformation', 'notes', 'feeItems', 'fitConnect', 'source'] as const
+
+function copyDescription(service: Service, offering: Offering, offices: Map<string, Office>): void {
+  for (const field of DESCRIPTION_FIELDS) {
+    if (service[field] !== undefined) (offering as Record<string, unknown>)[field] = service[field]
+  }
+  const contactPoints = (service.contactPoints ?? []).flatMap((id) => offices.get(id) ?? [])
+  if (contactPoints.length > 0) offering.contactPoints = contactPoints
 }
 
 function toRegionalService(

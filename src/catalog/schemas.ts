@@ -3,7 +3,7 @@
 // Static), response serialisation (fast-json-stringify drops any field a
 // schema lacks, so type and schema must not drift) and the OpenAPI document.
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { Account, Audience, Channel, Level, Maturity, Office, SLUG_PATTERN, TrustLevel } from '../manifest/schema.js'
+import { Account, Audience, Channel, FeeItem, FitConnectDestination, LegalBasis, Level, Maturity, Office, ProcessingTime, SLUG_PATTERN, TitledLink, TrustLevel } from '../manifest/schema.js'
 
 const SLUG_BODY = SLUG_PATTERN.slice(1, -1)
 /** A regional service's id: its catalog key, or member:serviceId for a member-local service (both slugs). */
@@ -68,6 +68,19 @@ const offeringFields = {
   documents: Type.Optional(Type.Array(Type.String())),
   office: Type.Optional(Office),
   updatedAt: Type.Optional(Type.String()),
+  // the Leistungsbeschreibung, as the member's manifest states it (plain text)
+  requirements: Type.Optional(Type.String({ description: 'Voraussetzungen' })),
+  procedure: Type.Optional(Type.Array(Type.String(), { description: 'Verfahrensablauf, in order' })),
+  deadlines: Type.Optional(Type.String({ description: 'Fristen' })),
+  processingTime: Type.Optional(ProcessingTime),
+  legalBasis: Type.Optional(Type.Array(LegalBasis, { description: 'Rechtsgrundlagen' })),
+  forms: Type.Optional(Type.Array(TitledLink, { description: 'Formulare' })),
+  furtherInformation: Type.Optional(Type.Array(TitledLink, { description: 'Weiterführende Informationen' })),
+  notes: Type.Optional(Type.String({ description: 'Hinweise' })),
+  feeItems: Type.Optional(Type.Array(FeeItem, { description: 'fees as amounts, beside the text in fees' })),
+  contactPoints: Type.Optional(Type.Array(Office, { description: 'Ansprechpunkte: offices residents may contact that are not the responsible office' })),
+  fitConnect: Type.Optional(FitConnectDestination),
+  source: Type.Optional(Type.String({ description: 'the public page the facts of this offering were taken from' })),
 }
 
 /** The named fields of a field table, in its order (compact views are subsets of the full ones). */

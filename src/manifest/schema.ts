@@ -145,12 +145,12 @@ const serviceFields = {
 const ServiceV1 = Type.Object(serviceFields, { additionalProperties: false })
 
 /** A titled link (Formular, weiterführende Information); https on a declared host like every link. */
-const TitledLink = Type.Object(
+export const TitledLink = Type.Object(
   { title: ShortText('title as the source gives it'), url: Url('https, a host in allowedHosts') },
   { additionalProperties: false },
 )
 /** A legal basis: its citation, with a link where one is published (gesetze-im-internet.de, recht.nrw.de, ...). */
-const LegalBasis = Type.Object(
+export const LegalBasis = Type.Object(
   { title: ShortText('citation, e.g. "§ 3 Bundesmeldegesetz (BMG)"'), url: Type.Optional(Url('the published text')) },
   { additionalProperties: false },
 )

@@ -115,3 +115,33 @@ t.test('property: every /go target host is allowed for its member', async () => 
       o.goUrl === undefined || (o.onlineUrl !== undefined && allowed.get(o.member)!.includes(new URL(o.onlineUrl).host))))
   }))
 })
+
+t.test('the Leistungsbeschreibung passes to the offering; Ansprechpunkte become their offices', async (t) => {
+  const description: Partial<Service> = {
+    office: 'rathaus',
+    requirements: 'Hauptwohnsitz in A',
+    procedure: ['Formular senden'],
+    deadlines: 'zwei Wochen',
+    processingTime: { min: 1, max: 2, unit: 'week' },
+    legalBasis: [{ title: 'Hundesteuersatzung' }],
+    forms: [{ title: 'Anmeldung', url: 'https://www.a.example/hund.pdf' }],
+    furtherInformation: [{ title: 'LHundG NRW', url: 'https://recht.nrw.de/lhundg' }],
+    notes: 'Steuermarke tragen',
+    feeItems: [{ amount: 96, currency: 'EUR' }],
+    contactPoints: ['buergerbuero', 'gone'],
+    source: 'https://www.a.example/hund',
+  }
+  const state: MemberState = {
+    id: 'a',
+    status: 'ok',
+    manifest: manifest('a', [service('hund', { key: 'hund-anmelden', ...description })], {
+      offices: [{ id: 'rathaus', name: 'Rathaus' }, { id: 'buergerbuero', name: 'Bürgerbüro', phone: '+49 1 2' }],
+    }),
+    meta: {},
+  }
+  const offering = mergeCatalog(input(configs, [state])).serviceById.get('hund-anmelden')!.offerings[0]!
+  const { office: _office, contactPoints: _ids, ...passed } = description
+  t.match(offering, passed)
+  t.same(offering.contactPoints, [{ id: 'buergerbuero', name: 'Bürgerbüro', phone: '+49 1 2' }], 'resolved to the office; an unknown id is left out')
+  t.equal(offering.office?.id, 'rathaus')
+})
