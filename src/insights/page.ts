@@ -44,13 +44,16 @@ export function sessionSecret(options: Pick<InsightsPageOptions, 'production' | 
 }
 
 /**
- * A form post from another site: an Origin that is not the portal's own
- * (`null` included), or Sec-Fetch-Site: cross-site. Browsers send at least
- * one of them on every form post; other clients may send neither and still
- * need the CSRF token.
+ * A form post from anywhere but this page: an Origin that is not the
+ * portal's own (`null` included), or a Sec-Fetch-Site other than
+ * same-origin (none: typed by the user). same-site is refused too: member
+ * origins (`<member>.<PROXY_BASE_DOMAIN>`) may be the portal's siblings.
+ * Browsers send at least one of the headers on every form post; other
+ * clients may send neither and still need the CSRF token.
  */
 export function fromAnotherSite(request: FastifyRequest, publicOrigin: string | undefined): boolean {
-  if (request.headers['sec-fetch-site'] === 'cross-site') return true
+  const site = request.headers['sec-fetch-site']
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true
   const origin = request.headers.origin
   if (origin === undefined) return false
   const normal = (value: string): string | undefined => {
@@ -71,6 +74,7 @@ async function page(app: FastifyInstance, config: InsightsPageOptions): Promise<
   const assets = await loadAssets()
   const brake = createLoginBrake(app.store, config.loginBrake)
   const sessions: Sessions = createSessions(app.store, sessionSecret(config, app.store))
+  if (config.sessionSecret === undefined) app.log.warn('SESSION_SECRET unset: /einblicke sessions are signed with a secret generated once and kept in the store (development and tests only)')
   const members = () => [...app.live.members.values()]
   const tokenSha256For = (scope: string) => scope === REGION ? options.regionTokenSha256 : app.live.members.get(scope)?.tokenSha256
   const secure = (request: FastifyRequest) => options.production || request.protocol === 'https'

@@ -1,8 +1,11 @@
 // /einblicke in Chromium: login through the form, a session cookie scoped to
 // the page (HttpOnly, SameSite=Strict; Secure only over https/production),
-// charts with text alternatives and tables, axe clean, no JS needed.
+// charts with text alternatives and tables, axe clean, no JS needed; logout
+// ends the session itself, a login form on another origin is refused.
 import t from 'tap'
 import { join } from 'node:path'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { loadRegionData } from '../../src/config/load.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { REPO } from '../helpers/region.js'
@@ -86,4 +89,32 @@ t.test('/einblicke: login, charts with text alternatives, axe clean', async (t) 
   await replay.goto(`${baseUrl}/einblicke`)
   t.equal(await replay.locator('svg[role="img"]').count(), 0, 'the saved cookie is refused after logout')
   t.ok(await replay.locator('#token').count(), 'the login form instead')
+})
+
+t.test('/einblicke in Chromium: a login form on another origin is refused (login CSRF)', async (t) => {
+  if (!requireBrowser(t)) return
+  const data = await loadRegionData(join(REPO, 'config', 'region.json'))
+  const members = data.region.members.map((m) => (m.id === 'datteln' ? { ...m, tokenSha256: sha256Hex('tok-datteln') } : m))
+  const { baseUrl } = await startPortal(t, {
+    regionData: { ...data, region: { ...data.region, members } },
+    settings: { regionConfig: join(REPO, 'config', 'region.json'), rateLimit: false },
+  })
+  // the attacker's page: the attacker's own valid token, posted into the victim's browser
+  const evil = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+      `<!doctype html><title>x</title><form method="post" action="${baseUrl}/einblicke"><input type="hidden" name="aktion" value="anmelden"><input type="hidden" name="token" value="tok-datteln"><button id="go">go</button></form>`)
+  })
+  await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => evil.close(() => resolve())))
+  const evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`
+  const browser = await launchBrowser(t)
+  const context = await browser.newContext({ javaScriptEnabled: false })
+  const page = await context.newPage()
+  // the victim has opened the portal before: a CSRF nonce cookie exists
+  await page.goto(`${baseUrl}/einblicke`)
+  await page.goto(evilUrl)
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('#go')])
+  t.equal(response?.status(), 403, 'refused')
+  t.match(await page.locator('[role="alert"]').innerText(), /nicht von dieser Seite/)
+  t.same((await context.cookies(`${baseUrl}/einblicke`)).filter((c) => c.name === 'einblicke'), [], 'no session in the victim\'s browser')
 })

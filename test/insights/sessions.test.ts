@@ -151,6 +151,7 @@ t.test('login and logout refuse foreign origins and a missing or wrong CSRF toke
     ['Origin: null', { origin: 'null' }],
     ['a sibling origin', { origin: 'http://gladbeck.localhost:80' }],
     ['Sec-Fetch-Site: cross-site', { origin: '', 'sec-fetch-site': 'cross-site' }],
+    ['Sec-Fetch-Site: same-site (a member origin is a sibling)', { origin: '', 'sec-fetch-site': 'same-site' }],
   ] as const) {
     const h: Record<string, string> = { ...headers }
     if (h.origin === '') delete h.origin
