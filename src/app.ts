@@ -36,7 +36,7 @@ import { tracing } from './telemetry/index.js'
 import insightsPlugin, { countingObserver, searchCounter } from './insights/index.js'
 import { insightsRoutes } from './insights/routes.js'
 import { coverageRoutes } from './coverage/routes.js'
-import { insightsPage } from './insights/page.js'
+import { insightsPage, type InsightsPageOptions } from './insights/page.js'
 
 export interface BuildOptions {
   settings?: Partial<Settings>
@@ -45,6 +45,8 @@ export interface BuildOptions {
   /** an injected store (tests); otherwise MemoryStore, or RedisStore when redisUrl is set */
   store?: CatalogStore
   logger?: FastifyServerOptions['logger']
+  /** the login brake of /einblicke and the region insights API (tests: a small budget, a recording sleep) */
+  loginBrake?: InsightsPageOptions['loginBrake']
 }
 
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -71,7 +73,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     const tracer = tracing()
     if (tracer !== undefined) await app.register(tracer.requestPlugin)
     await app.register(catalogPlugin, { settings, data, ...(options.store ? { store: options.store } : {}) })
-    await registerPlugins(app, settings, data)
+    await registerPlugins(app, settings, data, options.loginBrake)
     // Not fatal (the catalog is served, /ready stays ready); the legal pages say what is missing.
     const gaps = operatorGaps(data.region.operator)
     if (gaps.length > 0) app.log.warn({ missing: gaps }, 'region config: operator data not provided yet (Impressum, Datenschutz, Barrierefreiheit pages name what is missing)')
@@ -82,7 +84,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   }
 }
 
-async function registerPlugins(app: FastifyInstance, settings: Settings, data: RegionData): Promise<void> {
+async function registerPlugins(app: FastifyInstance, settings: Settings, data: RegionData, loginBrake?: InsightsPageOptions['loginBrake']): Promise<void> {
   const readiness: Readiness = { draining: false }
   app.decorate('readiness', readiness)
   registerProblemHandlers(app, {
@@ -126,8 +128,13 @@ async function registerPlugins(app: FastifyInstance, settings: Settings, data: R
   const regionToken = settings.regionAdminTokenSha256 ? { regionTokenSha256: settings.regionAdminTokenSha256 } : {}
   await app.register(adminRoutes, { prefix: '/api/v1/admin', bodyLimitBytes: settings.adminBodyLimitBytes, xzufi: { data }, insights: limits })
   if (insights.enabled) {
-    await app.register(insightsRoutes, { ...limits, ...regionToken, feedbackMax: insights.feedbackMax, rateLimitWindowMs: settings.rateLimitWindowMs })
-    await app.register(insightsPage, { ...limits, ...regionToken, production: settings.production })
+    const brake = loginBrake === undefined ? {} : { loginBrake }
+    await app.register(insightsRoutes, { ...limits, ...regionToken, ...brake, feedbackMax: insights.feedbackMax, rateLimitWindowMs: settings.rateLimitWindowMs })
+    await app.register(insightsPage, {
+      ...limits, ...regionToken, ...brake, production: settings.production,
+      ...(settings.sessionSecret === undefined ? {} : { sessionSecret: settings.sessionSecret }),
+      ...(settings.proxy.publicOrigin === undefined ? {} : { publicOrigin: settings.proxy.publicOrigin }),
+    })
   }
   await app.register(coverageRoutes)
   await app.register(webPlugin, {

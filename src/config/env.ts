@@ -50,6 +50,11 @@ export interface Settings {
   corsOrigins: string[]
   /** when set, GET /metrics needs `Authorization: Bearer <token>` */
   metricsToken?: string
+  /**
+   * key of the /einblicke session cookies and CSRF tokens (src/insights/session.ts);
+   * required in production; unset elsewhere: generated once and shared through the store
+   */
+  sessionSecret?: string
   /** on SIGTERM: how long /ready answers 503 before the listener closes */
   shutdownDrainMs: number
   /** upper bound for in-flight requests to finish; then exit 1 */
@@ -107,7 +112,7 @@ export const ENV_VARS = [
   'PROXY_BASE_DOMAIN', 'PROXY_PUBLIC_SCHEME', 'PROXY_PUBLIC_PORT', 'PUBLIC_ORIGIN',
   'REPORT_RETENTION_DAYS',
   'INSIGHTS', 'INSIGHTS_RETENTION_DAYS', 'INSIGHTS_MIN_COUNT', 'INSIGHTS_FLUSH_MS', 'INSIGHTS_FEEDBACK_RATE_LIMIT',
-  'REGION_ADMIN_TOKEN_SHA256',
+  'REGION_ADMIN_TOKEN_SHA256', 'SESSION_SECRET',
   'COMPILE_CACHE',
 ] as const
 
@@ -213,6 +218,19 @@ function parseCompileCache(value: string | undefined): string | false {
   return value ? resolve(value) : join(tmpdir(), 'dachportal-compile-cache')
 }
 
+/** the shortest SESSION_SECRET accepted (`openssl rand -base64 48` gives 64 characters, 384 random bits) */
+export const MIN_SESSION_SECRET_LENGTH = 32
+
+/** SESSION_SECRET: required with NODE_ENV=production, never shorter than MIN_SESSION_SECRET_LENGTH */
+function parseSessionSecret(raw: string | undefined, production: boolean): string | undefined {
+  if (raw === undefined || raw === '') {
+    if (production) throw new Error('SESSION_SECRET is required with NODE_ENV=production: the key of the /einblicke session cookies, at least 32 characters (e.g. openssl rand -base64 48)')
+    return undefined
+  }
+  if (raw.length < MIN_SESSION_SECRET_LENGTH) throw new Error(`SESSION_SECRET must be at least ${MIN_SESSION_SECRET_LENGTH} characters (e.g. openssl rand -base64 48), got ${raw.length}`)
+  return raw
+}
+
 /** REGION_CONFIG as given (the CLIs resolve it themselves), undefined when unset. */
 export function regionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.REGION_CONFIG
@@ -278,6 +296,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     if (!isBearerToken(env.METRICS_TOKEN)) throw new Error('METRICS_TOKEN must be a bearer token: letters, digits and - . _ ~ + / (then = padding), as clients send it')
     settings.metricsToken = env.METRICS_TOKEN
   }
+  const sessionSecret = parseSessionSecret(env.SESSION_SECRET, settings.production)
+  if (sessionSecret !== undefined) settings.sessionSecret = sessionSecret
   const otlp = parseOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT)
   if (otlp !== undefined) settings.tracing = { endpoint: otlp, serviceName: env.OTEL_SERVICE_NAME || 'dachportal' }
   return settings

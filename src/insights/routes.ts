@@ -12,7 +12,8 @@ import { buildReport, daysBetween, reportCsv, type InsightsReport } from './repo
 import { dayOf, FEEDBACK_REASONS, NO_MEMBER, type FeedbackAnswer } from './fields.js'
 import type { InsightsRecorder } from './recorder.js'
 import { digestMatches, parseBearer, sha256 } from '../auth/token.js'
-import { createFailedAuthLimiter } from '../auth/failed-auth-limiter.js'
+import { createLoginBrake, type FailedAuthLimiterOptions } from '../auth/failed-auth-limiter.js'
+import { clientNetwork } from '../http/client-key.js'
 import type { CatalogStore } from '../store/types.js'
 import { normalizeIP } from '@fastify/rate-limit'
 import { createHash } from 'node:crypto'
@@ -89,6 +90,8 @@ export interface InsightsRoutesOptions extends Omit<ReadInsightsOptions, 'store'
   regionTokenSha256?: string
   feedbackMax: number
   rateLimitWindowMs: number
+  /** the region token's brake, per client network (tests: a recording sleep) */
+  loginBrake?: FailedAuthLimiterOptions
 }
 
 interface Services {
@@ -108,7 +111,7 @@ async function routes(fastify: FastifyInstance, config: InsightsRoutesOptions): 
     recorder: app.insights,
     knows: { member: (id) => live.current.memberById.has(id), service: (id) => live.current.serviceById.has(id) },
   }
-  const limiter = createFailedAuthLimiter(options.catalogStore)
+  const brake = createLoginBrake(options.catalogStore, config.loginBrake)
   app.get('/api/v1/admin/insights', {
     schema: {
       tags: ['Member cities'],
@@ -120,11 +123,14 @@ async function routes(fastify: FastifyInstance, config: InsightsRoutesOptions): 
       response: { 200: { $ref: 'InsightsReport#' }, 401: { $ref: 'Problem#' }, 400: { $ref: 'Problem#' } },
     },
   }, async (request, reply) => {
-    await limiter.brake('region')
+    // per client network, counted before the token is checked: a guesser waits, the region's own token does not
+    const attempt = await brake.begin(clientNetwork(request.ip))
     const token = parseBearer(request.headers.authorization)
     const ok = token !== undefined && options.regionTokenSha256 !== undefined && digestMatches(sha256(token), options.regionTokenSha256)
-    if (!ok) {
-      await limiter.recordFailure('region')
+    if (ok) await attempt.succeeded()
+    else {
+      const failures = await attempt.failed('region')
+      request.log.warn({ client: truncateIp(clientNetwork(request.ip)), failures, delayMs: attempt.delayMs }, 'region insights authentication failed')
       reply.header('www-authenticate', 'Bearer realm="dachportal-admin"')
       throw token === undefined ? new errors.AUTH_MISSING() : new errors.AUTH_INVALID()
     }

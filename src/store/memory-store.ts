@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
+import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth, type StoredSession } from './types.js'
 import { FencedOut, manifestFingerprint, type WriteFence } from './fence.js'
 import type { DayCounters } from './counters.js'
 
@@ -35,6 +35,11 @@ export class MemoryStore implements CatalogStore {
   private readonly counters = new Map<string, { counts: Map<string, number>; expires: number }>()
   private readonly dataDir: string | undefined
   private reports: AccessibilityReport[] = []
+  // Sessions and their generated secret live in memory only: one process
+  // serves them all, and a restart ends the sessions either way, so a secret
+  // written to DATA_DIR would be one more file to protect for nothing.
+  private readonly sessions = new Map<string, StoredSession>()
+  private readonly secrets = new Map<string, string>()
 
   constructor(options: MemoryStoreOptions = {}) {
     this.dataDir = options.dataDir
@@ -136,6 +141,44 @@ export class MemoryStore implements CatalogStore {
 
   async failureCount(key: string): Promise<number> {
     return this.liveFailures(key)
+  }
+
+  async forgetFailure(key: string): Promise<void> {
+    const entry = this.failures.get(key)
+    const count = this.liveFailures(key)
+    if (entry === undefined || count === 0) return
+    if (count <= 1) this.failures.delete(key)
+    else entry.count = count - 1
+  }
+
+  async putSession(id: string, session: StoredSession): Promise<void> {
+    this.dropExpiredSessions()
+    this.sessions.set(id, { ...session })
+  }
+
+  async getSession(id: string): Promise<StoredSession | undefined> {
+    const session = this.sessions.get(id)
+    if (session === undefined) return undefined
+    if (session.expiresAt > Date.now()) return { ...session }
+    this.sessions.delete(id)
+    return undefined
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    this.sessions.delete(id)
+  }
+
+  async sharedSecret(name: string, candidate: string): Promise<string> {
+    const existing = this.secrets.get(name)
+    if (existing !== undefined) return existing
+    this.secrets.set(name, candidate)
+    return candidate
+  }
+
+  /** sessions only come from a right token, so there are few; dropped on the next login */
+  private dropExpiredSessions(): void {
+    const now = Date.now()
+    for (const [id, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(id)
   }
 
   // Insights counters stay in memory (not in DATA_DIR): a restart of the

@@ -41,6 +41,13 @@ end
 return 0
 `
 
+/** takes one count back from a failure counter; the key goes at 0 (KEYS: authfail:{key}) */
+export const FORGET_FAILURE = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n <= 1 then return redis.call('DEL', KEYS[1]) end
+return redis.call('DECR', KEYS[1])
+`
+
 /**
  * Prefix that makes a write conditional on the stored manifest (an If-Match
  * registration, and every fenced write): the caller appends KEY manifest:{id}

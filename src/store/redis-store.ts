@@ -11,6 +11,8 @@
 //                        so instances reload only members whose revision moved
 //   lock:{name}          SET NX PX token, released by compare-and-delete
 //   authfail:{key}       failed admin authentications (INCR, PEXPIRE on each)
+//   session:{id}         an /einblicke session (JSON), PX = its lifetime
+//   secret:{name}        a generated secret (SESSION_SECRET unset outside production), SET NX
 //   reports              sorted set of "Barriere melden" reports (JSON) scored
 //                        by expiry (ms); expired ones dropped on put and list
 //   insights:{day}       hash of the day's aggregated counters (src/insights/fields.ts), EXPIRE = retention
@@ -22,10 +24,10 @@ import type { Redis } from 'ioredis'
 import { errors } from '../http/problem.js'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
+import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth, type StoredSession } from './types.js'
 import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
-import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
+import { FORGET_FAILURE, PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
 import { insightsKey, type DayCounters } from './counters.js'
 
@@ -52,6 +54,7 @@ type Commands = Redis & {
   dpRestoreMember(...args: (string | number)[]): Promise<number>
   dpRecordFetch(...args: (string | number)[]): Promise<number>
   dpRecordFetchFenced(...args: (string | number)[]): Promise<number>
+  dpForgetFailure(key: string): Promise<number>
 }
 
 /** Redis refusing writes for a while (failover, lost replicas, disk full, loading): "down", not a bug. */
@@ -94,6 +97,7 @@ export class RedisStore implements CatalogStore {
     client.defineCommand('dpRestoreMember', { numberOfKeys: 4, lua: RESTORE_MEMBER })
     client.defineCommand('dpRecordFetch', { numberOfKeys: 1, lua: RECORD_FETCH })
     client.defineCommand('dpRecordFetchFenced', { numberOfKeys: 3, lua: RECORD_FETCH_FENCED })
+    client.defineCommand('dpForgetFailure', { numberOfKeys: 1, lua: FORGET_FAILURE })
     client.on('error', (error: Error) => this.noteError(error))
     client.on('ready', () => {
       this.lastError = undefined
@@ -222,6 +226,36 @@ export class RedisStore implements CatalogStore {
 
   async failureCount(key: string): Promise<number> {
     return this.call(async () => Number((await this.client.get(`authfail:${key}`)) ?? 0))
+  }
+
+  async forgetFailure(key: string): Promise<void> {
+    await this.call(() => this.client.dpForgetFailure(`authfail:${key}`))
+  }
+
+  async putSession(id: string, session: StoredSession): Promise<void> {
+    const ttlMs = Math.max(1, Math.ceil(session.expiresAt - Date.now()))
+    await this.call(() => this.client.set(`session:${id}`, JSON.stringify(session), 'PX', ttlMs))
+  }
+
+  async getSession(id: string): Promise<StoredSession | undefined> {
+    const raw = await this.call(() => this.client.get(`session:${id}`))
+    if (raw === null) return undefined
+    const session = JSON.parse(raw) as StoredSession
+    return session.expiresAt > Date.now() ? session : undefined
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.call(() => this.client.del(`session:${id}`))
+  }
+
+  async sharedSecret(name: string, candidate: string): Promise<string> {
+    // SET NX: the first instance's candidate wins; everyone reads that one
+    return this.call(async () => {
+      await this.client.set(`secret:${name}`, candidate, 'NX')
+      const stored = await this.client.get(`secret:${name}`)
+      if (stored === null) throw new Error(`secret ${name} vanished right after SET NX`)
+      return stored
+    })
   }
 
   async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number): Promise<void> {

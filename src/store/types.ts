@@ -32,8 +32,34 @@ export interface AccessibilityReport {
 /** Most reports kept at once: a flood cannot grow the store without bound. */
 export const MAX_REPORTS = 10_000
 
+/** An /einblicke session (src/insights/session.ts), kept until expiresAt. */
+export interface StoredSession {
+  /** a member id or "region" */
+  scope: string
+  /** ms since the epoch; the store drops the session then */
+  expiresAt: number
+  /** fingerprint of the scope's token hash at login: a token change ends the session */
+  tokenFingerprint: string
+}
+
+/** sessions and the secret they are signed with, shared by every instance */
+export interface SessionStore {
+  /** keep the session under its id until its expiresAt (the store's TTL) */
+  putSession(id: string, session: StoredSession): Promise<void>
+  /** the session, undefined when unknown, deleted or expired */
+  getSession(id: string): Promise<StoredSession | undefined>
+  /** ends the session for every instance */
+  deleteSession(id: string): Promise<void>
+  /**
+   * The secret stored under `name`; when there is none, `candidate` is stored
+   * and returned, set-if-absent in one atomic step, so instances starting
+   * together agree on one value.
+   */
+  sharedSecret(name: string, candidate: string): Promise<string>
+}
+
 /** also counts failed admin authentications, shared like the catalog (FailureCounter) */
-export interface CatalogStore extends FailureCounter, CounterStore {
+export interface CatalogStore extends FailureCounter, CounterStore, SessionStore {
   readonly kind: 'memory' | 'redis'
   /** connect / read persisted state; safe to call once before use */
   init(): Promise<void>

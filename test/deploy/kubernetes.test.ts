@@ -125,10 +125,12 @@ t.test('the base and the Sentinel overlay, rendered', async (t) => {
 
   t.test('env: only variables the gateway reads, secrets by reference', async (t) => {
     for (const name of Object.keys(env)) t.ok((ENV_VARS as readonly string[]).includes(name), `${name} is in ENV_VARS`)
-    for (const name of ['METRICS_TOKEN', 'REDIS_PASSWORD']) {
+    for (const name of ['METRICS_TOKEN', 'REDIS_PASSWORD', 'SESSION_SECRET']) {
       t.equal(env[name]?.value, undefined, `${name} has no literal value`)
       t.equal(env[name]?.valueFrom?.secretKeyRef?.name, 'dachportal-secrets')
     }
+    // NODE_ENV=production needs it: a missing key must stop the pod, not start it without sessions
+    t.notOk(env.SESSION_SECRET?.valueFrom?.secretKeyRef?.optional, 'SESSION_SECRET is not optional')
     t.match(env.REDIS_URL?.value, /^redis:\/\//)
   })
 

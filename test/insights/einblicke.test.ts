@@ -1,8 +1,11 @@
 // /einblicke in Chromium: login through the form, a session cookie scoped to
 // the page (HttpOnly, SameSite=Strict; Secure only over https/production),
-// charts with text alternatives and tables, axe clean, no JS needed.
+// charts with text alternatives and tables, axe clean, no JS needed; logout
+// ends the session itself, a login form on another origin is refused.
 import t from 'tap'
 import { join } from 'node:path'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { loadRegionData } from '../../src/config/load.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { REPO } from '../helpers/region.js'
@@ -45,10 +48,12 @@ t.test('/einblicke: login, charts with text alternatives, axe clean', async (t) 
   await page.fill('#token', 'tok-datteln')
   await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')])
   t.match(await page.locator('.lead').innerText(), /Datteln/)
-  const cookies = await context.cookies(`${baseUrl}/einblicke`)
+  const jar = await context.cookies(`${baseUrl}/einblicke`)
+  const cookies = jar.filter((c) => c.name === 'einblicke')
   t.equal(cookies.length, 1)
   t.match(cookies[0], { name: 'einblicke', path: '/einblicke', httpOnly: true, sameSite: 'Strict', secure: false })
-  t.same(await context.cookies(`${baseUrl}/`), [], 'the cookie is scoped to /einblicke')
+  t.match(jar.find((c) => c.name === 'einblicke-csrf'), { path: '/einblicke', httpOnly: true, sameSite: 'Strict' }, 'the CSRF nonce, as scoped')
+  t.same(await context.cookies(`${baseUrl}/`), [], 'the cookies are scoped to /einblicke')
   t.notMatch(cookies[0]!.value, /tok-datteln/, 'the token is not in the cookie')
 
   const charts = page.locator('svg[role="img"]')
@@ -73,4 +78,43 @@ t.test('/einblicke: login, charts with text alternatives, axe clean', async (t) 
   const badDay = await jsPage.goto(`${baseUrl}/einblicke?to=2026-13-01&from=2026-11-31`)
   t.equal(badDay?.status(), 200)
   t.ok(await jsPage.locator('svg[role="img"]').count() >= 1)
+
+  // logout in the browser ends the session itself: the saved cookie no longer opens the page
+  await page.goto(`${baseUrl}/einblicke`)
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Abmelden")')])
+  t.equal(await page.locator('svg[role="img"]').count(), 0, 'logged out')
+  t.same((await context.cookies(`${baseUrl}/einblicke`)).filter((c) => c.name === 'einblicke'), [], 'the browser forgot the cookie')
+  const replay = await (await browser.newContext()).newPage()
+  await replay.context().addCookies(cookies)
+  await replay.goto(`${baseUrl}/einblicke`)
+  t.equal(await replay.locator('svg[role="img"]').count(), 0, 'the saved cookie is refused after logout')
+  t.ok(await replay.locator('#token').count(), 'the login form instead')
+})
+
+t.test('/einblicke in Chromium: a login form on another origin is refused (login CSRF)', async (t) => {
+  if (!requireBrowser(t)) return
+  const data = await loadRegionData(join(REPO, 'config', 'region.json'))
+  const members = data.region.members.map((m) => (m.id === 'datteln' ? { ...m, tokenSha256: sha256Hex('tok-datteln') } : m))
+  const { baseUrl } = await startPortal(t, {
+    regionData: { ...data, region: { ...data.region, members } },
+    settings: { regionConfig: join(REPO, 'config', 'region.json'), rateLimit: false },
+  })
+  // the attacker's page: the attacker's own valid token, posted into the victim's browser
+  const evil = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+      `<!doctype html><title>x</title><form method="post" action="${baseUrl}/einblicke"><input type="hidden" name="aktion" value="anmelden"><input type="hidden" name="token" value="tok-datteln"><button id="go">go</button></form>`)
+  })
+  await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => evil.close(() => resolve())))
+  const evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`
+  const browser = await launchBrowser(t)
+  const context = await browser.newContext({ javaScriptEnabled: false })
+  const page = await context.newPage()
+  // the victim has opened the portal before: a CSRF nonce cookie exists
+  await page.goto(`${baseUrl}/einblicke`)
+  await page.goto(evilUrl)
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('#go')])
+  t.equal(response?.status(), 403, 'refused')
+  t.match(await page.locator('[role="alert"]').innerText(), /nicht von dieser Seite/)
+  t.same((await context.cookies(`${baseUrl}/einblicke`)).filter((c) => c.name === 'einblicke'), [], 'no session in the victim\'s browser')
 })

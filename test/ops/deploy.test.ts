@@ -25,6 +25,9 @@ t.test('compose: every gateway variable is one the gateway reads', async (t) => 
   const grace = Number(/^(\d+)s$/.exec(gateway?.stop_grace_period ?? '')?.[1] ?? 10)
   t.ok(grace * 1000 > Number(env.SHUTDOWN_DRAIN_MS) + Number(env.SHUTDOWN_TIMEOUT_MS), 'compose waits longer than the drain')
   t.ok(compose.services.redis?.command?.includes('--appendonly'), 'Redis keeps registered manifests across restarts')
+  // production refuses to start without it; compose refuses to run without it, with the hint
+  t.equal(env.NODE_ENV, 'production')
+  t.match(env.SESSION_SECRET, /^\$\{SESSION_SECRET:\?[^}]+\}$/, 'SESSION_SECRET comes from the operator\'s environment, required')
 })
 
 t.test('Dockerfile: reproducible install, non-root, health check, signals reach node', async (t) => {

@@ -23,6 +23,15 @@ function contract(name: string, open: (t: Test) => Promise<[CatalogStore, Catalo
     await pause(150)
     t.equal(await b.failureCount('admin-auth:herten'), 0, 'expired')
     t.equal(await a.countFailure('admin-auth:herten', 60_000), 1, 'counting starts again')
+    // the login brake counts an attempt before its token is checked and takes a right one back
+    await b.forgetFailure('admin-auth:gladbeck')
+    t.equal(await a.failureCount('admin-auth:gladbeck'), 1, 'one count taken back, for every instance')
+    await a.forgetFailure('admin-auth:gladbeck')
+    await a.forgetFailure('admin-auth:gladbeck')
+    t.equal(await b.failureCount('admin-auth:gladbeck'), 0, 'never below 0')
+    t.equal(await b.countFailure('admin-auth:gladbeck', 60_000), 1, 'and counting starts from 0')
+    await a.forgetFailure('admin-auth:nie')
+    t.equal(await a.failureCount('admin-auth:nie'), 0, 'forgetting an unknown key changes nothing')
   })
 }
 

@@ -223,6 +223,30 @@ function contract(name: string, create: Factory): void {
       t.equal(await b!.releaseLock('refresh:x', short!), false, 'the old holder cannot release the new lock')
     })
 
+    // Issue 25: /einblicke sessions are records every instance sees, so a logout ends them everywhere
+    t.test('sessions: shared, deleted for every instance, gone after their expiry', async (t) => {
+      const [a, b] = await create(t)
+      const session = { scope: 'gladbeck', expiresAt: Date.now() + 60_000, tokenFingerprint: 'fp-1' }
+      await a!.putSession('id-eins', session)
+      t.same(await b!.getSession('id-eins'), session, 'the other instance sees it')
+      t.equal(await b!.getSession('id-zwei'), undefined, 'an unknown id')
+      await b!.deleteSession('id-eins')
+      t.equal(await a!.getSession('id-eins'), undefined, 'deleted on one instance, gone on all')
+      await b!.deleteSession('id-eins')
+      await a!.putSession('kurz', { ...session, expiresAt: Date.now() + 60 })
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      t.equal(await b!.getSession('kurz'), undefined, 'expired')
+    })
+
+    t.test('sharedSecret: the first candidate wins for every instance', async (t) => {
+      const [a, b] = await create(t)
+      const [first, second] = await Promise.all([a!.sharedSecret('session', 'candidate-a'), b!.sharedSecret('session', 'candidate-b')])
+      t.equal(first, second, 'instances starting together agree')
+      t.ok(['candidate-a', 'candidate-b'].includes(first))
+      t.equal(await b!.sharedSecret('session', 'candidate-c'), first, 'later candidates are ignored')
+      t.equal(await a!.sharedSecret('other', 'candidate-d'), 'candidate-d', 'per name')
+    })
+
     // Issue 17: "Barriere melden" reports are kept for the operator until they expire.
     t.test('reports: stored for every instance, dropped after their retention', async (t) => {
       const [a, b] = await create(t)
