@@ -133,6 +133,7 @@ async function registerPlugins(app: FastifyInstance, settings: Settings, data: R
   await app.register(webPlugin, {
     operator: data.region.operator,
     reports: { retentionDays: settings.reportRetentionDays },
+    onReportRefused: (reason) => app.metrics.reportRefused(reason),
     ...(countSearch ? { onSearch: countSearch } : {}),
   })
 }

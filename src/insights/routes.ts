@@ -14,9 +14,7 @@ import type { InsightsRecorder } from './recorder.js'
 import { digestMatches, parseBearer, sha256 } from '../auth/token.js'
 import { createFailedAuthLimiter } from '../auth/failed-auth-limiter.js'
 import type { CatalogStore } from '../store/types.js'
-import { normalizeIP } from '@fastify/rate-limit'
-import { createHash } from 'node:crypto'
-import { truncateIp } from '../ops/logging.js'
+import { hashedClientNetwork } from '../http/client-key.js'
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 const DAY = '^\\d{4}-\\d{2}-\\d{2}$'
@@ -138,10 +136,9 @@ async function routes(fastify: FastifyInstance, config: InsightsRoutesOptions): 
       done(null, Object.fromEntries(new URLSearchParams(body as string)))
     })
     // own budget in the shared store (all instances), keyed by a hash of the
-    // truncated client address; the key expires with the window
+    // client network (the one client key); the key expires with the window
     const overBudget = async (request: FastifyRequest): Promise<boolean> => {
-      const client = truncateIp(normalizeIP(request.ip, 64)) ?? 'unknown'
-      const key = `feedback:${createHash('sha256').update(client).digest('hex').slice(0, 16)}`
+      const key = `feedback:${hashedClientNetwork(request.ip)}`
       const count = await options.catalogStore.countFailure(key, options.rateLimitWindowMs).catch(() => 0)
       return count > options.feedbackMax
     }

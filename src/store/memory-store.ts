@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
+import { type AccessibilityReport, type ReportBounds, type ReportOutcome, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { FencedOut, manifestFingerprint, type WriteFence } from './fence.js'
 import type { DayCounters } from './counters.js'
 
@@ -34,7 +34,7 @@ export class MemoryStore implements CatalogStore {
   private readonly epoch = randomUUID()
   private readonly counters = new Map<string, { counts: Map<string, number>; expires: number }>()
   private readonly dataDir: string | undefined
-  private reports: AccessibilityReport[] = []
+  private reports: StoredReport[] = []
 
   constructor(options: MemoryStoreOptions = {}) {
     this.dataDir = options.dataDir
@@ -238,14 +238,19 @@ export class MemoryStore implements CatalogStore {
     return true
   }
 
-  async putReport(report: AccessibilityReport): Promise<void> {
-    const kept = [...unexpired(this.reports), { ...report }].slice(-MAX_REPORTS)
+  async putReport(report: AccessibilityReport, bounds: ReportBounds): Promise<ReportOutcome> {
+    const live = unexpired(this.reports)
+    if (live.length >= bounds.total) return 'full'
+    if (live.filter((r) => r.client === bounds.client).length >= bounds.perClient) return 'client'
+    const kept = [...live, { ...report, client: bounds.client }]
     if (this.dataDir !== undefined) await writeFileAtomic(join(this.dataDir, 'reports.json'), JSON.stringify(kept))
     this.reports = kept
+    return 'stored'
   }
 
   async listReports(): Promise<AccessibilityReport[]> {
-    return unexpired(this.reports).map((r) => ({ ...r }))
+    // the network hash is the store's bookkeeping, not part of the report
+    return unexpired(this.reports).map(({ client: _client, ...r }) => r)
   }
 
   health(): StoreHealth {
@@ -270,15 +275,18 @@ export class MemoryStore implements CatalogStore {
   }
 }
 
-function unexpired(reports: readonly AccessibilityReport[]): AccessibilityReport[] {
+/** a report with the hash of its sender's network (for the per-network bound) */
+type StoredReport = AccessibilityReport & { client?: string }
+
+function unexpired(reports: readonly StoredReport[]): StoredReport[] {
   const now = new Date().toISOString()
   return reports.filter((r) => r.expiresAt > now)
 }
 
-async function readReports(dataDir: string): Promise<AccessibilityReport[]> {
+async function readReports(dataDir: string): Promise<StoredReport[]> {
   try {
     const parsed = JSON.parse(await readFile(join(dataDir, 'reports.json'), 'utf8')) as unknown
-    return Array.isArray(parsed) ? unexpired(parsed as AccessibilityReport[]) : []
+    return Array.isArray(parsed) ? unexpired(parsed as StoredReport[]) : []
   } catch {
     return [] // none yet, or damaged: start empty
   }

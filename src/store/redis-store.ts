@@ -13,6 +13,8 @@
 //   authfail:{key}       failed admin authentications (INCR, PEXPIRE on each)
 //   reports              sorted set of "Barriere melden" reports (JSON) scored
 //                        by expiry (ms); expired ones dropped on put and list
+//   reports:client:{hash} sorted set of the report ids of one client network
+//                        (hashed), for its bound; expires with its last report
 //   insights:{day}       hash of the day's aggregated counters (src/insights/fields.ts), EXPIRE = retention
 //   channel {prefix}catalog:changed carries the new version (keyPrefix does not
 //   apply to channels). Pub/sub is at-most-once: after every reconnect and on a
@@ -22,10 +24,10 @@ import type { Redis } from 'ioredis'
 import { errors } from '../http/problem.js'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
+import { type AccessibilityReport, type ReportBounds, type ReportOutcome, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
-import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
+import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_REPORT, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
 import { insightsKey, type DayCounters } from './counters.js'
 
@@ -52,6 +54,7 @@ type Commands = Redis & {
   dpRestoreMember(...args: (string | number)[]): Promise<number>
   dpRecordFetch(...args: (string | number)[]): Promise<number>
   dpRecordFetchFenced(...args: (string | number)[]): Promise<number>
+  dpPutReport(...args: (string | number)[]): Promise<ReportOutcome>
 }
 
 /** Redis refusing writes for a while (failover, lost replicas, disk full, loading): "down", not a bug. */
@@ -94,6 +97,7 @@ export class RedisStore implements CatalogStore {
     client.defineCommand('dpRestoreMember', { numberOfKeys: 4, lua: RESTORE_MEMBER })
     client.defineCommand('dpRecordFetch', { numberOfKeys: 1, lua: RECORD_FETCH })
     client.defineCommand('dpRecordFetchFenced', { numberOfKeys: 3, lua: RECORD_FETCH_FENCED })
+    client.defineCommand('dpPutReport', { numberOfKeys: 2, lua: PUT_REPORT })
     client.on('error', (error: Error) => this.noteError(error))
     client.on('ready', () => {
       this.lastError = undefined
@@ -314,14 +318,12 @@ export class RedisStore implements CatalogStore {
   }
 
   // Reports: one sorted set scored by expiry time, so dropping the expired
-  // ones is a single range delete.
-  async putReport(report: AccessibilityReport): Promise<void> {
+  // ones is a single range delete; beside it one per client network (report
+  // ids only) for its bound, checked in the same script as the write.
+  async putReport(report: AccessibilityReport, bounds: ReportBounds): Promise<ReportOutcome> {
     const expires = Date.parse(report.expiresAt)
-    await this.call(() => this.client.multi()
-      .zremrangebyscore('reports', '-inf', Date.now())
-      .zadd('reports', expires, JSON.stringify(report))
-      .zremrangebyrank('reports', 0, -MAX_REPORTS - 1)
-      .exec())
+    return this.call(() => this.client.dpPutReport('reports', `reports:client:${bounds.client}`,
+      Date.now(), expires, JSON.stringify(report), report.id, bounds.perClient, bounds.total))
   }
 
   async listReports(): Promise<AccessibilityReport[]> {
