@@ -5,7 +5,7 @@
 // most its own counts, never a request).
 import type { CounterStore } from '../store/counters.js'
 import { dayOf, field, NO_MEMBER, type FeedbackAnswer } from './fields.js'
-import { storableQuery } from './privacy.js'
+import { storableQuery, type Vocabulary } from './privacy.js'
 
 export interface InsightsRecorderOptions {
   store: CounterStore
@@ -24,6 +24,8 @@ export interface SearchEvent {
   /** a postal code or member filter was used */
   filtered: boolean
   total: number
+  /** the catalog's words: a capitalised pair of other words is taken for a name and not stored */
+  vocabulary?: Vocabulary
 }
 
 export class InsightsRecorder {
@@ -69,7 +71,7 @@ export class InsightsRecorder {
     const member = event.member ?? NO_MEMBER
     this.add(field.searches(member), 'search')
     if (event.filtered) this.add(field.filter(member), 'filter')
-    const text = storableQuery(event.q)
+    const text = storableQuery(event.q, event.vocabulary)
     if (event.total === 0) this.add(field.zeroResults(member), 'zero-result')
     if (text === undefined) return
     this.add(event.total === 0 ? field.zeroQuery(member, text) : field.query(member, text), 'query')
