@@ -27,6 +27,8 @@ export interface WebPluginOptions {
   operator: LegalOptions['operator']
   /** how long "Barriere melden" reports are kept (they go to the catalog store) */
   reports: Omit<LegalOptions['reports'], 'store'>
+  /** what the Datenschutz page says about the pilot insights (from the settings the recorder uses) */
+  insights?: LegalOptions['insights']
   /** a "Barriere melden" report refused (operator metric) */
   onReportRefused?: LegalOptions['onRefused']
 }
@@ -78,6 +80,7 @@ const web: FastifyPluginAsync<WebPluginOptions> = async (app: FastifyInstance, o
     reports,
     limiter: createReportLimiter(reports.store, REPORTS_PER_CLIENT, REPORT_WINDOW_MS),
     ...(options.onReportRefused ? { onRefused: options.onReportRefused } : {}),
+    ...(options.insights ? { insights: options.insights } : {}),
   })
   // The report form posts urlencoded without JavaScript; only inside this plugin.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: REPORT_BODY_LIMIT }, (_request, body, done) => {

@@ -27,6 +27,8 @@ export interface LegalOptions {
   }
   /** reports per client in a window, shared by all instances (the limiter counts accepted reports) */
   limiter: ReportLimiter
+  /** the pilot insights' rules for the Datenschutz page (undefined: INSIGHTS=off) */
+  insights?: { minCount: number; retentionDays: number; piiRules: readonly string[] }
   /** a report not stored: over the window budget ('rate'), the network's bound ('client') or the store's ('full') */
   onRefused?: (reason: ReportRefusal) => void
 }
@@ -71,6 +73,7 @@ export function legalPages(page: PageDeps, options: LegalOptions) {
       missing: missingLabels(deps.gaps, PAGE_FIELDS.datenschutz),
       cookieName: COOKIE_NAME,
       reportRetentionDays: deps.reports.retentionDays,
+      insights: deps.insights,
     }),
     barrierefreiheit: async (request: Req, reply: FastifyReply) => sendAccessibility(request, reply, deps, base, { sent: request.query.gemeldet === '1' }),
     report: async (request: FastifyRequest, reply: FastifyReply) => {
