@@ -35,7 +35,7 @@ const Row = { type: 'object', additionalProperties: true }
 export const InsightsReportSchema = {
   $id: 'InsightsReport',
   type: 'object',
-  description: 'Aggregated per-day counters; query texts only with at least minCount uses on one day. CSV with Accept: text/csv.',
+  description: 'Aggregated per-day counters; query texts only when at least minCount distinct client networks used them on one day; their count is that distinct count. CSV with Accept: text/csv.',
   required: ['from', 'to', 'member', 'minCount', 'days', 'zeroResultQueries', 'topQueries', 'go', 'proxy', 'feedback', 'lifeSituations', 'serviceViews'],
   properties: {
     from: { type: 'string' }, to: { type: 'string' }, member: { type: ['string', 'null'] }, minCount: { type: 'integer' },

@@ -150,3 +150,17 @@ local left = tonumber(ARGV[2]) - tonumber(ARGV[1])
 if ttl < left then redis.call('PEXPIRE', KEYS[2], left) end
 return 'stored'
 `
+
+/**
+ * KEYS: insights:{day}, insights:{day}:clients:{counter}
+ * ARGV: distinctField, keepSeconds, hash...
+ * Adds salted client hashes to the counter's HyperLogLog and writes its
+ * count into the day's hash, in one step.
+ */
+export const ADD_DISTINCT = `
+redis.call('PFADD', KEYS[2], unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+local n = redis.call('PFCOUNT', KEYS[2])
+redis.call('HSET', KEYS[1], ARGV[1], n)
+return n
+`

@@ -16,6 +16,8 @@
 //   reports:client:{hash} sorted set of the report ids of one client network
 //                        (hashed), for its bound; expires with its last report
 //   insights:{day}       hash of the day's aggregated counters (src/insights/fields.ts), EXPIRE = retention
+//   insights:{day}:salt  the day's random salt for client hashes, deleted after the day
+//   insights:{day}:clients:{counter}  HyperLogLog of salted client hashes, deleted with the salt
 //   channel {prefix}catalog:changed carries the new version (keyPrefix does not
 //   apply to channels). Pub/sub is at-most-once: after every reconnect and on a
 //   slow poll the version is compared, so a missed message heals itself.
@@ -27,9 +29,9 @@ import type { MemberState, MemberStatus } from '../catalog/types.js'
 import { type AccessibilityReport, type ReportBounds, type ReportOutcome, type CatalogStore, type MemberMeta, type StoreHealth } from './types.js'
 import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
-import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_REPORT, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
+import { PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, ADD_DISTINCT, PUT_REPORT, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
-import { insightsKey, type DayCounters } from './counters.js'
+import { distinctField, distinctKey, insightsKey, saltKey, type DayCounters, type DistinctClients } from './counters.js'
 
 export interface RedisStoreOptions {
   /** a redis:// URL, or a full target (Sentinel, Cluster) */
@@ -55,6 +57,7 @@ type Commands = Redis & {
   dpRecordFetch(...args: (string | number)[]): Promise<number>
   dpRecordFetchFenced(...args: (string | number)[]): Promise<number>
   dpPutReport(...args: (string | number)[]): Promise<ReportOutcome>
+  dpAddDistinct(...args: (string | number)[]): Promise<number>
 }
 
 /** Redis refusing writes for a while (failover, lost replicas, disk full, loading): "down", not a bug. */
@@ -98,6 +101,7 @@ export class RedisStore implements CatalogStore {
     client.defineCommand('dpRecordFetch', { numberOfKeys: 1, lua: RECORD_FETCH })
     client.defineCommand('dpRecordFetchFenced', { numberOfKeys: 3, lua: RECORD_FETCH_FENCED })
     client.defineCommand('dpPutReport', { numberOfKeys: 2, lua: PUT_REPORT })
+    client.defineCommand('dpAddDistinct', { numberOfKeys: 2, lua: ADD_DISTINCT })
     client.on('error', (error: Error) => this.noteError(error))
     client.on('ready', () => {
       this.lastError = undefined
@@ -228,16 +232,28 @@ export class RedisStore implements CatalogStore {
     return this.call(async () => Number((await this.client.get(`authfail:${key}`)) ?? 0))
   }
 
-  async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number): Promise<void> {
+  async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number, distinct?: DistinctClients): Promise<void> {
     if (counts.size === 0) return
     await this.call(async () => {
       // one round trip; the key prefix carries the Cluster hash tag, so it is one slot
       const pipeline = this.client.pipeline()
       for (const [name, n] of counts) pipeline.hincrby(insightsKey(day), name, n)
+      // a HyperLogLog per counter, kept only while the day's salt lives; its count goes into the day's hash
+      for (const [name, hashes] of distinct?.clients ?? []) {
+        if (hashes.length > 0) (pipeline as unknown as Commands).dpAddDistinct(insightsKey(day), distinctKey(day, name), distinctField(name), distinct!.keepSeconds, ...hashes)
+      }
       pipeline.expire(insightsKey(day), ttlSeconds)
       const replies = await pipeline.exec()
       const failed = replies?.find(([error]) => error)
       if (failed) throw failed[0]
+    })
+  }
+
+  async daySalt(day: string, ttlSeconds: number): Promise<string> {
+    return this.call(async () => {
+      // the first instance sets it; every other one reads the same
+      await this.client.set(saltKey(day), randomUUID(), 'EX', Math.max(1, ttlSeconds), 'NX')
+      return (await this.client.get(saltKey(day))) ?? ''
     })
   }
 

@@ -20,7 +20,7 @@ export { deadLinkPage, prefersHtml, sendNotFoundPage } from './not-found.js'
 /** Catalog, search index, report store and breaker states come from the app (app.live, app.searchIndex, app.store, app.memberHealth). */
 export interface WebPluginOptions {
   /** each answered search with its total (pilot insights count it; must not throw or block) */
-  onSearch?: (params: SearchParams, total: number) => void
+  onSearch?: (params: SearchParams, total: number, client: string) => void
   /** folder with portal.css, portal.js and icon.svg (tests); defaults to src/web/assets */
   assetsDir?: string
   /** the region config's operator block (undefined: the legal pages say what is missing) */
@@ -58,12 +58,12 @@ const web: FastifyPluginAsync<WebPluginOptions> = async (app: FastifyInstance, o
   const { live, searchIndex } = app
   const reports = { ...options.reports, store: app.store }
   /** ranked search over the live catalog and its current index */
-  const searchCatalog: SearchFn = (params) => {
+  const searchCatalog: SearchFn = (params, client) => {
     const index = searchIndex.current()
     if (!index) throw new Error('search index not built')
     // the span never carries the search words (they may name a person)
     const result = withSpan('search', { 'dachportal.search.kind': 'page' }, () => search(index, params, live.current))
-    options.onSearch?.(params, result.total)
+    options.onSearch?.(params, result.total, client)
     return result
   }
   const assets = await loadAssets(options.assetsDir)

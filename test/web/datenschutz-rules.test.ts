@@ -13,11 +13,11 @@ t.test('threshold, retention and the PII filter come from the settings', async (
   const insights = { enabled: true, retentionDays: 123, minCount: 7, flushIntervalMs: 3_600_000, feedbackMax: 10 }
   const { app } = await startPortal(t, { listen: false, settings: { insights } })
   const body = text(await page(app))
-  t.match(body, `mindestens ${insights.minCount}-mal gesucht`)
+  t.match(body, `mindestens ${insights.minCount} verschiedene Anschlüsse gesucht`)
   t.match(body, `nach ${insights.retentionDays} Tagen gelöscht`)
   t.ok(PII_RULES.length >= 5)
   for (const rule of PII_RULES) t.ok(body.includes(rule), `the page names: ${rule.slice(0, 40)}…`)
-  t.notMatch(body, /mindestens 5-mal/, 'not the default written into the page')
+  t.notMatch(body, /mindestens 5 verschiedene/, 'not the default written into the page')
 })
 
 t.test('without insights the page says nothing about them', async (t) => {
