@@ -35,6 +35,7 @@ import { webPlugin, deadLinkPage, prefersHtml, sendNotFoundPage } from './web/in
 import { tracing } from './telemetry/index.js'
 import insightsPlugin, { countingObserver, searchCounter } from './insights/index.js'
 import { insightsRoutes } from './insights/routes.js'
+import { PII_RULES } from './insights/privacy.js'
 import { coverageRoutes } from './coverage/routes.js'
 import { insightsPage, type InsightsPageOptions } from './insights/page.js'
 
@@ -140,6 +141,8 @@ async function registerPlugins(app: FastifyInstance, settings: Settings, data: R
   await app.register(webPlugin, {
     operator: data.region.operator,
     reports: { retentionDays: settings.reportRetentionDays },
+    onReportRefused: (reason) => app.metrics.reportRefused(reason),
+    ...(insights.enabled ? { insights: { minCount: insights.minCount, retentionDays: insights.retentionDays, piiRules: PII_RULES } } : {}),
     ...(countSearch ? { onSearch: countSearch } : {}),
   })
 }

@@ -9,6 +9,7 @@ import type { GatewayMetrics } from '../ops/metrics.js'
 import { CATALOG_PLUGIN } from '../lifecycle/catalog-plugin.js'
 import type { CounterStore } from '../store/counters.js'
 import { InsightsRecorder } from './recorder.js'
+import { catalogVocabulary } from './vocabulary.js'
 import { CounterCells, type CounterCell } from '../ops/metric-cells.js'
 
 export { InsightsRecorder } from './recorder.js'
@@ -80,10 +81,11 @@ function countPageViews(app: FastifyInstance, recorder: InsightsRecorder): void 
 
 /** counts one search (first pages only) for the pilot insights */
 export function searchCounter(recorder: InsightsRecorder, catalog: () => Catalog) {
-  return (q: { q: string; member?: string; postalCode?: string; page?: number }, total: number): void => {
+  return (q: { q: string; member?: string; postalCode?: string; page?: number }, total: number, client?: string): void => {
     if ((q.page ?? 1) !== 1) return
-    const member = searchMember(catalog(), q)
-    recorder.search({ q: q.q, ...(member === undefined ? {} : { member }), filtered: q.member !== undefined || q.postalCode !== undefined, total })
+    const live = catalog()
+    const member = searchMember(live, q)
+    recorder.search({ q: q.q, ...(member === undefined ? {} : { member }), filtered: q.member !== undefined || q.postalCode !== undefined, total, vocabulary: catalogVocabulary(live), ...(client === undefined ? {} : { client }) })
   }
 }
 

@@ -1,7 +1,10 @@
 // Turns stored day counters into the insights report: pure, no I/O. Query
-// texts leave only here, and only with at least `minCount` uses on one day
-// (k-anonymity): rarer texts stay invisible even to the region admin.
+// texts leave only here, and only when at least `minCount` distinct client
+// networks used them on one day (k-anonymity by people, not searches: one
+// network padding a text stays one); rarer texts stay invisible even to the
+// region admin, and the count shown is the distinct count.
 import type { DayCounters } from '../store/counters.js'
+import { distinctField } from '../store/counters.js'
 import { NO_MEMBER, parseField } from './fields.js'
 
 export interface ReportOptions {
@@ -54,9 +57,11 @@ export function buildReport(counters: readonly DayCounters[], options: ReportOpt
         case 's': if (mine(f.member)) totals.searches += count; break
         case 'z': if (mine(f.member)) totals.zeroResults += count; break
         case 'f': if (mine(f.member)) totals.filtered += count; break
-        case 'q': case 'zq':
-          if (mine(f.member) && count >= options.minCount) (f.kind === 'zq' ? zero : top).push({ day, member: f.member, query: f.text, count })
-          break
+        case 'q': case 'zq': {
+          // k-anonymity by people, not searches: the distinct client networks that used the text that day
+          const people = counts[distinctField(name)] ?? 0
+          if (mine(f.member) && people >= options.minCount) (f.kind === 'zq' ? zero : top).push({ day, member: f.member, query: f.text, count: people })
+        } break
         case 'go': if (mine(f.member)) {
           const row = go.get(`${f.member}|${f.service}`) ?? { member: f.member, service: f.service, count: 0 }
           row.count += count

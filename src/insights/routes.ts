@@ -13,11 +13,9 @@ import { dayOf, FEEDBACK_REASONS, NO_MEMBER, type FeedbackAnswer } from './field
 import type { InsightsRecorder } from './recorder.js'
 import { digestMatches, parseBearer, sha256 } from '../auth/token.js'
 import { createLoginBrake, type FailedAuthLimiterOptions } from '../auth/failed-auth-limiter.js'
-import { clientNetwork } from '../http/client-key.js'
-import type { CatalogStore } from '../store/types.js'
-import { normalizeIP } from '@fastify/rate-limit'
-import { createHash } from 'node:crypto'
+import { clientNetwork, hashedClientNetwork } from '../http/client-key.js'
 import { truncateIp } from '../ops/logging.js'
+import type { CatalogStore } from '../store/types.js'
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
 const DAY = '^\\d{4}-\\d{2}-\\d{2}$'
@@ -38,7 +36,7 @@ const Row = { type: 'object', additionalProperties: true }
 export const InsightsReportSchema = {
   $id: 'InsightsReport',
   type: 'object',
-  description: 'Aggregated per-day counters; query texts only with at least minCount uses on one day. CSV with Accept: text/csv.',
+  description: 'Aggregated per-day counters; query texts only when at least minCount distinct client networks used them on one day; their count is that distinct count. CSV with Accept: text/csv.',
   required: ['from', 'to', 'member', 'minCount', 'days', 'zeroResultQueries', 'topQueries', 'go', 'proxy', 'feedback', 'lifeSituations', 'serviceViews'],
   properties: {
     from: { type: 'string' }, to: { type: 'string' }, member: { type: ['string', 'null'] }, minCount: { type: 'integer' },
@@ -144,10 +142,9 @@ async function routes(fastify: FastifyInstance, config: InsightsRoutesOptions): 
       done(null, Object.fromEntries(new URLSearchParams(body as string)))
     })
     // own budget in the shared store (all instances), keyed by a hash of the
-    // truncated client address; the key expires with the window
+    // client network (the one client key); the key expires with the window
     const overBudget = async (request: FastifyRequest): Promise<boolean> => {
-      const client = truncateIp(normalizeIP(request.ip, 64)) ?? 'unknown'
-      const key = `feedback:${createHash('sha256').update(client).digest('hex').slice(0, 16)}`
+      const key = `feedback:${hashedClientNetwork(request.ip)}`
       const count = await options.catalogStore.countFailure(key, options.rateLimitWindowMs).catch(() => 0)
       return count > options.feedbackMax
     }

@@ -4,13 +4,14 @@
 // or Cluster, through the store's connection factory), so they hold across
 // instances; Redis trouble fails open (reads must not depend on Redis).
 import fp from 'fastify-plugin'
-import rateLimit, { normalizeIP } from '@fastify/rate-limit'
+import rateLimit from '@fastify/rate-limit'
 import underPressure from '@fastify/under-pressure'
 import type { Redis } from 'ioredis'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Server } from 'node:http'
 import type { Settings } from '../config/env.js'
 import { errors, problemOf } from '../http/problem.js'
+import { clientNetwork } from '../http/client-key.js'
 import { redisTargetOf } from '../config/redis-target.js'
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from './exempt-paths.js'
 
@@ -81,7 +82,7 @@ async function registerRateLimit(app: FastifyInstance, settings: LimitSettings):
   const limiter = (bucket: Exclude<Bucket, 'ops'>) => app.rateLimit({
     max: settings.rateLimits[bucket].max,
     timeWindow: settings.rateLimitWindowMs,
-    keyGenerator: (request) => `${bucket}:${normalizeIP(request.ip, 64)}`,
+    keyGenerator: (request) => `${bucket}:${clientNetwork(request.ip)}`,
   })
   const limiters = { api: limiter('api'), suggest: limiter('suggest'), proxy: limiter('proxy'), admin: limiter('admin') }
   app.addHook('onRequest', async (request, reply) => {

@@ -26,6 +26,8 @@ export interface GatewayMetrics {
   observeRefresh(member: string, outcome: RefreshOutcomeName): void
   observeSearch(kind: 'search' | 'suggest', seconds: number): void
   observeIndexBuild(seconds: number): void
+  /** a "Barriere melden" report not stored: window budget, network bound or full store */
+  reportRefused(reason: 'rate' | 'client' | 'full'): void
 }
 
 interface MetricsOptions {
@@ -132,6 +134,14 @@ function createMetrics(sources: MetricsSources): GatewayMetrics & { observeReque
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   })
+  // few and rare: a plain counter, every reason shown from the start (0)
+  const reportsRefused = new Counter({
+    name: 'dachportal_reports_refused_total',
+    help: '"Barriere melden" reports not stored: rate (window budget), client (the network\'s bound), full (the store\'s bound)',
+    labelNames: ['reason'],
+    registers: [registry],
+  })
+  for (const reason of ['rate', 'client', 'full']) reportsRefused.inc({ reason }, 0)
   const indexBuild = new Histogram({
     name: 'dachportal_index_build_duration_seconds',
     help: 'Search index rebuild duration',
@@ -178,6 +188,9 @@ function createMetrics(sources: MetricsSources): GatewayMetrics & { observeReque
     },
     observeIndexBuild(seconds) {
       indexBuild.observe(seconds)
+    },
+    reportRefused(reason) {
+      reportsRefused.inc({ reason })
     },
   }
 }

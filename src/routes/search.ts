@@ -21,6 +21,7 @@ import { serializeView } from './send-view.js'
 import { withSpan } from '../telemetry/index.js'
 import { EncodedBody, sendEncoded, type Compressor } from '../http/encoded-body.js'
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
+import { clientNetwork } from '../http/client-key.js'
 
 /** The catalog and its index come from the catalog plugin (app.live, app.searchIndex). */
 interface SearchRoutesOptions {
@@ -29,7 +30,8 @@ interface SearchRoutesOptions {
   /** latency of each answered search/suggest (metrics) */
   observe?: (kind: 'search' | 'suggest', seconds: number) => void
   /** each answered search with its total (pilot insights count it; must not throw or block) */
-  onSearch?: (query: SearchQuerystring, total: number) => void
+  /** `client` is the client network (clientNetwork): insights count distinct networks per text */
+  onSearch?: (query: SearchQuerystring, total: number, client: string) => void
   /** compresses a cached answer once per encoding (tests count the calls); default src/http/compression.ts */
   compress?: Compressor
 }
@@ -166,7 +168,7 @@ async function searchRoutes(fastify: FastifyInstance, options: SearchRoutesOptio
       searchCache.set(index, key, answer)
     }
     options.observe?.('search', (performance.now() - started) / 1000)
-    options.onSearch?.(query, answer.total)
+    options.onSearch?.(query, answer.total, clientNetwork(request.ip))
     return sendEncoded(request, reply, answer.body)
   })
 

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth, type StoredSession } from './types.js'
+import { type AccessibilityReport, type ReportBounds, type ReportOutcome, type CatalogStore, type MemberMeta, type StoreHealth, type StoredSession } from './types.js'
 import { FencedOut, manifestFingerprint, type WriteFence } from './fence.js'
-import type { DayCounters } from './counters.js'
+import { distinctField, type DayCounters, type DistinctClients } from './counters.js'
 
 export interface MemoryStoreOptions {
   /** where to persist; omit for a purely in-memory store (tests) */
@@ -33,8 +33,11 @@ export class MemoryStore implements CatalogStore {
   /** one process holds the whole store: its life is the process's (DATA_DIR is read once, at init) */
   private readonly epoch = randomUUID()
   private readonly counters = new Map<string, { counts: Map<string, number>; expires: number }>()
+  // the day's salt and the salted client hashes per counter, gone with the salt
+  private readonly salts = new Map<string, { salt: string; expires: number }>()
+  private readonly distinct = new Map<string, { sets: Map<string, Set<string>>; expires: number }>()
   private readonly dataDir: string | undefined
-  private reports: AccessibilityReport[] = []
+  private reports: StoredReport[] = []
   // Sessions and their generated secret live in memory only: one process
   // serves them all, and a restart ends the sessions either way, so a secret
   // written to DATA_DIR would be one more file to protect for nothing.
@@ -183,11 +186,32 @@ export class MemoryStore implements CatalogStore {
 
   // Insights counters stay in memory (not in DATA_DIR): a restart of the
   // embedded store forgets them, which the README says.
-  async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number): Promise<void> {
+  async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number, distinct?: DistinctClients): Promise<void> {
     const entry = this.counters.get(day) ?? { counts: new Map<string, number>(), expires: 0 }
     for (const [name, n] of counts) entry.counts.set(name, (entry.counts.get(name) ?? 0) + n)
+    if (distinct !== undefined && distinct.clients.size > 0) {
+      const now = Date.now()
+      let held = this.distinct.get(day)
+      if (held === undefined || held.expires <= now) this.distinct.set(day, held = { sets: new Map(), expires: 0 })
+      held.expires = now + distinct.keepSeconds * 1000
+      for (const [name, hashes] of distinct.clients) {
+        let set = held.sets.get(name)
+        if (set === undefined) held.sets.set(name, set = new Set())
+        for (const h of hashes) set.add(h)
+        entry.counts.set(distinctField(name), set.size)
+      }
+    }
     entry.expires = Date.now() + ttlSeconds * 1000
     this.counters.set(day, entry)
+  }
+
+  async daySalt(day: string, ttlSeconds: number): Promise<string> {
+    const now = Date.now()
+    for (const [d, e] of this.salts) if (e.expires <= now) this.salts.delete(d)
+    for (const [d, e] of this.distinct) if (e.expires <= now) this.distinct.delete(d)
+    let entry = this.salts.get(day)
+    if (entry === undefined) this.salts.set(day, entry = { salt: randomUUID(), expires: now + ttlSeconds * 1000 })
+    return entry.salt
   }
 
   async readCounts(days: readonly string[]): Promise<DayCounters[]> {
@@ -281,14 +305,19 @@ export class MemoryStore implements CatalogStore {
     return true
   }
 
-  async putReport(report: AccessibilityReport): Promise<void> {
-    const kept = [...unexpired(this.reports), { ...report }].slice(-MAX_REPORTS)
+  async putReport(report: AccessibilityReport, bounds: ReportBounds): Promise<ReportOutcome> {
+    const live = unexpired(this.reports)
+    if (live.length >= bounds.total) return 'full'
+    if (live.filter((r) => r.client === bounds.client).length >= bounds.perClient) return 'client'
+    const kept = [...live, { ...report, client: bounds.client }]
     if (this.dataDir !== undefined) await writeFileAtomic(join(this.dataDir, 'reports.json'), JSON.stringify(kept))
     this.reports = kept
+    return 'stored'
   }
 
   async listReports(): Promise<AccessibilityReport[]> {
-    return unexpired(this.reports).map((r) => ({ ...r }))
+    // the network hash is the store's bookkeeping, not part of the report
+    return unexpired(this.reports).map(({ client: _client, ...r }) => r)
   }
 
   health(): StoreHealth {
@@ -313,15 +342,18 @@ export class MemoryStore implements CatalogStore {
   }
 }
 
-function unexpired(reports: readonly AccessibilityReport[]): AccessibilityReport[] {
+/** a report with the hash of its sender's network (for the per-network bound) */
+type StoredReport = AccessibilityReport & { client?: string }
+
+function unexpired(reports: readonly StoredReport[]): StoredReport[] {
   const now = new Date().toISOString()
   return reports.filter((r) => r.expiresAt > now)
 }
 
-async function readReports(dataDir: string): Promise<AccessibilityReport[]> {
+async function readReports(dataDir: string): Promise<StoredReport[]> {
   try {
     const parsed = JSON.parse(await readFile(join(dataDir, 'reports.json'), 'utf8')) as unknown
-    return Array.isArray(parsed) ? unexpired(parsed as AccessibilityReport[]) : []
+    return Array.isArray(parsed) ? unexpired(parsed as StoredReport[]) : []
   } catch {
     return [] // none yet, or damaged: start empty
   }

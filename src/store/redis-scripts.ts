@@ -137,3 +137,37 @@ return 1
 
 /** a refresh recording a fetch (validators included) only while its fence holds */
 export const RECORD_FETCH_FENCED = FENCE + RECORD_FETCH
+
+/**
+ * KEYS: reports, reports:client:{hash}
+ * ARGV: now (ms), expires (ms), reportJson, reportId, perClient, total
+ * Drops expired reports, then stores the new one only while the sender's
+ * network and the whole store are below their bounds; never evicts.
+ * Returns 'stored', 'client' or 'full'.
+ */
+export const PUT_REPORT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[6]) then return 'full' end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then return 'client' end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+local ttl = redis.call('PTTL', KEYS[2])
+local left = tonumber(ARGV[2]) - tonumber(ARGV[1])
+if ttl < left then redis.call('PEXPIRE', KEYS[2], left) end
+return 'stored'
+`
+
+/**
+ * KEYS: insights:{day}, insights:{day}:clients:{counter}
+ * ARGV: distinctField, keepSeconds, hash...
+ * Adds salted client hashes to the counter's HyperLogLog and writes its
+ * count into the day's hash, in one step.
+ */
+export const ADD_DISTINCT = `
+redis.call('PFADD', KEYS[2], unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+local n = redis.call('PFCOUNT', KEYS[2])
+redis.call('HSET', KEYS[1], ARGV[1], n)
+return n
+`

@@ -15,7 +15,11 @@
 //   secret:{name}        a generated secret (SESSION_SECRET unset outside production), SET NX
 //   reports              sorted set of "Barriere melden" reports (JSON) scored
 //                        by expiry (ms); expired ones dropped on put and list
+//   reports:client:{hash} sorted set of the report ids of one client network
+//                        (hashed), for its bound; expires with its last report
 //   insights:{day}       hash of the day's aggregated counters (src/insights/fields.ts), EXPIRE = retention
+//   insights:{day}:salt  the day's random salt for client hashes, deleted after the day
+//   insights:{day}:clients:{counter}  HyperLogLog of salted client hashes, deleted with the salt
 //   channel {prefix}catalog:changed carries the new version (keyPrefix does not
 //   apply to channels). Pub/sub is at-most-once: after every reconnect and on a
 //   slow poll the version is compared, so a missed message heals itself.
@@ -24,12 +28,12 @@ import type { Redis } from 'ioredis'
 import { errors } from '../http/problem.js'
 import type { Manifest } from '../manifest/schema.js'
 import type { MemberState, MemberStatus } from '../catalog/types.js'
-import { MAX_REPORTS, type AccessibilityReport, type CatalogStore, type MemberMeta, type StoreHealth, type StoredSession } from './types.js'
+import { type AccessibilityReport, type ReportBounds, type ReportOutcome, type CatalogStore, type MemberMeta, type StoreHealth, type StoredSession } from './types.js'
 import { createRedisClient, createSubscriber, type RedisTarget } from './redis-connection.js'
 import { decodeMember, encodeMeta, type DecodedMember } from './redis-codec.js'
-import { FORGET_FAILURE, PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
+import { FORGET_FAILURE, PUT_MANIFEST, PUT_MANIFEST_FENCED, PUT_MANIFEST_IF, ADD_DISTINCT, PUT_REPORT, PUT_STATUS, PUT_STATUS_FENCED, RAISE_VERSION, RECORD_FETCH, RECORD_FETCH_FENCED, RELEASE_LOCK, RENEW_EPOCH, RESTORE_MEMBER } from './redis-scripts.js'
 import { FencedOut, type WriteFence } from './fence.js'
-import { insightsKey, type DayCounters } from './counters.js'
+import { distinctField, distinctKey, insightsKey, saltKey, type DayCounters, type DistinctClients } from './counters.js'
 
 export interface RedisStoreOptions {
   /** a redis:// URL, or a full target (Sentinel, Cluster) */
@@ -55,6 +59,8 @@ type Commands = Redis & {
   dpRecordFetch(...args: (string | number)[]): Promise<number>
   dpRecordFetchFenced(...args: (string | number)[]): Promise<number>
   dpForgetFailure(key: string): Promise<number>
+  dpPutReport(...args: (string | number)[]): Promise<ReportOutcome>
+  dpAddDistinct(...args: (string | number)[]): Promise<number>
 }
 
 /** Redis refusing writes for a while (failover, lost replicas, disk full, loading): "down", not a bug. */
@@ -98,6 +104,8 @@ export class RedisStore implements CatalogStore {
     client.defineCommand('dpRecordFetch', { numberOfKeys: 1, lua: RECORD_FETCH })
     client.defineCommand('dpRecordFetchFenced', { numberOfKeys: 3, lua: RECORD_FETCH_FENCED })
     client.defineCommand('dpForgetFailure', { numberOfKeys: 1, lua: FORGET_FAILURE })
+    client.defineCommand('dpPutReport', { numberOfKeys: 2, lua: PUT_REPORT })
+    client.defineCommand('dpAddDistinct', { numberOfKeys: 2, lua: ADD_DISTINCT })
     client.on('error', (error: Error) => this.noteError(error))
     client.on('ready', () => {
       this.lastError = undefined
@@ -258,16 +266,28 @@ export class RedisStore implements CatalogStore {
     })
   }
 
-  async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number): Promise<void> {
+  async addCounts(day: string, counts: ReadonlyMap<string, number>, ttlSeconds: number, distinct?: DistinctClients): Promise<void> {
     if (counts.size === 0) return
     await this.call(async () => {
       // one round trip; the key prefix carries the Cluster hash tag, so it is one slot
       const pipeline = this.client.pipeline()
       for (const [name, n] of counts) pipeline.hincrby(insightsKey(day), name, n)
+      // a HyperLogLog per counter, kept only while the day's salt lives; its count goes into the day's hash
+      for (const [name, hashes] of distinct?.clients ?? []) {
+        if (hashes.length > 0) (pipeline as unknown as Commands).dpAddDistinct(insightsKey(day), distinctKey(day, name), distinctField(name), distinct!.keepSeconds, ...hashes)
+      }
       pipeline.expire(insightsKey(day), ttlSeconds)
       const replies = await pipeline.exec()
       const failed = replies?.find(([error]) => error)
       if (failed) throw failed[0]
+    })
+  }
+
+  async daySalt(day: string, ttlSeconds: number): Promise<string> {
+    return this.call(async () => {
+      // the first instance sets it; every other one reads the same
+      await this.client.set(saltKey(day), randomUUID(), 'EX', Math.max(1, ttlSeconds), 'NX')
+      return (await this.client.get(saltKey(day))) ?? ''
     })
   }
 
@@ -348,14 +368,12 @@ export class RedisStore implements CatalogStore {
   }
 
   // Reports: one sorted set scored by expiry time, so dropping the expired
-  // ones is a single range delete.
-  async putReport(report: AccessibilityReport): Promise<void> {
+  // ones is a single range delete; beside it one per client network (report
+  // ids only) for its bound, checked in the same script as the write.
+  async putReport(report: AccessibilityReport, bounds: ReportBounds): Promise<ReportOutcome> {
     const expires = Date.parse(report.expiresAt)
-    await this.call(() => this.client.multi()
-      .zremrangebyscore('reports', '-inf', Date.now())
-      .zadd('reports', expires, JSON.stringify(report))
-      .zremrangebyrank('reports', 0, -MAX_REPORTS - 1)
-      .exec())
+    return this.call(() => this.client.dpPutReport('reports', `reports:client:${bounds.client}`,
+      Date.now(), expires, JSON.stringify(report), report.id, bounds.perClient, bounds.total))
   }
 
   async listReports(): Promise<AccessibilityReport[]> {

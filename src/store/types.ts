@@ -29,6 +29,19 @@ export interface AccessibilityReport {
   contact?: string
 }
 
+/**
+ * How many reports the store keeps at once: in all, and per client network
+ * (clientNetwork, given as a hash so no address is stored in clear). When a
+ * bound is reached the new report is refused, never an older one evicted:
+ * one network must not be able to push out the reports of others.
+ */
+export interface ReportBounds {
+  /** a hash of the sender's client network */
+  client: string
+  perClient: number
+  total: number
+}
+
 /** Most reports kept at once: a flood cannot grow the store without bound. */
 export const MAX_REPORTS = 10_000
 
@@ -57,6 +70,8 @@ export interface SessionStore {
    */
   sharedSecret(name: string, candidate: string): Promise<string>
 }
+/** stored, or refused because the sender's network ('client') or the whole store ('full') is at its bound */
+export type ReportOutcome = 'stored' | 'client' | 'full'
 
 /** also counts failed admin authentications, shared like the catalog (FailureCounter) */
 export interface CatalogStore extends FailureCounter, CounterStore, SessionStore {
@@ -93,8 +108,11 @@ export interface CatalogStore extends FailureCounter, CounterStore, SessionStore
   acquireLock(name: string, ttlMs: number): Promise<string | null>
   /** compare-and-delete: true when this token still held the lock */
   releaseLock(name: string, token: string): Promise<boolean>
-  /** keep a report until its expiresAt (expired ones are dropped on every put and list) */
-  putReport(report: AccessibilityReport): Promise<void>
+  /**
+   * Keep a report until its expiresAt (expired ones are dropped on every put
+   * and list), unless a bound is reached: then nothing is stored or evicted.
+   */
+  putReport(report: AccessibilityReport, bounds: ReportBounds): Promise<ReportOutcome>
   /** the reports not yet expired, oldest first */
   listReports(): Promise<AccessibilityReport[]>
   health(): StoreHealth

@@ -20,13 +20,17 @@ export { deadLinkPage, prefersHtml, sendNotFoundPage } from './not-found.js'
 /** Catalog, search index, report store and breaker states come from the app (app.live, app.searchIndex, app.store, app.memberHealth). */
 export interface WebPluginOptions {
   /** each answered search with its total (pilot insights count it; must not throw or block) */
-  onSearch?: (params: SearchParams, total: number) => void
+  onSearch?: (params: SearchParams, total: number, client: string) => void
   /** folder with portal.css, portal.js and icon.svg (tests); defaults to src/web/assets */
   assetsDir?: string
   /** the region config's operator block (undefined: the legal pages say what is missing) */
   operator: LegalOptions['operator']
   /** how long "Barriere melden" reports are kept (they go to the catalog store) */
   reports: Omit<LegalOptions['reports'], 'store'>
+  /** what the Datenschutz page says about the pilot insights (from the settings the recorder uses) */
+  insights?: LegalOptions['insights']
+  /** a "Barriere melden" report refused (operator metric) */
+  onReportRefused?: LegalOptions['onRefused']
 }
 
 /** "Barriere melden": reports per client in REPORT_WINDOW_MS (all instances). */
@@ -54,12 +58,12 @@ const web: FastifyPluginAsync<WebPluginOptions> = async (app: FastifyInstance, o
   const { live, searchIndex } = app
   const reports = { ...options.reports, store: app.store }
   /** ranked search over the live catalog and its current index */
-  const searchCatalog: SearchFn = (params) => {
+  const searchCatalog: SearchFn = (params, client) => {
     const index = searchIndex.current()
     if (!index) throw new Error('search index not built')
     // the span never carries the search words (they may name a person)
     const result = withSpan('search', { 'dachportal.search.kind': 'page' }, () => search(index, params, live.current))
-    options.onSearch?.(params, result.total)
+    options.onSearch?.(params, result.total, client)
     return result
   }
   const assets = await loadAssets(options.assetsDir)
@@ -75,6 +79,8 @@ const web: FastifyPluginAsync<WebPluginOptions> = async (app: FastifyInstance, o
     operator: options.operator,
     reports,
     limiter: createReportLimiter(reports.store, REPORTS_PER_CLIENT, REPORT_WINDOW_MS),
+    ...(options.onReportRefused ? { onRefused: options.onReportRefused } : {}),
+    ...(options.insights ? { insights: options.insights } : {}),
   })
   // The report form posts urlencoded without JavaScript; only inside this plugin.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: REPORT_BODY_LIMIT }, (_request, body, done) => {

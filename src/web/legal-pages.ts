@@ -7,7 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Operator } from '../config/region-schema.js'
 import { operatorGaps, type OperatorField } from '../config/operator-gaps.js'
 import type { ReportLimiter } from './report-limit.js'
-import type { CatalogStore } from '../store/types.js'
+import { MAX_REPORTS, type CatalogStore } from '../store/types.js'
+import { hashedClientNetwork } from '../http/client-key.js'
 import { COOKIE_NAME } from './postal-code.js'
 import { pageContext, title, type PageDeps } from './context.js'
 import { formatDay, missingLabels } from './operator-view.js'
@@ -16,10 +17,31 @@ import { checkReport, readReportFields, REPORT_LIMITS, toReport, TOO_LARGE_MESSA
 
 export interface LegalOptions {
   operator: Operator | undefined
-  reports: { store: CatalogStore; retentionDays: number }
+  reports: {
+    store: CatalogStore
+    retentionDays: number
+    /** most reports kept at once from one client network (default REPORTS_PER_NETWORK) */
+    perNetwork?: number
+    /** most reports kept at once in all (default MAX_REPORTS) */
+    total?: number
+  }
   /** reports per client in a window, shared by all instances (the limiter counts accepted reports) */
   limiter: ReportLimiter
+  /** the pilot insights' rules for the Datenschutz page (undefined: INSIGHTS=off) */
+  insights?: { minCount: number; retentionDays: number; piiRules: readonly string[] }
+  /** a report not stored: over the window budget ('rate'), the network's bound ('client') or the store's ('full') */
+  onRefused?: (reason: ReportRefusal) => void
 }
+
+export type ReportRefusal = 'rate' | 'client' | 'full'
+
+/**
+ * Reports one client network may have in the store at once (over the whole
+ * retention): a flood from a few networks cannot fill the store, and since
+ * a full store refuses new reports rather than evicting, the reports already
+ * there stay.
+ */
+export const REPORTS_PER_NETWORK = 20
 
 interface LegalDeps extends LegalOptions {
   page: PageDeps
@@ -51,24 +73,40 @@ export function legalPages(page: PageDeps, options: LegalOptions) {
       missing: missingLabels(deps.gaps, PAGE_FIELDS.datenschutz),
       cookieName: COOKIE_NAME,
       reportRetentionDays: deps.reports.retentionDays,
+      insights: deps.insights,
     }),
     barrierefreiheit: async (request: Req, reply: FastifyReply) => sendAccessibility(request, reply, deps, base, { sent: request.query.gemeldet === '1' }),
     report: async (request: FastifyRequest, reply: FastifyReply) => {
       const fields = readReportFields(request.body)
       const errors = checkReport(fields)
       if (errors.length > 0) return sendAccessibility(request, reply, deps, base, { fields, errors }, 400)
-      const client = request.ip
+      // hashed /64 (IPv6) or /32 (IPv4): every address of one line spends one budget
+      const client = hashedClientNetwork(request.ip)
+      const refuse = (reason: ReportRefusal, status: number, message: string) => {
+        deps.onRefused?.(reason)
+        return sendAccessibility(request, reply, deps, base, { fields, errors: [{ field: 'meldung', message }] }, status)
+      }
       const wait = await deps.limiter.retryAfter(client)
       if (wait > 0) {
         reply.header('retry-after', String(wait))
         const minutes = Math.max(1, Math.ceil(wait / 60))
-        return sendAccessibility(request, reply, deps, base, { fields, errors: [{ field: 'meldung', message: `Von Ihrem Anschluss kamen gerade viele Meldungen. Bitte senden Sie Ihre Meldung in ${minutes} ${minutes === 1 ? 'Minute' : 'Minuten'} noch einmal.` }] }, 429)
+        return refuse('rate', 429, `Von Ihrem Anschluss kamen gerade viele Meldungen. Bitte senden Sie Ihre Meldung in ${minutes} ${minutes === 1 ? 'Minute' : 'Minuten'} noch einmal.`)
       }
+      let outcome
       try {
-        await deps.reports.store.putReport(toReport(fields, deps.reports.retentionDays))
+        outcome = await deps.reports.store.putReport(toReport(fields, deps.reports.retentionDays), {
+          client, perClient: deps.reports.perNetwork ?? REPORTS_PER_NETWORK, total: deps.reports.total ?? MAX_REPORTS,
+        })
       } catch (err) {
         request.log.error({ err: { message: (err as Error).message } }, 'accessibility report not stored')
         return sendAccessibility(request, reply, deps, base, { fields, errors: [{ field: 'meldung', message: 'Ihre Meldung konnte gerade nicht gespeichert werden. Bitte versuchen Sie es später noch einmal oder nutzen Sie die Kontaktangaben unten.' }] }, 503)
+      }
+      if (outcome === 'client') {
+        return refuse('client', 429, 'Von Ihrem Anschluss liegen bereits viele Meldungen vor, die noch bearbeitet werden. Bitte schreiben Sie uns über die Kontaktangaben unten.')
+      }
+      if (outcome === 'full') {
+        request.log.warn('accessibility report refused: the report store is full')
+        return refuse('full', 503, 'Gerade können wir keine weiteren Meldungen über dieses Formular annehmen. Bitte schreiben Sie uns über die Kontaktangaben unten.')
       }
       await deps.limiter.record(client).catch((err: unknown) => request.log.warn({ err: { message: (err as Error).message } }, 'report count not stored'))
       // Post/Redirect/Get: a reload does not send the report twice.

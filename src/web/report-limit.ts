@@ -1,7 +1,7 @@
 // "Barriere melden": accepted reports per client in a window, counted in the
 // shared store (Redis when configured), so every instance spends one budget.
-// The counter key holds the client address like the rate-limit counters do,
-// and expires with the window.
+// The counter key holds the hashed client network (hashedClientNetwork),
+// never an address, and expires with the window.
 import type { FailureCounter } from '../auth/failed-auth-limiter.js'
 
 export interface ReportLimiter {

@@ -9,8 +9,10 @@ import { levelLabel } from './labels.js'
 import { offeringView, type OfferingView } from './offering-view.js'
 import { sendPage } from './render.js'
 import { pageUrl, serviceUrl } from './urls.js'
+import { clientNetwork } from '../http/client-key.js'
 
-export type SearchFn = (params: SearchParams) => SearchResult
+/** `client`: the client network (clientNetwork), for the insights' distinct count */
+export type SearchFn = (params: SearchParams, client: string) => SearchResult
 
 const PAGE_SIZE = 10
 const MAX_QUERY = 200
@@ -65,7 +67,7 @@ export function searchPage(deps: PageDeps, search: SearchFn) {
     if (filters.q === '') {
       return sendPage(reply, 'search', { ...base, title: title(ctx, 'Suche'), description: 'Leistungen der Verwaltung im Verbund suchen.' })
     }
-    const { result, hits, total } = runSearch(search, filters, plz)
+    const { result, hits, total } = runSearch(search, filters, plz, clientNetwork(request.ip))
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
     return sendPage(reply, 'search', {
       ...base,
@@ -94,14 +96,14 @@ function readFilters(catalog: Catalog, query: SearchQuery): Filters {
   return filters
 }
 
-function runSearch(search: SearchFn, filters: Filters, plz: string | undefined): { result: SearchResult; hits: SearchHit[]; total: number } {
+function runSearch(search: SearchFn, filters: Filters, plz: string | undefined, client: string): { result: SearchResult; hits: SearchHit[]; total: number } {
   const params: SearchParams = { q: filters.q, page: filters.seite, pageSize: PAGE_SIZE }
   if (filters.lebenslage !== undefined) params.lifeSituation = filters.lebenslage
   if (filters.ebene !== undefined) params.level = filters.ebene
   // The provider facet filters inside the search: totals and later pages stay right at any scale.
   if (filters.anbieter !== undefined) params.member = filters.anbieter
   if (plz !== undefined) params.postalCode = plz
-  const result = search(params)
+  const result = search(params, client)
   return { result, hits: result.hits, total: result.total }
 }
 

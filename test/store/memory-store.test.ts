@@ -19,14 +19,16 @@ t.test('persists accepted manifests across a restart', async (t) => {
   t.equal(await b.getVersion(), 1)
 })
 
+const BOUNDS = { client: 'c1', perClient: 20, total: 100 }
+
 t.test('reports survive a restart in dataDir, expired ones do not', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-reports-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const first = new MemoryStore({ dataDir })
   await first.init()
   const now = Date.now()
-  await first.putReport({ id: 'bleibt', message: 'Kontrast zu schwach', receivedAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString() })
-  await first.putReport({ id: 'kurz', message: 'läuft ab', receivedAt: new Date(now).toISOString(), expiresAt: new Date(now + 50).toISOString() })
+  await first.putReport({ id: 'bleibt', message: 'Kontrast zu schwach', receivedAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString() }, BOUNDS)
+  await first.putReport({ id: 'kurz', message: 'läuft ab', receivedAt: new Date(now).toISOString(), expiresAt: new Date(now + 50).toISOString() }, BOUNDS)
   await new Promise((resolve) => setTimeout(resolve, 80))
   const second = new MemoryStore({ dataDir })
   await second.init()

@@ -254,13 +254,49 @@ function contract(name: string, create: Factory): void {
       const report = (id: string, receivedMs: number, expiresMs: number) => ({
         id, message: `Barriere ${id}`, page: '/suche', receivedAt: new Date(receivedMs).toISOString(), expiresAt: new Date(expiresMs).toISOString(),
       })
-      await a!.putReport(report('alt', now - 2000, now - 1000))
-      await a!.putReport(report('eins', now - 500, now + 60_000))
-      await a!.putReport({ ...report('zwei', now, now + 60_000), contact: 'name@example.org' })
+      const bounds = { client: 'netz-a', perClient: 20, total: 100 }
+      await a!.putReport(report('alt', now - 2000, now - 1000), bounds)
+      await a!.putReport(report('eins', now - 500, now + 60_000), bounds)
+      await a!.putReport({ ...report('zwei', now, now + 60_000), contact: 'name@example.org' }, bounds)
       const seen = await b!.listReports()
       t.same(seen.map((r) => r.id), ['eins', 'zwei'], 'the expired report is gone, oldest first')
       t.equal(seen[1]?.contact, 'name@example.org')
       t.equal(seen[0]?.message, 'Barriere eins')
+      t.notOk('client' in seen[0]!, 'the network hash is not part of the listed report')
+    })
+
+    // Issue 25: a full store refuses; it never evicts the reports already there.
+    t.test('reports: bounded per client network and in all, refusing rather than evicting', async (t) => {
+      const [a, b] = await create(t)
+      const now = Date.now()
+      const report = (id: string, expiresMs = now + 60_000) => ({ id, message: `Barriere ${id}`, receivedAt: new Date(now).toISOString(), expiresAt: new Date(expiresMs).toISOString() })
+      const bounds = (client: string) => ({ client, perClient: 3, total: 7 })
+      t.equal(await a!.putReport(report('erste'), bounds('echt')), 'stored')
+      const outcomes: string[] = []
+      for (let i = 0; i < 5; i++) outcomes.push(await b!.putReport(report(`flut-a${i}`), bounds('flut-a')))
+      t.same(outcomes, ['stored', 'stored', 'stored', 'client', 'client'], 'a network gets its bound, then is refused')
+      t.equal(await a!.putReport(report('b0'), bounds('flut-b')), 'stored', 'another network still has room')
+      t.equal(await a!.putReport(report('b1'), bounds('flut-b')), 'stored')
+      t.equal(await a!.putReport(report('c0'), bounds('flut-c')), 'stored')
+      t.equal(await b!.putReport(report('c1'), bounds('flut-c')), 'full', 'the store is full: refused')
+      t.equal(await b!.putReport(report('spaet'), bounds('echt')), 'full', 'for every network')
+      const ids = (await a!.listReports()).map((r) => r.id)
+      t.equal(ids.length, 7)
+      t.ok(ids.includes('erste'), 'the first report was not evicted')
+      t.notOk(ids.includes('c1'))
+    })
+
+    t.test('reports: expired ones free their network\'s and the store\'s places', async (t) => {
+      const [a, b] = await create(t)
+      const now = Date.now()
+      const report = (id: string, expiresMs: number) => ({ id, message: `Barriere ${id}`, receivedAt: new Date(now).toISOString(), expiresAt: new Date(expiresMs).toISOString() })
+      const bounds = { client: 'netz', perClient: 2, total: 2 }
+      t.equal(await a!.putReport(report('bald-weg', now + 100), bounds), 'stored')
+      t.equal(await a!.putReport(report('bleibt', now + 60_000), bounds), 'stored')
+      t.equal(await b!.putReport(report('zu-viel', now + 60_000), bounds), 'full')
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      t.equal(await b!.putReport(report('danach', now + 60_000), bounds), 'stored', 'the expired report made room')
+      t.same((await a!.listReports()).map((r) => r.id).sort(), ['bleibt', 'danach'])
     })
   })
 }
