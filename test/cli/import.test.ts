@@ -41,6 +41,15 @@ t.test('hostile file: exit 1 with the reason; usage errors exit 2', async (t) =>
   t.equal((await capture(['json', bad, '--member', 'gladbeck'])).code, 2, 'unknown format')
 })
 
+t.test('an --out the CLI cannot write: one line naming it, exit 1, no stack trace', async (t) => {
+  const r = await capture(['xzufi', fixture('gladbeck-hund.xml'), '--member', 'gladbeck', '--out', '/nonexistent/x.json', '--region', join(REPO, 'config', 'region.json')])
+  t.equal(r.code, 1)
+  const last = r.err.split('\n').at(-1) ?? ''
+  t.equal(last, '✗ --out /nonexistent/x.json: cannot write (ENOENT)')
+  t.notMatch(r.err, /\n\s+at /, 'no stack')
+  t.equal(r.out, '', 'nothing on stdout either')
+})
+
 t.test('a large export (200 000 objects, e.g. a whole Land) is read: records are not spread into one call', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'dp-cli-import-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
