@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swaggerUi from '@fastify/swagger-ui'
 import { loadRegionData, type RegionData } from './config/load.js'
 import { readSettings, type Settings } from './config/env.js'
+import { assertProxyBaseDomain } from './config/proxy-domain.js'
 import { operatorGaps } from './config/operator-gaps.js'
 import { assertProductionSafe } from './config/production.js'
 import type { CatalogStore } from './store/types.js'
@@ -51,6 +52,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   const settings: Settings = { ...readSettings(), ...options.settings }
   const data = options.regionData ?? await loadRegionData(settings.regionConfig)
   assertProductionSafe(settings, data)
+  await assertProxyBaseDomain(settings.proxy)
   const baseDomain = settings.proxy.baseDomain
   const app = Fastify({
     logger: options.logger ?? false,
