@@ -15,6 +15,8 @@ import type { CatalogStore } from './store/types.js'
 import catalogPlugin from './lifecycle/catalog-plugin.js'
 import { registerProblemHandlers } from './routes/problem.js'
 import { frameworkErrorHandler } from './http/framework-errors.js'
+import { hostProblem } from './http/host.js'
+import { errors } from './http/problem.js'
 import { registerCompression } from './http/compression.js'
 import { portalSecurityHeaders } from './ops/security.js'
 import { namedSchemas } from './routes/named-schemas.js'
@@ -67,6 +69,11 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     return503OnClosing: true,
     // `<member>.<PROXY_BASE_DOMAIN>` reaches only that member's proxy (src/proxy/origin.ts)
     ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
+  })
+  // two Host fields or an invalid one: 400 before anything reads it (RFC 9112 §3.2)
+  app.addHook('onRequest', async (request) => {
+    const problem = hostProblem(request.raw)
+    if (problem !== undefined) throw new errors.BAD_REQUEST(problem === 'duplicate' ? 'Die Anfrage enthält mehrere Host-Header.' : 'Der Host-Header ist ungültig.')
   })
   try {
     // tracing (when started by main) first, so its span covers every other hook
