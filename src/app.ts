@@ -14,7 +14,7 @@ import { assertProductionSafe } from './config/production.js'
 import type { CatalogStore } from './store/types.js'
 import catalogPlugin from './lifecycle/catalog-plugin.js'
 import { registerProblemHandlers } from './routes/problem.js'
-import { frameworkErrorHandler } from './http/framework-errors.js'
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js'
 import { hostProblem } from './http/host.js'
 import { errors } from './http/problem.js'
 import { registerCompression } from './http/compression.js'
@@ -66,6 +66,9 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     // bad percent-encoding and over-long path parameters are answered before any hook: problem+json too
     frameworkErrors: frameworkErrorHandler(portalSecurityHeaders()),
+    clientErrorHandler: clientErrorHandler(portalSecurityHeaders()),
+    // Node enforces requestTimeout only when it checks its connections (every 30 s by default)
+    ...(settings.timeouts.requestMs > 0 ? { http: { connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(settings.timeouts.requestMs / 4))) } } : {}),
     return503OnClosing: true,
     // `<member>.<PROXY_BASE_DOMAIN>` reaches only that member's proxy (src/proxy/origin.ts)
     ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
