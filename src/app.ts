@@ -8,12 +8,15 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swaggerUi from '@fastify/swagger-ui'
 import { loadRegionData, type RegionData } from './config/load.js'
 import { readSettings, type Settings } from './config/env.js'
+import { assertProxyBaseDomain } from './config/proxy-domain.js'
 import { operatorGaps } from './config/operator-gaps.js'
 import { assertProductionSafe } from './config/production.js'
 import type { CatalogStore } from './store/types.js'
 import catalogPlugin from './lifecycle/catalog-plugin.js'
 import { registerProblemHandlers } from './routes/problem.js'
-import { frameworkErrorHandler } from './http/framework-errors.js'
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js'
+import { hostProblem } from './http/host.js'
+import { errors } from './http/problem.js'
 import { registerCompression } from './http/compression.js'
 import { portalSecurityHeaders } from './ops/security.js'
 import { namedSchemas } from './routes/named-schemas.js'
@@ -54,6 +57,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   const settings: Settings = { ...readSettings(), ...options.settings }
   const data = options.regionData ?? await loadRegionData(settings.regionConfig)
   assertProductionSafe(settings, data)
+  await assertProxyBaseDomain(settings.proxy)
   const baseDomain = settings.proxy.baseDomain
   const app = Fastify({
     logger: options.logger ?? false,
@@ -65,9 +69,17 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     // bad percent-encoding and over-long path parameters are answered before any hook: problem+json too
     frameworkErrors: frameworkErrorHandler(portalSecurityHeaders()),
+    clientErrorHandler: clientErrorHandler(portalSecurityHeaders()),
+    // Node enforces requestTimeout only when it checks its connections (every 30 s by default)
+    ...(settings.timeouts.requestMs > 0 ? { http: { connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(settings.timeouts.requestMs / 4))) } } : {}),
     return503OnClosing: true,
     // `<member>.<PROXY_BASE_DOMAIN>` reaches only that member's proxy (src/proxy/origin.ts)
     ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
+  })
+  // two Host fields or an invalid one: 400 before anything reads it (RFC 9112 §3.2)
+  app.addHook('onRequest', async (request) => {
+    const problem = hostProblem(request.raw)
+    if (problem !== undefined) throw new errors.BAD_REQUEST(problem === 'duplicate' ? 'Die Anfrage enthält mehrere Host-Header.' : 'Der Host-Header ist ungültig.')
   })
   try {
     // tracing (when started by main) first, so its span covers every other hook

@@ -4,7 +4,8 @@
 // which hash (if any) was close.
 import crypto from 'node:crypto'
 
-const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/
+// the scheme is case-insensitive (RFC 9110 §11.1); the token class has both cases anyway
+const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i
 
 /** The token of an `Authorization: Bearer <token>` header, else undefined. */
 export function parseBearer(header: string | undefined): string | undefined {

@@ -72,8 +72,15 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
   printReport(result, err)
   if (!result.ok) return 1
   const json = `${JSON.stringify(result.value, null, 2)}\n`
-  if (outFile) await writeFile(outFile, json)
-  else out(json.trimEnd())
+  if (outFile) {
+    try {
+      await writeFile(outFile, json)
+    } catch (error) {
+      // a wrong path is the operator's slip, not a bug: one line, no stack
+      err(`✗ --out ${outFile}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+      return 1
+    }
+  } else out(json.trimEnd())
   return 0
 }
 
@@ -104,5 +111,9 @@ function invokedDirectly(): boolean {
 
 if (invokedDirectly()) {
   run(process.argv.slice(2), (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`))
-    .then((code) => { process.exitCode = code })
+    .then((code) => { process.exitCode = code }, (error: unknown) => {
+      // anything unforeseen still ends in one line and a failing exit code
+      process.stderr.write(`✗ ${error instanceof Error ? error.message : String(error)}\n`)
+      process.exitCode = 1
+    })
 }

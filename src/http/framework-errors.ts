@@ -3,6 +3,7 @@
 // handler and for Fastify's `frameworkErrors` option (bad URLs and over-long
 // path parameters are answered before any route or hook runs).
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import type { Socket } from 'node:net'
 import { errors, isProblemCode, PROBLEMS, problemFor, problemOf, sendProblem, type Issue, type ProblemCode, type ProblemDocument } from './problem.js'
 
 /** Fastify's default maxParamLength (the gateway does not change it) */
@@ -93,5 +94,28 @@ export function frameworkErrorHandler(securityHeaders: Readonly<Record<string, s
     reply.header('x-request-id', request.id)
     if (statusOf(error) >= 500) request.log.error({ err: error }, 'framework error')
     sendProblem(reply, problemForError(request, error, true))
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node reports a request that outlived
+ * REQUEST_TIMEOUT_MS (its body still trickling) on the socket, outside any
+ * route, so the problem is written raw: 408 problem+json like every other
+ * error (Fastify's default answers plain JSON), then the socket is closed.
+ */
+export function clientErrorHandler(securityHeaders: Readonly<Record<string, string>>): NonNullable<FastifyServerOptions['clientErrorHandler']> {
+  return (error: Error & { code?: string }, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    const [code, detail]: [ProblemCode, string?] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['DP_ERR_REQUEST_TIMEOUT']
+      : error.code === 'HPE_HEADER_OVERFLOW' ? ['DP_ERR_BAD_REQUEST', 'Die Header der Anfrage sind zu groß.']
+        : ['DP_ERR_BAD_REQUEST', 'Die Anfrage ist ungültig.']
+    const body = JSON.stringify(problemFor({ url: '' }, code, detail))
+    const status = PROBLEMS[code].status
+    if (socket.writable) {
+      const headers = Object.entries(securityHeaders).map(([name, value]) => `${name}: ${value}\r\n`).join('')
+      socket.write(`HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/problem+json; charset=utf-8\r\n`
+        + `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n${headers}\r\n${body}`)
+    }
+    socket.destroy(error)
   }
 }

@@ -32,6 +32,7 @@ const TABLE = {
   DP_ERR_NOT_FOUND: { status: 404, title: 'Nicht gefunden', detail: '%s' },
   DP_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Methode nicht erlaubt', detail: 'Die Methode %s ist für %s nicht erlaubt; erlaubt: %s.' },
   DP_ERR_NOT_ACCEPTABLE: { status: 406, title: 'Nicht annehmbar', detail: 'Die gewünschte Darstellung kann nicht geliefert werden.' },
+  DP_ERR_REQUEST_TIMEOUT: { status: 408, title: 'Zeitüberschreitung', detail: 'Die Anfrage wurde nicht rechtzeitig vollständig empfangen.' },
   DP_ERR_CONFLICT: { status: 409, title: 'Konflikt', detail: 'Die Anfrage steht im Widerspruch zum aktuellen Zustand.' },
   DP_ERR_BODY_TOO_LARGE: { status: 413, title: 'Anfrage zu groß', detail: 'Der Inhalt der Anfrage ist größer als erlaubt.' },
   DP_ERR_URI_TOO_LONG: { status: 414, title: 'Adresse zu lang', detail: 'Ein Teil der Adresse ist länger als %d Zeichen.' },

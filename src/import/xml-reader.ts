@@ -15,6 +15,7 @@
 //   entity    an undefined entity reference (saxes expands none)
 //   depth     element nesting deeper than maxDepth
 //   size      more than maxBytes of input, or one object larger than maxObjectChars
+//             (its text and the attributes kept)
 //   encoding  not UTF-8 (declared encoding or invalid bytes)
 //   namespace root element not in a supported XZuFi namespace
 //   syntax    not well-formed
@@ -106,7 +107,11 @@ export function createXzufiReader(options: ReaderOptions): XmlReader {
     }
     const attrs: Record<string, string> = {}
     for (const attr of Object.values(tag.attributes)) {
-      if (typeof attr === 'object' && attr.prefix !== 'xmlns' && attr.name !== 'xmlns') attrs[attr.local] = attr.value
+      if (typeof attr === 'object' && attr.prefix !== 'xmlns' && attr.name !== 'xmlns') {
+        attrs[attr.local] = attr.value
+        // kept attributes are held like text: they count toward the object's limit
+        grow(attr.local.length + attr.value.length + 4)
+      }
     }
     const element: XmlElement = { name: ours ? tag.local : `#foreign:${tag.local}`, attrs, children: [], text: '' }
     grow(tag.name.length + 16)

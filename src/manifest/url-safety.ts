@@ -2,11 +2,18 @@
 // host must be one the region config allows for that member. Pure.
 import { checkHttpsUrl } from '../net/https-url.js'
 
+// RFC 3986 characters only, as the manifest schema's `uri` format demands. A
+// WHATWG parser reads `https://host\@evil.com` as host `host`, the schema
+// refuses it: checked here so an import drops just that item (it had failed
+// the whole manifest) and a link means one thing to every parser.
+const URI_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/
+
 /**
  * Returns a plain-words problem, or undefined when the URL is acceptable.
  * `allowedHosts` undefined = host not checked (member unknown to the region).
  */
 export function checkUrl(raw: string, allowedHosts: readonly string[] | undefined): string | undefined {
+  if (!URI_CHARS.test(raw)) return 'contains characters outside RFC 3986 (e.g. a backslash or a space)'
   const checked = checkHttpsUrl(raw)
   if (!checked.ok) {
     if (checked.problem === 'not-a-url') return 'is not a valid absolute URL'

@@ -4,11 +4,12 @@
 // or Cluster, through the store's connection factory), so they hold across
 // instances; Redis trouble fails open (reads must not depend on Redis).
 import fp from 'fastify-plugin'
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import underPressure from '@fastify/under-pressure'
 import type { Redis } from 'ioredis'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Server } from 'node:http'
+import { createRequire } from 'node:module'
 import type { Settings } from '../config/env.js'
 import { errors, problemOf } from '../http/problem.js'
 import { clientNetwork } from '../http/client-key.js'
@@ -61,6 +62,27 @@ function rateLimitNamespace(redisPrefix: string): string {
   return `${redisPrefix.replace(/[{}]/g, '')}ratelimit:`
 }
 
+type RedisStoreCtor = new (continueExceeding: boolean, exponentialBackoff: boolean, redis: Redis, key: string) => FastifyRateLimitStore
+interface StoreFlags { continueExceeding?: boolean; exponentialBackoff?: boolean }
+
+/**
+ * The library's Redis store whose children keep the namespace. A child store
+ * suffixes its keys with the route's method and URL, which a limiter used as a
+ * hook has not (keys read `ratelimit:undefinedundefined-api:<ip>`); our keys
+ * name their budget already.
+ */
+function budgetStore(redis: Redis, nameSpace: string): FastifyRateLimitStoreCtor {
+  // not in the package's typings or exports map; the plugin itself loads it so
+  const RedisStore = createRequire(import.meta.url)('@fastify/rate-limit/store/RedisStore.js') as RedisStoreCtor
+  const make = (options: StoreFlags): FastifyRateLimitStore => {
+    const store = new RedisStore(options.continueExceeding === true, options.exponentialBackoff === true, redis, nameSpace)
+    store.child = (routeOptions) => make(routeOptions as StoreFlags)
+    return store
+  }
+  // called with `new`: a constructor that returns an object yields that object
+  return function BudgetStore(options: StoreFlags) { return make(options) } as unknown as FastifyRateLimitStoreCtor
+}
+
 // One limiter per budget, applied by one app-wide onRequest hook (not per
 // route), so it covers routes registered before this plugin and 404 probes.
 async function registerRateLimit(app: FastifyInstance, settings: LimitSettings): Promise<void> {
@@ -76,7 +98,7 @@ async function registerRateLimit(app: FastifyInstance, settings: LimitSettings):
   await app.register(rateLimit, {
     global: false,
     skipOnError: true,
-    ...(redis ? { redis, nameSpace: rateLimitNamespace(settings.redisPrefix) } : {}),
+    ...(redis ? { store: budgetStore(redis, rateLimitNamespace(settings.redisPrefix)) } : {}),
     errorResponseBuilder: (_request, context) => new errors.RATE_LIMITED(Math.max(1, Math.ceil(context.ttl / 1000))),
   })
   const limiter = (bucket: Exclude<Bucket, 'ops'>) => app.rateLimit({

@@ -7,6 +7,7 @@
 
 import type { IncomingMessage } from 'node:http'
 import { isSlug } from '../manifest/schema.js'
+import { originFormTarget, requestAuthority } from '../http/host.js'
 
 export interface ProxyOrigins {
   /** members are proxied on `<member>.<baseDomain>`; unset = path form only */
@@ -47,12 +48,14 @@ function memberLabelOfHost(host: string | undefined, baseDomain: string): string
 export function memberHostRouter(baseDomain: string): (req: IncomingMessage) => string {
   return (req) => {
     const url = req.url ?? '/'
-    const label = memberLabelOfHost(req.headers.host, baseDomain)
-    if (label === null) return url
+    // an absolute-form target's authority wins over Host (RFC 9112 §3.2.2)
+    const label = memberLabelOfHost(requestAuthority(req), baseDomain)
+    const path = originFormTarget(url)
+    if (label === null) return path ?? url
     const id = isSlug(label) ? label : UNKNOWN
     ;(req as Marked)[MEMBER_HOST] = id
-    // Absolute-form or `*` targets: a path the guard refuses (never another route).
-    return url[0] === '/' ? `/cities/${id}${url}` : `/cities/${id}/%00`
+    // `*` and other targets: a path the guard refuses (never another route)
+    return path !== undefined ? `/cities/${id}${path}` : `/cities/${id}/%00`
   }
 }
 

@@ -20,7 +20,7 @@ import { parseBearer, tokenOwner } from '../auth/token.js'
 import type { RefreshOutcome } from '../refresh/types.js'
 import { isRemoteManifest } from '../net/https-url.js'
 import { truncateIp } from '../ops/logging.js'
-import { normalizeIP } from '@fastify/rate-limit'
+import { clientNetwork } from '../http/client-key.js'
 import { errorCodes } from 'fastify'
 import type { Readable } from 'node:stream'
 import type { RegionData } from '../config/load.js'
@@ -120,7 +120,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     const id = (request.params as { id?: string }).id ?? ''
     const member = members.get(id)
     if (!member) throw new errors.MEMBER_NOT_FOUND(id.slice(0, 64))
-    const client = truncateIp(normalizeIP(request.ip, 64)) ?? 'unknown'
+    const client = truncateIp(clientNetwork(request.ip)) ?? 'unknown'
     const delayMs = await limiter.brake(id)
     if (delayMs > 0) request.log.info({ member: id, client, delayMs }, 'admin authentication slowed: failure budget spent')
     const fail = async (error: Error): Promise<Error> => {

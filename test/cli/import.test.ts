@@ -41,6 +41,30 @@ t.test('hostile file: exit 1 with the reason; usage errors exit 2', async (t) =>
   t.equal((await capture(['json', bad, '--member', 'gladbeck'])).code, 2, 'unknown format')
 })
 
+t.test('an --out the CLI cannot write: one line naming it, exit 1, no stack trace', async (t) => {
+  const r = await capture(['xzufi', fixture('gladbeck-hund.xml'), '--member', 'gladbeck', '--out', '/nonexistent/x.json', '--region', join(REPO, 'config', 'region.json')])
+  t.equal(r.code, 1)
+  const last = r.err.split('\n').at(-1) ?? ''
+  t.equal(last, '✗ --out /nonexistent/x.json: cannot write (ENOENT)')
+  t.notMatch(r.err, /\n\s+at /, 'no stack')
+  t.equal(r.out, '', 'nothing on stdout either')
+})
+
+t.test('one bad link (a backslash before @) drops that item with a report line; the rest is imported', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dp-cli-import-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const xml = (await readFile(fixture('gladbeck-hund.xml'), 'utf8'))
+    .replace('https://serviceportal.gladbeck.de/hundesteuer', 'https://serviceportal.gladbeck.de\\@evil.com/hundesteuer')
+  const file = join(dir, 'bad-link.xml')
+  await writeFile(file, xml)
+  const r = await capture(['xzufi', file, fixture('gladbeck-personalausweis.xml'), '--member', 'gladbeck', '--region', join(REPO, 'config', 'region.json')])
+  t.equal(r.code, 0, r.err)
+  t.match(r.err, /onlinedienst \S+ "[^"]*": URL not allowed: .*RFC 3986/, 'the item and why')
+  t.match(r.err, /✓ valid manifest/)
+  t.notMatch(r.out, /evil\.com/, 'the bad link is not in the manifest')
+  t.ok(JSON.parse(r.out).services.length > 0, 'the rest is imported')
+})
+
 t.test('a large export (200 000 objects, e.g. a whole Land) is read: records are not spread into one call', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'dp-cli-import-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))

@@ -76,3 +76,21 @@ t.test('not well-formed and empty input', async () => {
   rejects(ok('<x:leistung>'), 'syntax')
   rejects('', 'syntax')
 })
+
+t.test('attributes count toward the per-object limit like text (1 000 children with 60 KB attributes each)', async (t) => {
+  const reader = createXzufiReader({ onObject: () => t.fail('the object must not be delivered') })
+  const encoder = new TextEncoder()
+  const value = 'a'.repeat(60 * 1024)
+  let rejected: unknown
+  try {
+    reader.write(encoder.encode(ok('<x:leistung>').replace('</x:schreibe></x:transfer>', '')))
+    for (let i = 0; i < 1000; i++) reader.write(encoder.encode(`<x:id schemeAgencyID="${value}">L${i}</x:id>`))
+    reader.write(encoder.encode('</x:leistung></x:schreibe></x:transfer>'))
+    reader.end()
+  } catch (error) {
+    rejected = error
+  }
+  t.ok(rejected instanceof XmlRejected, `rejected (${String(rejected)})`)
+  t.equal((rejected as XmlRejected).code, 'size')
+  t.match((rejected as Error).message, /one XZuFi object is larger than/)
+})

@@ -31,7 +31,9 @@ t.test('a member host reaches that member’s upstream and nothing else of the g
     t.match(JSON.parse(res.body), { code: 'DP_ERR_NO_UPSTREAM' })
   }
   const absolute = await rawRequest(port, get(`http://127.0.0.1:${port}/api/v1/region`, host))
-  t.equal(absolute.status, 400, 'an absolute-form target on a member host is refused, not routed')
+  // its authority wins over Host (RFC 9112 §3.2.2): the portal answers, the member is not reached
+  t.equal(absolute.status, 200, 'an absolute-form target naming the portal is the portal’s, whatever Host says')
+  t.notMatch(absolute.body, /"url"/, 'from the gateway, not an upstream')
   t.equal(gladbeck.seen.length, count, 'none of these reached the upstream')
 
   const portal = await rawRequest(port, get('/api/v1/region', `127.0.0.1:${port}`))
