@@ -22,8 +22,8 @@ export const LIMITS = {
   /** one section of a Leistungsbeschreibung (Voraussetzungen, Fristen, Hinweise): plain text, lines starting "- " are list items */
   sectionText: 4000,
   procedureSteps: 20,
-  links: 30,
-  feeItems: 20,
+  links: 10,
+  feeItems: 10,
   contactPoints: 10,
 } as const
 
