@@ -50,10 +50,13 @@ export const OnlineServiceSchema = Type.Object(
 export type OnlineServiceEntry = Static<typeof OnlineServiceSchema>
 type OnlineServiceUser = OnlineServiceEntry['users'][number]
 
-/** `$ref`s with their static type, so Static<> of a schema using them stays exact. */
-const ref = <T>(id: string, description: string) => Type.Unsafe<T>(Type.Ref(id, { description }))
-/** A `$ref` whose description reaches the OpenAPI document: @fastify/swagger drops every keyword beside a bare $ref, not beside allOf. */
-const describedRef = <T>(id: string, description: string) => Type.Unsafe<T>({ allOf: [Type.Ref(id)], description })
+/**
+ * `$ref`s with their static type, so Static<> of a schema using them stays
+ * exact. A described one is allOf [$ref]: @fastify/swagger drops every
+ * keyword beside a bare $ref, so its description would never reach the document.
+ */
+const ref = <T>(id: string, description?: string) =>
+  Type.Unsafe<T>(description === undefined ? Type.Ref(id) : { allOf: [Type.Ref(id)], description })
 
 /**
  * A manifest shape as a named API component: the manifest's own field
@@ -85,7 +88,7 @@ export const OfficeSchema = named(Office, 'Office', 'Dienststelle (office): the 
   appointmentUrl: 'Terminvereinbarung (appointment booking link)',
   accessibility: 'Barrierefreiheit (barrierefreier Zugang, accessibility) as the source states it',
   source: 'Quelle (source): the public page this office\'s data were taken from',
-  fitConnect: Type.Optional(describedRef<FitConnectDestination>('FitConnectDestination', 'FIT-Connect-Zustellpunkt (destination) for every service this office is responsible for')),
+  fitConnect: Type.Optional(ref<FitConnectDestination>('FitConnectDestination', 'FIT-Connect-Zustellpunkt (destination) for every service this office is responsible for')),
 })
 
 export const ProcessingTimeSchema = named(ProcessingTime, 'ProcessingTime', 'Bearbeitungsdauer (processing time): the source\'s text, and a range where it states one (as FIT-Connect processingDuration)', {
@@ -129,22 +132,22 @@ const offeringFields = {
   trustLevel: Type.Optional({ ...TrustLevel, description: 'only when the member states it (with a source)' }),
   fees: Type.Optional(Type.String({ description: 'Gebühren (fees) as text', examples: ['37,00 € (ab 24 Jahren)'] })),
   documents: Type.Optional(Type.Array(Type.String())),
-  office: Type.Optional(describedRef<Office>('Office', 'Zuständige Stelle (responsible office)')),
+  office: Type.Optional(ref<Office>('Office', 'Zuständige Stelle (responsible office)')),
   updatedAt: Type.Optional(Type.String()),
   // the Leistungsbeschreibung, as the member's manifest states it (plain text; lines starting "- " are list items)
   requirements: Type.Optional(Type.String({ description: 'Voraussetzungen (requirements): plain text, lines starting "- " are list items' })),
   procedure: Type.Optional(Type.Array(Type.String({ description: 'one step' }), { description: 'Verfahrensablauf (procedure): the steps in order' })),
   deadlines: Type.Optional(Type.String({ description: 'Fristen (deadlines): plain text, lines starting "- " are list items' })),
-  processingTime: Type.Optional(describedRef<ProcessingTime>('ProcessingTime', 'Bearbeitungsdauer (processing time)')),
-  legalBasis: Type.Optional(Type.Array(ref<Static<typeof LegalBasis>>('LegalBasis', 'one legal basis'), { description: 'Rechtsgrundlagen (legal basis)' })),
-  forms: Type.Optional(Type.Array(ref<Static<typeof TitledLink>>('Link', 'one form'), { description: 'Formulare (forms), on the member\'s own hosts' })),
-  furtherInformation: Type.Optional(Type.Array(ref<Static<typeof TitledLink>>('Link', 'one link'), { description: 'Weiterführende Informationen (further information)' })),
+  processingTime: Type.Optional(ref<ProcessingTime>('ProcessingTime', 'Bearbeitungsdauer (processing time)')),
+  legalBasis: Type.Optional(Type.Array(ref<Static<typeof LegalBasis>>('LegalBasis'), { description: 'Rechtsgrundlagen (legal basis)' })),
+  forms: Type.Optional(Type.Array(ref<Static<typeof TitledLink>>('Link'), { description: 'Formulare (forms), on the member\'s own hosts' })),
+  furtherInformation: Type.Optional(Type.Array(ref<Static<typeof TitledLink>>('Link'), { description: 'Weiterführende Informationen (further information)' })),
   notes: Type.Optional(Type.String({ description: 'Hinweise (notes): plain text, lines starting "- " are list items' })),
-  feeItems: Type.Optional(Type.Array(ref<FeeItem>('FeeItem', 'one fee'), { description: 'Gebühren als Beträge (fees as amounts), beside the text in fees' })),
-  contactPoints: Type.Optional(Type.Array(ref<Office>('Office', 'one Ansprechpunkt'), {
+  feeItems: Type.Optional(Type.Array(ref<FeeItem>('FeeItem'), { description: 'Gebühren als Beträge (fees as amounts), beside the text in fees' })),
+  contactPoints: Type.Optional(Type.Array(ref<Office>('Office'), {
     description: 'Ansprechpunkte (contact points): offices residents may contact that are not the responsible office',
   })),
-  fitConnect: Type.Optional(describedRef<FitConnectDestination>('FitConnectDestination', 'FIT-Connect-Zustellpunkt (destination) of this offering, where its manifest declares one')),
+  fitConnect: Type.Optional(ref<FitConnectDestination>('FitConnectDestination', 'FIT-Connect-Zustellpunkt (destination) of this offering, where its manifest declares one')),
   source: Type.Optional(Type.String({ description: 'Quelle (source): the public page the facts of this offering were taken from' })),
 }
 
@@ -176,7 +179,7 @@ const regionalServiceFields = {
   levels: Type.Array(Level),
   audiences: Type.Array(Audience),
   offeringCount: Type.Integer({ description: 'how many members offer it' }),
-  offerings: Type.Array(ref<Offering>('Offering', 'every offering (search hits: a bounded list, forYou first)')),
+  offerings: Type.Array(ref<Offering>('Offering'), { description: 'every offering (search hits: a bounded list, forYou first)' }),
 }
 
 export const COMPACT_SERVICE_FIELDS = ['id', 'key', 'name', 'leikaKey', 'summary', 'lifeSituations', 'levels', 'offeringCount'] as const

@@ -88,6 +88,9 @@ t.test('OpenAPI: offices, processing time, fee items, links and FIT-Connect dest
   t.equal(refOf(offering.fitConnect), '#/components/schemas/FitConnectDestination')
   t.equal(refOf(components.Office.properties.fitConnect), '#/components/schemas/FitConnectDestination')
   checkTerms(t, components.Office.properties, OFFICE_TERMS, 'Office')
+  // a described $ref keeps its description (a bare one loses it in @fastify/swagger)
+  t.match(components.RegionalService.properties.forYou, { description: /resident's own offering/ }, 'forYou says what it is')
+  t.match(components.CompactService.properties.forYou, { description: /resident's own offering/ })
 })
 
 t.test('/schemas/manifest.json describes the same fields for the member cities', async (t) => {
