@@ -1,6 +1,9 @@
 // Resident journey: search for a service -> who is responsible for my postal
-// code -> the /go deep link to the responsible member's online service.
+// code -> the /go deep link to the responsible member's online service, and
+// what the resident needs to do it (offering.ts: requirements, steps, fees,
+// whom to contact).
 import { get, url, type Schemas } from './api.js'
+import { offeringSheet, type OfferingSheet } from './offering.js'
 
 export interface ResidentResult {
   service: { id: string; name: string }
@@ -10,6 +13,8 @@ export interface ResidentResult {
   forYou?: Schemas['Offering']
   /** absolute /go link (only for online offerings): put it in an <a href>, the gateway redirects (302) */
   goLink?: string
+  /** the Leistungsbeschreibung and contacts of forYou, as far as its member states them */
+  sheet?: OfferingSheet
 }
 
 export async function residentJourney(base: string, q: string, postalCode: string): Promise<ResidentResult> {
@@ -27,6 +32,7 @@ export async function residentJourney(base: string, q: string, postalCode: strin
     chain,
     forYou,
     goLink: goPath === undefined ? undefined : url(base, goPath),
+    sheet: forYou === undefined ? undefined : offeringSheet(forYou),
   }
 }
 

@@ -2,8 +2,10 @@
 // source for the TypeScript types (catalog/types.ts derives them with
 // Static), response serialisation (fast-json-stringify drops any field a
 // schema lacks, so type and schema must not drift) and the OpenAPI document.
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { Account, Audience, Channel, FeeItem, FitConnectDestination, LegalBasis, Level, Maturity, Office, ProcessingTime, SLUG_PATTERN, TitledLink, TrustLevel } from '../manifest/schema.js'
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
+import {
+  Account, Audience, Channel, FeeItem, FitConnectDestination, LegalBasis, Level, Maturity, Office, ProcessingTime, SLUG_PATTERN, TitledLink, TrustLevel,
+} from '../manifest/schema.js'
 
 const SLUG_BODY = SLUG_PATTERN.slice(1, -1)
 /** A regional service's id: its catalog key, or member:serviceId for a member-local service (both slugs). */
@@ -48,6 +50,70 @@ export const OnlineServiceSchema = Type.Object(
 export type OnlineServiceEntry = Static<typeof OnlineServiceSchema>
 type OnlineServiceUser = OnlineServiceEntry['users'][number]
 
+/**
+ * `$ref`s with their static type, so Static<> of a schema using them stays
+ * exact. A described one is allOf [$ref]: @fastify/swagger drops every
+ * keyword beside a bare $ref, so its description would never reach the document.
+ */
+const ref = <T>(id: string, description?: string) =>
+  Type.Unsafe<T>(description === undefined ? Type.Ref(id) : { allOf: [Type.Ref(id)], description })
+
+/**
+ * A manifest shape as a named API component: the manifest's own field
+ * schemas (so type and answer cannot drift), each described for API readers
+ * (German term, English meaning) or replaced by a $ref; a field without its
+ * entry fails tsc.
+ */
+function named<T extends TObject>(schema: T, $id: string, description: string, fields: Record<keyof T['properties'] & string, string | TSchema>): T {
+  const properties = Object.fromEntries(Object.entries(schema.properties).map(([key, field]): [string, TSchema] => {
+    const entry = fields[key as keyof T['properties'] & string]
+    return [key, typeof entry === 'string' ? { ...field, description: entry } : entry]
+  }))
+  return Type.Object(properties, { $id, description }) as unknown as T
+}
+
+export const FitConnectDestinationSchema = named(FitConnectDestination, 'FitConnectDestination', 'FIT-Connect-Zustellpunkt (destination): where the responsible authority receives applications, with the addressing information its editorial system signed', {
+  destinationId: 'Zustellpunkt-ID (destination id, UUID)',
+  destinationSignature: 'signierte Adressierungsinformation (JWS, compact serialisation) as XZuFi or FIT-Connect issued it; the gateway passes it on unchanged',
+})
+
+export const OfficeSchema = named(Office, 'Office', 'Dienststelle (office): the responsible office (Zuständige Stelle) of an offering or an Ansprechpunkt, with the contact data its member\'s manifest states', {
+  id: 'id of the office in its member\'s manifest',
+  name: 'Name der Dienststelle (name of the office)',
+  address: 'Anschrift (postal address)',
+  openingHours: 'Öffnungszeiten (opening hours), one line each, as the source states them',
+  phone: 'Telefon (phone number)',
+  email: 'E-Mail-Adresse (e-mail address)',
+  url: 'Webseite (web page) of the office',
+  appointmentUrl: 'Terminvereinbarung (appointment booking link)',
+  accessibility: 'Barrierefreiheit (barrierefreier Zugang, accessibility) as the source states it',
+  source: 'Quelle (source): the public page this office\'s data were taken from',
+  fitConnect: Type.Optional(ref<FitConnectDestination>('FitConnectDestination', 'FIT-Connect-Zustellpunkt (destination) for every service this office is responsible for')),
+})
+
+export const ProcessingTimeSchema = named(ProcessingTime, 'ProcessingTime', 'Bearbeitungsdauer (processing time): the source\'s text, and a range where it states one (as FIT-Connect processingDuration)', {
+  text: 'Bearbeitungsdauer as the source states it, e.g. "etwa zwei Wochen"',
+  min: 'shortest duration in unit (FIT-Connect minDuration)',
+  max: 'longest duration in unit (FIT-Connect maxDuration)',
+  unit: 'Einheit (unit): year, month, week, day, workday, hour, minute or second',
+})
+
+export const FeeItemSchema = named(FeeItem, 'FeeItem', 'eine Gebühr (one fee) as an amount', {
+  amount: 'Betrag (amount) in EUR',
+  currency: 'Währung (currency): always EUR',
+  text: 'wofür (what the amount is for), e.g. "Personalausweis ab 24 Jahren"',
+})
+
+export const LegalBasisSchema = named(LegalBasis, 'LegalBasis', 'Rechtsgrundlage (legal basis): a citation, with a link where the text is published', {
+  title: 'Zitat (citation), e.g. "§ 3 Bundesmeldegesetz (BMG)"',
+  url: 'Link to the published text',
+})
+
+export const LinkSchema = named(TitledLink, 'Link', 'Link mit Titel (titled link): a Formular or a weiterführende Information', {
+  title: 'Titel (title) as the source gives it',
+  url: 'Adresse (URL, https)',
+})
+
 const offeringFields = {
   member: Type.String({ examples: ['gladbeck'] }),
   memberName: Type.String({ examples: ['Gladbeck'] }),
@@ -64,23 +130,25 @@ const offeringFields = {
   onlineService: Type.Optional(OfferingOnlineServiceSchema),
   channels: Type.Optional(Type.Array(Channel)),
   trustLevel: Type.Optional({ ...TrustLevel, description: 'only when the member states it (with a source)' }),
-  fees: Type.Optional(Type.String({ examples: ['37,00 € (ab 24 Jahren)'] })),
+  fees: Type.Optional(Type.String({ description: 'Gebühren (fees) as text', examples: ['37,00 € (ab 24 Jahren)'] })),
   documents: Type.Optional(Type.Array(Type.String())),
-  office: Type.Optional(Office),
+  office: Type.Optional(ref<Office>('Office', 'Zuständige Stelle (responsible office)')),
   updatedAt: Type.Optional(Type.String()),
-  // the Leistungsbeschreibung, as the member's manifest states it (plain text)
-  requirements: Type.Optional(Type.String({ description: 'Voraussetzungen' })),
-  procedure: Type.Optional(Type.Array(Type.String(), { description: 'Verfahrensablauf, in order' })),
-  deadlines: Type.Optional(Type.String({ description: 'Fristen' })),
-  processingTime: Type.Optional(ProcessingTime),
-  legalBasis: Type.Optional(Type.Array(LegalBasis, { description: 'Rechtsgrundlagen' })),
-  forms: Type.Optional(Type.Array(TitledLink, { description: 'Formulare' })),
-  furtherInformation: Type.Optional(Type.Array(TitledLink, { description: 'Weiterführende Informationen' })),
-  notes: Type.Optional(Type.String({ description: 'Hinweise' })),
-  feeItems: Type.Optional(Type.Array(FeeItem, { description: 'fees as amounts, beside the text in fees' })),
-  contactPoints: Type.Optional(Type.Array(Office, { description: 'Ansprechpunkte: offices residents may contact that are not the responsible office' })),
-  fitConnect: Type.Optional(FitConnectDestination),
-  source: Type.Optional(Type.String({ description: 'the public page the facts of this offering were taken from' })),
+  // the Leistungsbeschreibung, as the member's manifest states it (plain text; lines starting "- " are list items)
+  requirements: Type.Optional(Type.String({ description: 'Voraussetzungen (requirements): plain text, lines starting "- " are list items' })),
+  procedure: Type.Optional(Type.Array(Type.String({ description: 'one step' }), { description: 'Verfahrensablauf (procedure): the steps in order' })),
+  deadlines: Type.Optional(Type.String({ description: 'Fristen (deadlines): plain text, lines starting "- " are list items' })),
+  processingTime: Type.Optional(ref<ProcessingTime>('ProcessingTime', 'Bearbeitungsdauer (processing time)')),
+  legalBasis: Type.Optional(Type.Array(ref<Static<typeof LegalBasis>>('LegalBasis'), { description: 'Rechtsgrundlagen (legal basis)' })),
+  forms: Type.Optional(Type.Array(ref<Static<typeof TitledLink>>('Link'), { description: 'Formulare (forms), on the member\'s own hosts' })),
+  furtherInformation: Type.Optional(Type.Array(ref<Static<typeof TitledLink>>('Link'), { description: 'Weiterführende Informationen (further information)' })),
+  notes: Type.Optional(Type.String({ description: 'Hinweise (notes): plain text, lines starting "- " are list items' })),
+  feeItems: Type.Optional(Type.Array(ref<FeeItem>('FeeItem'), { description: 'Gebühren als Beträge (fees as amounts), beside the text in fees' })),
+  contactPoints: Type.Optional(Type.Array(ref<Office>('Office'), {
+    description: 'Ansprechpunkte (contact points): offices residents may contact that are not the responsible office',
+  })),
+  fitConnect: Type.Optional(ref<FitConnectDestination>('FitConnectDestination', 'FIT-Connect-Zustellpunkt (destination) of this offering, where its manifest declares one')),
+  source: Type.Optional(Type.String({ description: 'Quelle (source): the public page the facts of this offering were taken from' })),
 }
 
 /** The named fields of a field table, in its order (compact views are subsets of the full ones). */
@@ -98,8 +166,6 @@ export const CompactOfferingSchema = Type.Object(pick(offeringFields, COMPACT_OF
 })
 export type CompactOffering = Static<typeof CompactOfferingSchema>
 
-/** `$ref`s with their static type, so Static<> of a schema using them stays exact. */
-const ref = <T>(id: string, description: string) => Type.Unsafe<T>(Type.Ref(id, { description }))
 const FOR_YOU = 'the resident\'s own offering: of the most local member responsible for them (Stadt, Kreis, Land, Bund) that offers it; only when a postal code (or resident member, search: or member filter) was given and such an offering exists'
 
 const regionalServiceFields = {
@@ -113,7 +179,7 @@ const regionalServiceFields = {
   levels: Type.Array(Level),
   audiences: Type.Array(Audience),
   offeringCount: Type.Integer({ description: 'how many members offer it' }),
-  offerings: Type.Array(ref<Offering>('Offering', 'every offering (search hits: a bounded list, forYou first)')),
+  offerings: Type.Array(ref<Offering>('Offering'), { description: 'every offering (search hits: a bounded list, forYou first)' }),
 }
 
 export const COMPACT_SERVICE_FIELDS = ['id', 'key', 'name', 'leikaKey', 'summary', 'lifeSituations', 'levels', 'offeringCount'] as const

@@ -50,7 +50,7 @@ const SectionText = (description: string) =>
 
 /** The URL of an entry in the manifest's `sources` (rules-v2.ts checks it is listed there), so an auditor can check the fact. */
 const SourceRef = (what: string) =>
-  Type.String({ format: 'uri', maxLength: LIMITS.url, description: `where ${what} were taken from: the url of an entry in sources` })
+  Type.String({ format: 'uri', maxLength: LIMITS.url, description: `Quelle (source): where ${what} were taken from; must be the url of an entry in sources` })
 
 // String enums (not unions of literals): one clear "must be one of" error
 // and a plain `enum` in the published schema and OpenAPI.
@@ -72,11 +72,11 @@ export type Audience = Static<typeof Audience>
 
 const Address = Type.Object(
   {
-    street: ShortText('street and number'),
-    postalCode: Type.String({ pattern: '^[0-9]{5}$' }),
-    city: ShortText('city'),
+    street: ShortText('Straße und Hausnummer (street and number)'),
+    postalCode: Type.String({ pattern: '^[0-9]{5}$', description: 'Postleitzahl (postal code, 5 digits)' }),
+    city: ShortText('Ort (city)'),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Anschrift (address) of the office' },
 )
 
 const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -97,7 +97,7 @@ export const FitConnectDestination = Type.Object(
       description: 'the JWS (compact serialisation) of the addressing information, as XZuFi or FIT-Connect issued it',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'FIT-Connect-Zustellpunkt (destination) of the responsible authority, with its signed addressing information' },
 )
 export type FitConnectDestination = Static<typeof FitConnectDestination>
 
@@ -106,21 +106,21 @@ const officeFields = {
   name: ShortText('name of the office (Dienststelle)'),
   address: Type.Optional(Address),
   openingHours: Type.Optional(
-    Type.Array(ShortText('one line, e.g. "Mo–Fr 8:00–12:00"'), { maxItems: LIMITS.openingHours }),
+    Type.Array(ShortText('one line, e.g. "Mo–Fr 8:00–12:00"'), { maxItems: LIMITS.openingHours, description: 'Öffnungszeiten (opening hours), one line each, as the source states them' }),
   ),
-  phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()/-]{5,30}$', description: 'phone number' })),
-  email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+  phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()/-]{5,30}$', description: 'Telefon (phone number), e.g. "+49 2043 99-0"' })),
+  email: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'E-Mail-Adresse (e-mail address) of the office' })),
   url: Type.Optional(Url('web page of the office')),
 }
 const OfficeV1 = Type.Object(officeFields, { additionalProperties: false })
 export const Office = Type.Object(
   {
     ...officeFields,
-    appointmentUrl: Type.Optional(Url('Terminvereinbarung (https, declared host); only when sourced')),
+    appointmentUrl: Type.Optional(Url('Terminvereinbarung (appointment booking): https, a host in allowedHosts; only when sourced')),
     accessibility: Type.Optional(ShortText('barrierefreier Zugang, as the source states it')),
     // additive (Leistungsbeschreibung)
     source: Type.Optional(SourceRef("this office's address, hours and contact data")),
-    fitConnect: Type.Optional(FitConnectDestination),
+    fitConnect: Type.Optional({ ...FitConnectDestination, description: 'FIT-Connect-Zustellpunkt (destination) for every service this office is responsible for' }),
   },
   { additionalProperties: false },
 )
@@ -137,7 +137,7 @@ const serviceFields = {
   onlineUrl: Type.Optional(Url('where the service can be started online (https, declared host)')),
   infoUrl: Type.Optional(Url('page with more information (https, declared host)')),
   trustLevel: Type.Optional(TrustLevel),
-  fees: Type.Optional(ShortText('fees in EUR or as text')),
+  fees: Type.Optional(ShortText('Gebühren (fees) in EUR or as text')),
   documents: Type.Optional(Type.Array(ShortText('document to bring or upload'), { maxItems: LIMITS.documents })),
   office: Type.Optional({ ...Slug, description: 'id of an entry in offices' }),
   updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
@@ -163,11 +163,11 @@ export const DurationUnit = StringEnum(DURATION_UNITS, 'unit as FIT-Connect proc
 export const ProcessingTime = Type.Object(
   {
     text: Type.Optional(LongText('Bearbeitungsdauer as the source states it')),
-    min: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
-    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+    min: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, description: 'shortest duration, in unit (FIT-Connect minDuration)' })),
+    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, description: 'longest duration, in unit (FIT-Connect maxDuration); not below min' })),
     unit: Type.Optional(DurationUnit),
   },
-  { additionalProperties: false, minProperties: 1, description: 'text, or min/max with unit (rules-v2.ts: a number needs its unit, min <= max)' },
+  { additionalProperties: false, minProperties: 1, description: 'Bearbeitungsdauer (processing time): text, or min/max with their unit (a number needs its unit, a unit needs a number, min <= max)' },
 )
 export type ProcessingTime = Static<typeof ProcessingTime>
 
@@ -175,10 +175,10 @@ export type ProcessingTime = Static<typeof ProcessingTime>
 export const FeeItem = Type.Object(
   {
     amount: Type.Number({ minimum: 0, maximum: 1000000, multipleOf: 0.01, description: 'amount in EUR' }),
-    currency: Type.Literal('EUR'),
+    currency: Type.Literal('EUR', { description: 'Währung (currency): always EUR' }),
     text: Type.Optional(ShortText('what the amount is for, e.g. "Personalausweis ab 24 Jahren"')),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'eine Gebühr (one fee) as an amount' },
 )
 export type FeeItem = Static<typeof FeeItem>
 
@@ -189,19 +189,19 @@ export type FeeItem = Static<typeof FeeItem>
  */
 const leistungsbeschreibung = {
   requirements: Type.Optional(SectionText('Voraussetzungen (XZuFi text module 09)')),
-  procedure: Type.Optional(Type.Array(LongText('one step of the Verfahrensablauf (module 11), in order'), { minItems: 1, maxItems: LIMITS.procedureSteps })),
+  procedure: Type.Optional(Type.Array(LongText('one step of the Verfahrensablauf (module 11), in order'), { minItems: 1, maxItems: LIMITS.procedureSteps, description: 'Verfahrensablauf (procedure, XZuFi text module 11): the steps in order' })),
   deadlines: Type.Optional(SectionText('Fristen (modulFrist)')),
   processingTime: Type.Optional(ProcessingTime),
   legalBasis: Type.Optional(Type.Array(LegalBasis, { minItems: 1, maxItems: LIMITS.links, description: 'Rechtsgrundlagen (module 07, Handlungsgrundlagen)' })),
   forms: Type.Optional(Type.Array(TitledLink, { minItems: 1, maxItems: LIMITS.links, description: 'Formulare (module 14)' })),
   furtherInformation: Type.Optional(Type.Array(TitledLink, { minItems: 1, maxItems: LIMITS.links, description: 'Weiterführende Informationen (module 15, weiterfuehrenderLink)' })),
   notes: Type.Optional(SectionText('Hinweise (module 16)')),
-  feeItems: Type.Optional(Type.Array(FeeItem, { minItems: 1, maxItems: LIMITS.feeItems, description: 'fees as amounts, beside the text in fees' })),
+  feeItems: Type.Optional(Type.Array(FeeItem, { minItems: 1, maxItems: LIMITS.feeItems, description: 'Gebühren als Beträge (fees as amounts, modulKosten), beside the text in fees' })),
   contactPoints: Type.Optional(Type.Array({ ...Slug, description: 'id of an entry in offices' }, {
     minItems: 1, maxItems: LIMITS.contactPoints, uniqueItems: true,
     description: 'Ansprechpunkte (XZuFi rolle 02): offices residents may contact that are not the responsible office',
   })),
-  fitConnect: Type.Optional(FitConnectDestination),
+  fitConnect: Type.Optional({ ...FitConnectDestination, description: 'FIT-Connect-Zustellpunkt (destination) for this service offering' }),
   source: Type.Optional(SourceRef("this service's facts")),
 }
 

@@ -3,7 +3,8 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import { Slug as ManifestSlug } from '../manifest/schema.js'
 import {
-  CompactOfferingSchema, CompactServiceSchema, LifeSituationSchema, MemberSchema, OfferingSchema, OnlineServiceSchema, RegionalServiceSchema,
+  CompactOfferingSchema, CompactServiceSchema, FeeItemSchema, FitConnectDestinationSchema, LegalBasisSchema, LifeSituationSchema, LinkSchema, MemberSchema,
+  OfferingSchema, OfficeSchema, OnlineServiceSchema, ProcessingTimeSchema, RegionalServiceSchema,
 } from '../catalog/schemas.js'
 import { VIEWS, type View } from '../catalog/views.js'
 
@@ -88,4 +89,7 @@ export const MemberMetaSchema = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
 })
 
-export const sharedSchemas = [Problem, OfferingSchema, CompactOfferingSchema, RegionalServiceSchema, CompactServiceSchema, MemberSchema, LifeSituationSchema, OnlineServiceSchema]
+export const sharedSchemas = [
+  Problem, FitConnectDestinationSchema, OfficeSchema, ProcessingTimeSchema, FeeItemSchema, LegalBasisSchema, LinkSchema,
+  OfferingSchema, CompactOfferingSchema, RegionalServiceSchema, CompactServiceSchema, MemberSchema, LifeSituationSchema, OnlineServiceSchema,
+]

@@ -25,8 +25,11 @@ const TSC_FLAGS = ['--strict', '--skipLibCheck', '--target', 'es2022', '--module
 type Json = Record<string, any>
 type Registration = { ok: true; accepted: { member: string }; etag: string | null } | { ok: false; status: number; errors: { path: string; message: string }[]; etag: string | null }
 interface ResidentModule {
-  residentJourney(base: string, q: string, postalCode: string): Promise<{ service: { id: string }; chain: string[]; forYou?: { member: string }; goLink?: string }>
+  residentJourney(base: string, q: string, postalCode: string): Promise<{ service: { id: string }; chain: string[]; forYou?: { member: string }; goLink?: string; sheet?: Json }>
   goTarget(goLink: string): Promise<string | null>
+}
+interface OfferingModule {
+  offeringSheet(offering: Json): Json
 }
 interface MemberModule {
   memberJourney(base: string, member: string, token: string, manifest: unknown): Promise<{ registration: Registration; status: { id: string; meta: { acceptedAt?: string } } }>
@@ -85,6 +88,19 @@ t.test('a renamed field the example uses breaks the type check (the contract gua
   const res2 = await tsc(await project(noQuery, join(tmp, 'param')), ['--noEmit'])
   t.notOk(res2.ok, 'a renamed query parameter fails too')
   t.match(res2.out, /postalCode/)
+
+  // the Leistungsbeschreibung: the offering sheet reads the office's appointmentUrl and the fee items' amounts
+  const office = structuredClone(doc)
+  office.components.schemas.Office.properties.bookingUrl = office.components.schemas.Office.properties.appointmentUrl
+  delete office.components.schemas.Office.properties.appointmentUrl
+  const res3 = await tsc(await project(office, join(tmp, 'office')), ['--noEmit'])
+  t.notOk(res3.ok, 'a renamed office field fails')
+  t.match(res3.out, /offering\.ts.*appointmentUrl/, 'and names its use in the offering sheet')
+  const fee = structuredClone(doc)
+  fee.components.schemas.FeeItem.properties.amount.type = 'string'
+  const res4 = await tsc(await project(fee, join(tmp, 'fee')), ['--noEmit'])
+  t.notOk(res4.ok, 'a fee amount that is no longer a number fails')
+  t.match(res4.out, /offering\.ts/)
 })
 
 t.test('the compiled example runs both journeys against a real gateway on 127.0.0.1', async (t) => {
@@ -103,8 +119,29 @@ t.test('the compiled example runs both journeys against a real gateway on 127.0.
   t.same(r.chain.slice(0, 2), ['gladbeck', 'kreis-recklinghausen'], 'Gladbeck is responsible, then the Kreis')
   t.equal(r.forYou?.member, 'gladbeck', 'the offering to use is Gladbeck\'s')
   t.ok(r.goLink?.startsWith(`${base}/go/gladbeck/`), `a /go link: ${r.goLink}`)
+  t.equal(r.sheet?.contacts[0]?.name, 'Stadtverwaltung Gladbeck', 'the sheet names the responsible office (members/gladbeck.json)')
   const target = await resident.goTarget(r.goLink!)
   t.match(target, /^https:\/\/[a-z0-9.-]+\//, `the /go link redirects to the online service: ${target}`)
+
+  // the sheet from an offering that states every field of the Leistungsbeschreibung
+  const sheets = await import(pathToFileURL(join(root, 'out', 'offering.js')).href) as OfferingModule
+  const office = (name: string, extra: Json = {}) => ({ id: name.toLowerCase(), name, ...extra })
+  t.same(sheets.offeringSheet({
+    member: 'a', memberName: 'A', level: 'stadt', serviceId: 'hund', name: 'Hund anmelden', summary: 's', audiences: ['residents'], lifeSituations: ['tiere'], synonyms: [],
+    requirements: 'Hauptwohnsitz in A', procedure: ['Formular senden', 'Steuermarke erhalten'], deadlines: 'zwei Wochen', processingTime: { min: 1, max: 2, unit: 'week' },
+    fees: '96 € im Jahr', feeItems: [{ amount: 0.1, currency: 'EUR' }, { amount: 0.2, currency: 'EUR' }],
+    forms: [{ title: 'Anmeldung', url: 'https://www.a.example/hund.pdf' }], legalBasis: [{ title: 'Hundesteuersatzung' }],
+    office: office('Rathaus', { phone: '+49 1 2', email: 'rathaus@a.example', openingHours: ['Mo 8–12'], appointmentUrl: 'https://www.a.example/termin' }),
+    contactPoints: [office('Bürgerbüro')], source: 'https://www.a.example/hund',
+  }), {
+    requirements: 'Hauptwohnsitz in A', steps: ['Formular senden', 'Steuermarke erhalten'], deadlines: 'zwei Wochen', processingTime: '1–2 Wochen',
+    fees: '96 € im Jahr', feeTotal: 0.3, forms: [{ title: 'Anmeldung', url: 'https://www.a.example/hund.pdf' }], legalBasis: ['Hundesteuersatzung'],
+    contacts: [
+      { name: 'Rathaus', phone: '+49 1 2', email: 'rathaus@a.example', openingHours: ['Mo 8–12'], appointmentUrl: 'https://www.a.example/termin' },
+      { name: 'Bürgerbüro', openingHours: [] },
+    ],
+    source: 'https://www.a.example/hund',
+  }, 'every stated field reaches the sheet; the responsible office comes first')
 
   // member journey: a broken draft is refused with JSON paths, the good manifest goes live
   const good = JSON.parse(await readFile(join(REPO, 'members', `${MEMBER_ID}.json`), 'utf8'))
