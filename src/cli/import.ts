@@ -93,7 +93,8 @@ export function printReport(result: ImportResult, line: (s: string) => void): vo
     for (const d of report.dropped.slice(0, 200)) line(`  ${d.kind} ${d.id}${d.name ? ` "${d.name}"` : ''}: ${d.reason}`)
     if (report.dropped.length > 200) line(`  … and ${report.dropped.length - 200} more`)
   }
-  for (const n of report.notMapped) line(`not shown in the portal (no manifest field): ${n.what} in ${n.count} service(s)`)
+  for (const n of report.notMapped) line(`not shown in the portal (no manifest field): ${n.what} in ${n.count} object(s)`)
+  for (const u of report.unknownCodes) line(`unknown code: ${u.what}, ${u.count} time(s)`)
   if (result.ok) line('✓ valid manifest')
   else {
     line(`✗ the mapped manifest is invalid: ${result.total ?? result.errors.length} error(s)`)

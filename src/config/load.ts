@@ -91,6 +91,7 @@ function checkRegion(data: Omit<RegionData, 'regionPath'>): string[] {
   }
   const lsIds = new Set(data.lifeSituations.map((l) => l.id))
   if (lsIds.size !== data.lifeSituations.length) problems.push('life situation ids must be unique')
+  if (data.lifeSituations.filter((l) => l.fallback === true).length > 1) problems.push('at most one life situation is the fallback ("fallback": true)')
   const keys = new Set<string>()
   for (const entry of data.serviceCatalog) {
     if (keys.has(entry.key)) problems.push(`services.json: duplicate key "${entry.key}"`)

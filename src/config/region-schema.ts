@@ -117,6 +117,7 @@ export const LifeSituation = Type.Object(
     label: Type.String({ minLength: 1, maxLength: 100 }),
     description: Type.String({ minLength: 1, maxLength: 500 }),
     ozgTopic: Type.String({ minLength: 1, maxLength: 100, description: 'OZG Themenfeld this life situation maps to' }),
+    fallback: Type.Optional(Type.Boolean({ description: 'the Lebenslage of an imported member-local service the export does not classify (at most one)' })),
   },
   { additionalProperties: false },
 )

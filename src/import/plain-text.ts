@@ -53,3 +53,17 @@ export function shorten(text: string, max: number): string {
   const space = head.lastIndexOf(' ', max - 1)
   return `${head.slice(0, space > 0 ? space : max - 1).trimEnd()}…`
 }
+
+/**
+ * Plain text for a section field (Voraussetzungen, Hinweise): paragraphs and
+ * lines kept, list items as "- " lines (the manifest's list convention), at
+ * most `max` characters, cut at a line or word end.
+ */
+export function toSectionText(html: string, max: number): string {
+  const text = toPlainText(html.replace(/<\/li\s*>/gi, '').replace(/<li\b[^>]*>/gi, '<br>- '))
+  if (text.length <= max) return text
+  const head = text.slice(0, max - 1)
+  const line = head.lastIndexOf('\n')
+  const cut = line >= max / 2 ? line : head.lastIndexOf(' ')
+  return `${head.slice(0, cut > 0 ? cut : max - 1).trimEnd()}…`
+}

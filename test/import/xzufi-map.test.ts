@@ -64,7 +64,8 @@ t.test('Personalausweis for Gladbeck: catalog key, office, plain text, fees, doc
   t.same(r.manifest.offices, [{ id: 'buergerbuero-gladbeck', name: 'Bürgerbüro Gladbeck', address: { street: 'Willy-Brandt-Platz 2', postalCode: '45964', city: 'Gladbeck' }, openingHours: ['Mo–Fr 8:00–12:00'] }])
   t.equal(s.office, 'buergerbuero-gladbeck')
   t.same(r.report.mapped, { services: 1, catalogServices: 1, localServices: 0, offices: 1, onlineServices: 1 - 1 })
-  t.same(r.report.notMapped.map((n) => n.what).sort(), ['modulFrist (Fristen)', 'text module 23 Ansprechpunkt'])
+  t.equal(s.deadlines, 'keine', 'modulFrist is mapped now')
+  t.same(r.report.notMapped.map((n) => n.what).sort(), ['text module 23 Ansprechpunkt'])
 })
 
 t.test('Hund for Gladbeck: online service shared with Marl, local LeiKa service, drops with reasons', async (t) => {
@@ -83,7 +84,7 @@ t.test('Hund for Gladbeck: online service shared with Marl, local LeiKa service,
   t.match(reasons['L-300'], /no Zuständigkeit in the member's area/)
   t.match(reasons['OE-9'], /no Zuständigkeit/)
   t.match(reasons['OD-2'], /URL not allowed/)
-  t.same(r.report.notMapped, [{ what: 'unknown text module 77', count: 1 }])
+  t.same(r.report.unknownCodes, [{ what: 'unknown text module code "77"', count: 1 }])
 })
 
 t.test('the same file for Marl: only what Marl is responsible for', async (t) => {

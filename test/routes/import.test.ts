@@ -102,7 +102,7 @@ t.test('an export that maps no service (another city\'s, or an empty one) is a 4
   }
   // the city IT team sees why, not only how many were dropped
   const messages = (await gw.inject(post(marls))).json().errors.map((e: { message: string }) => e.message)
-  t.ok(messages.includes('dropped leistung L-200 "Hund anmelden": no Zuständigkeit in the member\'s area'), messages.join('\n'))
+  t.ok(messages.includes('dropped leistung L-200 "Hund anmelden": no Zuständigkeit in the member\'s area (belongs to marl: import it there)'), messages.join('\n'))
   t.equal(messages.filter((m: string) => m.startsWith('dropped ')).length, 6, 'every dropped item (up to 20)')
   t.equal(await manifestNow(), original, 'the last good manifest stays')
 })
@@ -125,4 +125,46 @@ t.test('If-Match on an import: a stale ETag is a 412 before the export is mapped
   const after = await read()
   t.not(after.headers.etag, etag)
   t.equal(ok.headers.etag, after.headers.etag, 'the 200 carries the ETag of what is now stored')
+})
+
+t.test('the full Leistungsbeschreibung through the route: new fields in the API, unknown LeiKa found by search, /api/v1/routes and the portal; Kreis and Land add nothing', async (t) => {
+  const gw = await app(t)
+  const res = await gw.inject(post(await fixture('gladbeck-full.xml')))
+  t.equal(res.statusCode, 200, res.body)
+  const report = res.json().report
+  t.match(report, { mapped: { services: 3, catalogServices: 1, localServices: 2 } })
+  t.ok(report.dropped.some((d: { id: string; reason: string }) => d.id === 'OE-K' && /belongs to kreis-recklinghausen: import it there/.test(d.reason)))
+  t.ok(report.dropped.some((d: { id: string; reason: string }) => d.id === 'L-520' && d.reason === 'validity ended on 2025-12-31 (gueltigkeit): skipped'))
+  t.ok(report.unknownCodes.length > 0, 'unknown codes in the answer')
+  await gw.live.refresh?.()
+  const service = (await gw.inject('/api/v1/services/wohnsitz-anmelden')).json()
+  const offering = service.offerings.find((o: { member: string }) => o.member === 'gladbeck')
+  t.match(offering, {
+    requirements: /^Sie sind in eine Wohnung/,
+    procedure: ['Termin online buchen.', 'Mit den Unterlagen ins Bürgerbüro kommen.', 'Die Meldebestätigung mitnehmen.'],
+    deadlines: 'Innerhalb von zwei Wochen nach dem Einzug.',
+    processingTime: { min: 1, max: 3, unit: 'workday' },
+    feeItems: [{ amount: 0, currency: 'EUR' }, { amount: 5, currency: 'EUR' }],
+    office: { name: 'Bürgerbüro Gladbeck', phone: '02043 99-0', email: 'buergerbuero@stadt-gladbeck.de', openingHours: ['Mo–Fr 8:00–12:00', 'Do 14:00–18:00'] },
+    contactPoints: [{ name: 'Servicecenter Rathaus' }],
+  })
+  // the Kreis-wide and Land-wide Zuständigkeiten did not give Gladbeck an offering of its own
+  for (const key of ['bewohnerparkausweis', 'bafoeg']) {
+    const s = (await gw.inject(`/api/v1/services/${key}`)).json()
+    t.notOk(s.offerings?.some((o: { member: string; office?: { name: string } }) => o.member === 'gladbeck' && /Straßenverkehrsamt|Studierendenwerk/.test(o.office?.name ?? '')), key)
+  }
+  // member-local service with an unknown LeiKa key: search (after the index swap), routes, portal
+  let found = ''
+  for (let i = 0; i < 100 && !found.includes('Brauchtumsfeuer anmelden'); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100))
+    found = (await gw.inject('/api/v1/search?q=Brauchtumsfeuer')).body
+  }
+  t.match(found, /Brauchtumsfeuer anmelden/, 'search finds it')
+  const routes = (await gw.inject('/api/v1/routes?leikaKey=99400777001000&postalCode=45964')).json()
+  t.match(routes, { totalCount: 1, routes: [{ member: 'gladbeck', onlineService: { url: 'https://serviceportal.gladbeck.de/brauchtumsfeuer' } }] })
+  const page = await gw.inject('/suche?q=Brauchtumsfeuer')
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /Brauchtumsfeuer anmelden/, 'the portal finds it')
+  const lifeSituation = (await gw.inject('/api/v1/life-situations/weitere-leistungen')).json()
+  t.match(JSON.stringify(lifeSituation), /Brauchtumsfeuer anmelden/, 'in the fallback Lebenslage')
 })
