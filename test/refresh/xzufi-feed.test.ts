@@ -16,6 +16,7 @@ import { sha256Hex } from '../../src/auth/token.js'
 import { createAgents, DEFAULT_LIMITS, fetchStream, FetchError } from '../../src/refresh/fetch-manifest.js'
 import { summarizeImport } from '../../src/refresh/import-summary.js'
 import { REPO } from '../helpers/region.js'
+import { loadRegionData } from '../../src/config/load.js'
 import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
 
@@ -43,7 +44,7 @@ async function feedServer(t: Test, body: Buffer) {
 }
 
 /** the real region in a temp dir; Gladbeck keeps its bundled file and gets the feed beside it */
-async function regionWithFeed(t: Test, feedUrl: string): Promise<string> {
+async function regionWithFeed(t: Test, feedUrl: string, edit: (gladbeck: Record<string, unknown>) => void = () => {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'dp-feed-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   await cp(join(REPO, 'config'), join(dir, 'config'), { recursive: true })
@@ -53,6 +54,7 @@ async function regionWithFeed(t: Test, feedUrl: string): Promise<string> {
   for (const m of region.members) {
     if (m.id !== 'gladbeck') continue
     Object.assign(m, { xzufi: feedUrl, allowPrivateNetwork: true, tokenSha256: sha256Hex(TOKEN), refreshIntervalSeconds: 3600 })
+    edit(m)
   }
   await writeFile(regionPath, JSON.stringify(region))
   return regionPath
@@ -149,6 +151,24 @@ t.test('a feed whose import maps nothing: failed with the report, nothing stored
   t.equal(stored.meta.source, 'file')
   t.match(stored.meta.lastError, /invalid manifest from the XZuFi import/)
   t.match(stored.meta.importReport, { read: { leistungen: 1 }, mapped: { services: 0 }, dropped: 1 })
+})
+
+t.test('a member with only a feed (no manifest file): imported at start; the region config checks the feed URL', async (t) => {
+  const feed = await feedServer(t, await fixture('gladbeck-hund.xml'))
+  const regionPath = await regionWithFeed(t, feed.url, (m) => { delete m.manifest })
+  const app = await gateway(t, regionPath)
+  await until('the feed imported', async () => (await app.store.getMember('gladbeck'))?.status === 'ok')
+  const stored = (await app.store.getMember('gladbeck'))!
+  t.equal(stored.meta.source, 'xzufi')
+  t.equal(stored.manifest!.links.website, undefined, 'no file, no stored links: none invented')
+
+  const refused = async (edit: (m: Record<string, unknown>) => void) =>
+    loadRegionData(await regionWithFeed(t, feed.url, edit)).then(() => 'loaded', (e: Error) => e.message)
+  t.match(await refused((m) => { delete m.manifest; delete m.xzufi }), /gladbeck: needs a manifest \(file or https URL\) or an xzufi feed URL/)
+  t.match(await refused((m) => { delete m.allowPrivateNetwork }), /gladbeck: xzufi URL must be https/)
+  t.match(await refused((m) => { m.manifest = 'https://www.gladbeck.de/manifest.json' }), /gladbeck: beside xzufi, manifest must be a file/)
+  t.match(await refused((m) => { m.xzufi = 'ftp://example.org/x.xml' }), /is invalid/)
+  t.equal(await refused(() => {}), 'loaded')
 })
 
 t.test('the import report in the status is bounded like validation errors', async (t) => {
