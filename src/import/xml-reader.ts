@@ -58,6 +58,8 @@ export interface XmlReader {
   readonly namespace: string | undefined
 }
 
+const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>
+
 const READER_DEFAULTS = { maxBytes: 512 * 1024 * 1024, maxDepth: 64, maxObjectChars: 4 * 1024 * 1024 }
 
 export function createXzufiReader(options: ReaderOptions): XmlReader {
@@ -105,9 +107,12 @@ export function createXzufiReader(options: ReaderOptions): XmlReader {
     } else if (!ours) {
       // foreign element inside an object: captured as an ignored placeholder
     }
-    const attrs: Record<string, string> = {}
-    for (const attr of Object.values(tag.attributes)) {
+    // most elements have no attributes: they share one frozen empty object (less garbage)
+    let attrs: Record<string, string> = NO_ATTRS
+    for (const key in tag.attributes) {
+      const attr = tag.attributes[key]
       if (typeof attr === 'object' && attr.prefix !== 'xmlns' && attr.name !== 'xmlns') {
+        if (attrs === NO_ATTRS) attrs = {}
         attrs[attr.local] = own(attr.value)
         // kept attributes are held like text: they count toward the object's limit
         grow(attr.local.length + attr.value.length + 4)
