@@ -60,12 +60,12 @@ async function regionWithFeed(t: Test, feedUrl: string, edit: (gladbeck: Record<
   return regionPath
 }
 
-async function gateway(t: Test, regionPath: string, extra: { redisUrl?: string } = {}): Promise<FastifyInstance> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-feed-data-'))
-  const app = await buildApp({ settings: { regionConfig: regionPath, dataDir, pressure: NO_LOAD_SHEDDING, ...extra } })
+async function gateway(t: Test, regionPath: string, extra: { redisUrl?: string; dataDir?: string } = {}): Promise<FastifyInstance> {
+  const dataDir = extra.dataDir ?? await mkdtemp(join(tmpdir(), 'dp-feed-data-'))
+  const app = await buildApp({ settings: { regionConfig: regionPath, pressure: NO_LOAD_SHEDDING, ...extra, dataDir } })
   t.teardown(async () => {
     await app.close()
-    await rm(dataDir, { recursive: true, force: true })
+    if (extra.dataDir === undefined) await rm(dataDir, { recursive: true, force: true })
   })
   await app.ready()
   return app
@@ -140,6 +140,34 @@ t.test('a feed is imported at start, answered 304 when unchanged, kept when it f
   t.notOk('lastError' in after.meta, 'the failure is cleared')
   const names = await gladbeckServices(app)
   t.notOk(names.includes('Hundesteuer: Änderung melden'), 'the old import is gone')
+})
+
+t.test('the import supersedes the bundled file beside it across a restart, until the file changes', async (t) => {
+  const feed = await feedServer(t, await fixture('gladbeck-hund.xml'))
+  const regionPath = await regionWithFeed(t, feed.url)
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-feed-data-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const first = await gateway(t, regionPath, { dataDir })
+  await until('the feed imported', async () => (await first.store.getMember('gladbeck'))?.meta.source === 'xzufi')
+  await first.close()
+
+  const again = await gateway(t, regionPath, { dataDir })
+  const kept = (await again.store.getMember('gladbeck'))!
+  t.equal(kept.meta.source, 'xzufi', 'the unchanged bundled file does not replace the import')
+  t.ok(kept.manifest!.services.some((s) => s.name === 'Hundesteuer: Änderung melden'))
+  await again.close()
+
+  // the operator edits the file: it is loaded, and the feed is imported over it again at once
+  const file = join(regionPath, '..', '..', 'members', 'gladbeck.json')
+  const doc = JSON.parse(await readFile(file, 'utf8'))
+  doc.links.website = 'https://www.gladbeck.de/rathaus/'
+  await writeFile(file, JSON.stringify(doc))
+  const third = await gateway(t, regionPath, { dataDir })
+  await until('imported over the changed file', async () => {
+    const state = await third.store.getMember('gladbeck')
+    return state?.meta.source === 'xzufi' && state.manifest?.links.website === 'https://www.gladbeck.de/rathaus/'
+  })
+  t.pass('the changed file\'s links are in the new import')
 })
 
 t.test('a feed whose import maps nothing: failed with the report, nothing stored', async (t) => {
