@@ -232,5 +232,6 @@ function boundedMeta(meta: MemberState['meta']): MemberState['meta'] {
   const copy = { ...meta }
   if (typeof copy.lastError === 'string') copy.lastError = cut(copy.lastError, MAX_LAST_ERROR)
   if (Array.isArray(copy.errors)) copy.errors = boundIssues(copy.errors)
+  if (Array.isArray(copy.importReport?.notes)) copy.importReport = { ...copy.importReport, notes: boundIssues(copy.importReport.notes) }
   return copy
 }

@@ -19,7 +19,7 @@ export interface MemberState {
   manifest?: Manifest
   meta: {
     /** where the live manifest came from */
-    source?: 'file' | 'remote' | 'api'
+    source?: 'file' | 'remote' | 'api' | 'xzufi'
     etag?: string
     lastModified?: string
     fetchedAt?: string
@@ -35,7 +35,22 @@ export interface MemberState {
      * the operator changes it
      */
     fileSha256?: string
+    /** the member's XZuFi feed: the last import's report, bounded like errors */
+    importReport?: ImportSummary
+    /** sha-256 of the feed bytes the live manifest was imported from */
+    feedSha256?: string
   }
+}
+
+/** What an XZuFi feed import read, mapped and left out (refresh/import-summary.ts). */
+export interface ImportSummary {
+  xzufiVersion: string
+  read: Record<string, number>
+  mapped: Record<string, number>
+  /** how many objects were dropped; the reasons are among the notes */
+  dropped: number
+  /** dropped objects and unmapped facts, one line each, at most MAX_ISSUES and an "and N more" line */
+  notes: Issue[]
 }
 
 /** A regional service: catalog key, or `member:serviceId` for member-local services. */

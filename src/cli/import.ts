@@ -10,7 +10,7 @@ import { loadRegionOrSay } from './region.js'
 import { readManifestFile } from '../manifest/load.js'
 import { validateManifest } from '../manifest/validate.js'
 import type { ManifestV2 } from '../manifest/schema.js'
-import { isRemoteManifest } from '../net/https-url.js'
+import { bundledManifestPath } from '../config/member-source.js'
 import { XmlRejected } from '../import/xml-reader.js'
 import { mapAndValidate, mapContextFor, readXzufi, type ImportResult } from '../import/xzufi-import.js'
 import type { XzufiRecord } from '../import/xzufi-records.js'
@@ -57,8 +57,9 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
   }
   // XZuFi has no city links: keep those of the member's bundled manifest
   let links: ManifestV2['links'] | undefined
-  if (!isRemoteManifest(member.manifest)) {
-    const bundled = await readManifestFile(resolve(dirname(data.regionPath), member.manifest))
+  const file = bundledManifestPath(member)
+  if (file !== undefined) {
+    const bundled = await readManifestFile(resolve(dirname(data.regionPath), file))
     const l = bundled.ok ? (bundled.value as { links?: ManifestV2['links'] } | null)?.links : undefined
     if (l && typeof l === 'object') links = l
   }

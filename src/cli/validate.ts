@@ -11,7 +11,7 @@ import { validateManifest } from '../manifest/validate.js'
 import type { Issue } from '../http/problem.js'
 import type { SharedOnlineService } from '../manifest/rules-v2.js'
 import type { Manifest } from '../manifest/schema.js'
-import { isRemoteManifest } from '../net/https-url.js'
+import { bundledManifestPath } from '../config/member-source.js'
 import { regionConfigFromEnv } from '../config/env.js'
 
 const USAGE = `usage: dachportal-validate [--region config/region.json] <manifest.json>...
@@ -38,8 +38,9 @@ export interface FileReport {
 async function bundledOnlineServices(data: RegionData): Promise<Map<string, SharedOnlineService[]>> {
   const map = new Map<string, SharedOnlineService[]>()
   for (const m of data.region.members) {
-    if (isRemoteManifest(m.manifest)) continue
-    const parsed = await readManifestFile(resolve(dirname(data.regionPath), m.manifest))
+    const file = bundledManifestPath(m)
+    if (file === undefined) continue
+    const parsed = await readManifestFile(resolve(dirname(data.regionPath), file))
     const list = parsed.ok ? (parsed.value as { onlineServices?: unknown } | null)?.onlineServices : undefined
     map.set(m.id, Array.isArray(list)
       ? list.flatMap((os: unknown) => {
@@ -90,8 +91,10 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   if (data === undefined) return 2
   if (all) {
     for (const m of data.region.members) {
-      if (isRemoteManifest(m.manifest)) out(`- ${m.id}: remote manifest ${m.manifest} (not checked offline)`)
-      else files.push(resolve(dirname(data.regionPath), m.manifest))
+      const file = bundledManifestPath(m)
+      if (file !== undefined) files.push(resolve(dirname(data.regionPath), file))
+      if (m.xzufi !== undefined) out(`- ${m.id}: XZuFi feed ${m.xzufi} (not checked offline)`)
+      else if (file === undefined) out(`- ${m.id}: remote manifest ${m.manifest ?? ''} (not checked offline)`)
     }
   }
   if (upgrade && (all || files.length !== 1)) { out(`--upgrade takes exactly one manifest file\n${USAGE}`); return 2 }

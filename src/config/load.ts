@@ -87,7 +87,13 @@ function checkRegion(data: Omit<RegionData, 'regionPath'>): string[] {
     if (m.upstream !== undefined && httpsRefused(m.upstream, allowHttp)) {
       problems.push(`${m.id}: upstream must be https (http only with allowPrivateNetwork for tests)`)
     }
-    if (isRemoteManifest(m.manifest) && httpsRefused(m.manifest, allowHttp)) problems.push(`${m.id}: manifest URL must be https`)
+    if (m.manifest === undefined && m.xzufi === undefined) problems.push(`${m.id}: needs a manifest (file or https URL) or an xzufi feed URL`)
+    if (m.manifest !== undefined && isRemoteManifest(m.manifest) && httpsRefused(m.manifest, allowHttp)) problems.push(`${m.id}: manifest URL must be https`)
+    if (m.xzufi !== undefined) {
+      if (httpsRefused(m.xzufi, allowHttp)) problems.push(`${m.id}: xzufi URL must be https`)
+      // one source is fetched per member; the file beside a feed only supplies what XZuFi lacks
+      if (m.manifest !== undefined && isRemoteManifest(m.manifest)) problems.push(`${m.id}: beside xzufi, manifest must be a file (links, sources), not a URL`)
+    }
   }
   const lsIds = new Set(data.lifeSituations.map((l) => l.id))
   if (lsIds.size !== data.lifeSituations.length) problems.push('life situation ids must be unique')

@@ -10,6 +10,8 @@ const LINE = /<(?:br|li|dt|dd)\b[^>]*\/?>|<\/(?:li|dt|dd)\s*>/gi
 const TAG = /<\/?[a-zA-Z][^>]*>|<!--[\s\S]*?-->/g
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', shy: '', ndash: '–', mdash: '—', bdquo: '„', ldquo: '“', rdquo: '”', euro: '€', auml: 'ä', ouml: 'ö', uuml: 'ü', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', szlig: 'ß', sect: '§', hellip: '…' }
 
+const NEEDS_FULL_PASS = /[<&\n\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
+
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (all, body: string) => {
     if (body[0] === '#') {
@@ -23,6 +25,9 @@ function decodeEntities(text: string): string {
 
 /** Paragraphs of plain text (blank-line separated), whitespace collapsed. */
 export function toPlainText(html: string): string {
+  // most names and short texts carry no markup, entity, line break or control character:
+  // what the full path below makes of them, without its seven passes
+  if (!NEEDS_FULL_PASS.test(html)) return html.replace(/[ \t\r\u00a0]+/g, ' ').trim()
   const marked = html
     .replace(DROP_WITH_CONTENT, ' ')
     .replace(BLOCK, '\n\n')

@@ -48,6 +48,7 @@ async function catalogPlugin(app: FastifyInstance, options: CatalogPluginOptions
     store,
     members: data.region.members,
     validate: (doc, member) => live.validate(doc, member),
+    region: data,
     lockTtlMs: settings.refreshLockTtlMs,
     // scheduled refreshes and POST .../refresh alike
     onOutcome: (o) => observers.forEach((observer) => observer.observeRefresh(o.member, o.outcome)),

@@ -4,7 +4,7 @@
 // instance (which may hold the refresh lock) to write, up to one lock TTL.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { ConfigError } from '../config/load.js'
-import { isRemoteManifest } from '../net/https-url.js'
+import { isRefreshed } from '../config/member-source.js'
 import type { Refresher } from '../refresh/refresher.js'
 import type { CatalogStore } from '../store/types.js'
 import type { LiveCatalog } from './live-catalog.js'
@@ -23,7 +23,7 @@ export interface LoadDeps {
 export async function loadCatalog({ app, live, store, refresher, refreshLockTtlMs }: LoadDeps): Promise<void> {
   const report = await seedFileManifests(live, store, app.log)
   await live.refresh()
-  const remoteOnly = usableMembers(live) === 0 && live.data.region.members.some((m) => isRemoteManifest(m.manifest))
+  const remoteOnly = usableMembers(live) === 0 && live.data.region.members.some(isRefreshed)
   if (remoteOnly) {
     await firstFetch(live, store, refresher, refreshLockTtlMs)
   } else {

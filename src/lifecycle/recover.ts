@@ -17,7 +17,7 @@ import type { MemberState } from '../catalog/types.js'
 import type { CatalogStore } from '../store/types.js'
 import type { LiveCatalog, PreviousLife } from './live-catalog.js'
 import { decideSeed, fileState, readBundledFile } from './seed.js'
-import { isRemoteManifest } from '../net/https-url.js'
+import { bundledManifestPath } from '../config/member-source.js'
 
 export async function recoverStore(live: LiveCatalog, store: CatalogStore, previous: PreviousLife, log: FastifyBaseLogger): Promise<void> {
   const epoch = await store.renewEpoch(previous.epoch)
@@ -28,7 +28,7 @@ export async function recoverStore(live: LiveCatalog, store: CatalogStore, previ
   for (const member of live.members.values()) {
     const last = known.get(member.id)
     let candidate: { state: MemberState; overFileSha256?: string; what: string } | undefined
-    if (!isRemoteManifest(member.manifest)) {
+    if (bundledManifestPath(member) !== undefined) {
       const file = await readBundledFile(live, member)
       const decision = decideSeed(file, last)
       if (decision.action === 'keep' && last?.manifest) {

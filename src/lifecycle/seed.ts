@@ -18,7 +18,7 @@ import type { MemberConfig } from '../config/region-schema.js'
 import type { CatalogStore } from '../store/types.js'
 import type { LiveCatalog } from './live-catalog.js'
 import type { SharedOnlineService } from '../manifest/rules-v2.js'
-import { isRemoteManifest } from '../net/https-url.js'
+import { bundledManifestPath } from '../config/member-source.js'
 
 export interface SeedReport {
   loaded: string[]
@@ -39,7 +39,7 @@ interface RawBundledFile {
 }
 
 async function readRawFile(live: LiveCatalog, member: MemberConfig): Promise<RawBundledFile> {
-  const source = await readManifestSource(resolve(dirname(live.data.regionPath), member.manifest))
+  const source = await readManifestSource(resolve(dirname(live.data.regionPath), bundledManifestPath(member) ?? ''))
   if (!source.ok) return { parsed: source }
   return { parsed: parseJson(source.value), sha256: createHash('sha256').update(source.value).digest('hex') }
 }
@@ -66,7 +66,8 @@ export type SeedDecision =
 
 /** Pure: what the seed does with a bundled file, given what the store holds. */
 export function decideSeed(file: BundledFile, existing: MemberState | undefined): SeedDecision {
-  const registered = existing?.manifest !== undefined && existing.meta.source === 'api'
+  // an import of the member's XZuFi feed supersedes the file beside it as a registration does
+  const registered = existing?.manifest !== undefined && (existing.meta.source === 'api' || existing.meta.source === 'xzufi')
   if (registered) {
     const recorded = existing.meta.fileSha256
     if (!file.result.ok) return { action: 'keep', why: 'bundled file unusable; the registered manifest stays live' }
@@ -94,7 +95,7 @@ export async function seedFileManifests(live: LiveCatalog, store: CatalogStore, 
   // service, and the files are checked against each other, not load order.
   const raws = new Map<string, RawBundledFile>()
   for (const member of live.members.values()) {
-    if (!isRemoteManifest(member.manifest)) raws.set(member.id, await readRawFile(live, member))
+    if (bundledManifestPath(member) !== undefined) raws.set(member.id, await readRawFile(live, member))
   }
   const pending = new Map<string, SharedOnlineService[]>()
   for (const [id, raw] of raws) if (raw.parsed.ok) pending.set(id, declaredOnlineServices(raw.parsed.value))

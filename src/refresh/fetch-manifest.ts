@@ -1,9 +1,12 @@
-// One HTTP fetch of a remote manifest with undici: conditional request,
-// connect/headers/body timeouts, size cap, same-host redirects only, SSRF
-// guard. Errors are FetchError with a message fit for `lastError` and a flag
-// saying whether trying again could help.
+// One HTTP fetch of a remote manifest or XZuFi feed with undici: conditional
+// request, connect/headers/body timeouts, size cap (decoded bytes), same-host
+// redirects only, SSRF guard. A manifest is read whole (2 MiB); a feed is
+// streamed to its reader. Errors are FetchError with a message fit for
+// `lastError` and a flag saying whether trying again could help.
 import { createRequire } from 'node:module'
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import { createHash } from 'node:crypto'
+import { Readable, pipeline, type Transform } from 'node:stream'
+import { brotliDecompressSync, createBrotliDecompress, createGunzip, createInflate, gunzipSync, inflateSync } from 'node:zlib'
 import type { Agent, Dispatcher } from 'undici'
 import { BlockedAddressError, checkTarget as checkNetTarget, createGuardedLookup } from '../net/address-guard.js'
 
@@ -16,6 +19,8 @@ export interface FetchLimits {
   headersTimeoutMs: number
   bodyTimeoutMs: number
   maxBytes: number
+  /** an XZuFi feed, decoded: a city's export is far larger than a manifest */
+  maxFeedBytes: number
   maxRedirects: number
 }
 
@@ -24,6 +29,7 @@ export const DEFAULT_LIMITS: FetchLimits = {
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 10_000,
   maxBytes: 2 * 1024 * 1024,
+  maxFeedBytes: 64 * 1024 * 1024,
   maxRedirects: 3,
 }
 
@@ -39,6 +45,8 @@ export class FetchError extends Error {
 
 export interface FetchRequest {
   url: string
+  /** the Accept header; JSON unless said */
+  accept?: string
   etag?: string
   lastModified?: string
   allowPrivateNetwork: boolean
@@ -65,10 +73,53 @@ export async function fetchManifest(
   dispatcher: Dispatcher,
   limits: FetchLimits = DEFAULT_LIMITS,
 ): Promise<FetchResult> {
+  const result = await fetchWith(req, dispatcher, limits, (response) =>
+    readCapped(response.body, response.headers['content-length'], response.headers['content-encoding'], limits.maxBytes))
+  return result.kind === 'ok' ? { kind: 'ok', body: result.value, ...validators(result) } : result
+}
+
+export type StreamResult<T> =
+  | { kind: 'not-modified' }
+  | { kind: 'ok'; value: T; sha256: string; etag?: string; lastModified?: string }
+
+/**
+ * Fetches like fetchManifest but hands the decoded body to `consume` as it
+ * arrives (never more than maxFeedBytes, compressed or decoded); `sha256`
+ * names the decoded bytes. What `consume` throws is passed on unchanged.
+ */
+export async function fetchStream<T>(
+  req: FetchRequest,
+  dispatcher: Dispatcher,
+  limits: FetchLimits,
+  consume: (chunks: AsyncIterable<Uint8Array>) => Promise<T>,
+): Promise<StreamResult<T>> {
+  const result = await fetchWith(req, dispatcher, limits, async (response) => {
+    const hash = createHash('sha256')
+    const max = limits.maxFeedBytes
+    const declared = Number(firstHeader(response.headers['content-length']))
+    if (Number.isFinite(declared) && declared > max) {
+      response.body.on('error', () => {})
+      response.body.destroy()
+      throw new FetchError(`response larger than ${max} bytes`, false)
+    }
+    const value = await consume(hashed(decodedChunks(response.body, response.headers['content-encoding'], max), hash))
+    return { value, sha256: hash.digest('hex') }
+  })
+  return result.kind === 'ok' ? { kind: 'ok', value: result.value.value, sha256: result.value.sha256, ...validators(result) } : result
+}
+
+type Fetched<T> = { kind: 'not-modified' } | { kind: 'ok'; value: T; etag?: string; lastModified?: string }
+
+async function fetchWith<T>(
+  req: FetchRequest,
+  dispatcher: Dispatcher,
+  limits: FetchLimits,
+  read: (response: Dispatcher.ResponseData) => Promise<T>,
+): Promise<Fetched<T>> {
   let url = checkTarget(req.url, req.allowPrivateNetwork)
   const origin = url.origin
   for (let hop = 0; ; hop++) {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'dachportal-refresh/1' }
+    const headers: Record<string, string> = { accept: req.accept ?? 'application/json', 'user-agent': 'dachportal-refresh/1' }
     if (req.etag) headers['if-none-match'] = req.etag
     if (req.lastModified) headers['if-modified-since'] = req.lastModified
     const response = await send(url, headers, dispatcher, limits, req.signal)
@@ -90,8 +141,76 @@ export async function fetchManifest(
       await response.body.dump()
       throw new FetchError(`HTTP ${statusCode} from ${url.host}`, statusCode >= 500 || statusCode === 429 || statusCode === 408)
     }
-    const body = await readCapped(response.body, response.headers['content-length'], response.headers['content-encoding'], limits.maxBytes)
-    return { kind: 'ok', body, ...header('etag', response.headers.etag), ...header('lastModified', response.headers['last-modified']) }
+    const value = await read(response)
+    return { kind: 'ok', value, ...header('etag', response.headers.etag), ...header('lastModified', response.headers['last-modified']) }
+  }
+}
+
+function validators(result: { etag?: string; lastModified?: string }): { etag?: string; lastModified?: string } {
+  return { ...header('etag', result.etag), ...header('lastModified', result.lastModified) }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+async function* hashed(chunks: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    hash.update(chunk)
+    yield chunk
+  }
+}
+
+const STREAM_DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+}
+
+/** the body decoded as it arrives; compressed and decoded bytes each capped at maxBytes */
+async function* decodedChunks(body: Dispatcher.ResponseData['body'], encoding: string | string[] | undefined, maxBytes: number): AsyncGenerator<Uint8Array> {
+  const coding = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase()
+  const tooLarge = () => new FetchError(`response larger than ${maxBytes} bytes`, false)
+  async function* raw(): AsyncGenerator<Buffer> {
+    let size = 0
+    try {
+      for await (const chunk of body) {
+        size += (chunk as Buffer).length
+        if (size > maxBytes) throw tooLarge()
+        yield chunk as Buffer
+      }
+    } catch (error) {
+      throw error instanceof FetchError ? error : describe(error)
+    }
+  }
+  if (coding === '' || coding === 'identity') {
+    yield* raw()
+    return
+  }
+  const make = STREAM_DECODERS[coding]
+  if (!make) {
+    body.on('error', () => {})
+    body.destroy()
+    throw new FetchError(`content-encoding "${coding.slice(0, 50)}" is not supported (serve it uncompressed, gzip, deflate or br)`, false)
+  }
+  const decoder = make()
+  // errors of the source (size, network) reach the decoder and so this loop
+  pipeline(Readable.from(raw()), decoder, () => {})
+  let size = 0
+  try {
+    for await (const chunk of decoder) {
+      size += (chunk as Buffer).length
+      if (size > maxBytes) throw tooLarge()
+      yield chunk as Buffer
+    }
+  } catch (error) {
+    if (error instanceof FetchError) throw error
+    const code = (error as { code?: string }).code
+    if (typeof code === 'string' && code.startsWith('Z_')) throw new FetchError(`not valid ${coding}: ${(error as Error).message}`, false)
+    throw describe(error)
+  } finally {
+    decoder.destroy()
   }
 }
 

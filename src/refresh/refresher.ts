@@ -1,4 +1,4 @@
-// Keeps remote manifests current. Every instance runs a refresher; per member
+// Keeps remote manifests and XZuFi feeds current. Every instance runs a refresher; per member
 // the store lock elects who fetches, and `fetchedAt` in the store tells the
 // others it was done moments ago (the fetch itself: fetch-member.ts). This
 // module only schedules: a first round at start, then each member on its
@@ -8,7 +8,8 @@ import type { CatalogStore } from '../store/types.js'
 import type { FetchLimits } from './fetch-manifest.js'
 import { createMemberFetcher, type ValidateManifest } from './fetch-member.js'
 import type { RefreshOutcome } from './types.js'
-import { isRemoteManifest } from '../net/https-url.js'
+import { isRefreshed } from '../config/member-source.js'
+import type { FetchMemberOptions } from './fetch-member.js'
 import { withSpan } from '../telemetry/index.js'
 
 type Log = (obj: object, msg: string) => void
@@ -30,6 +31,8 @@ export interface RefresherOptions {
   backoffMaxMs?: number
   limits?: Partial<FetchLimits>
   random?: () => number
+  /** region facts for members with an XZuFi feed */
+  region?: FetchMemberOptions['region']
   /** every finished refresh, scheduled or refreshNow (metrics); must not throw */
   onOutcome?: (outcome: RefreshOutcome) => void
 }
@@ -46,7 +49,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
   const lockTtlMs = options.lockTtlMs ?? 60_000
   const random = options.random ?? Math.random
   const log = options.logger ?? { info: () => {}, warn: () => {} }
-  const remote = new Map(options.members.filter((m) => isRemoteManifest(m.manifest)).map((m) => [m.id, m]))
+  const remote = new Map(options.members.filter(isRefreshed).map((m) => [m.id, m]))
   const timers = new Map<string, NodeJS.Timeout>()
   const stopping = new AbortController()
   const running = new Set<Promise<unknown>>()
@@ -61,7 +64,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
     intervalMs,
     stopped: stopping.signal,
     random,
-    ...pickDefined(options, ['retries', 'backoffBaseMs', 'backoffMaxMs', 'limits']),
+    ...pickDefined(options, ['retries', 'backoffBaseMs', 'backoffMaxMs', 'limits', 'region']),
   })
 
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -109,7 +112,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
     },
     async refreshNow(memberId) {
       const member = remote.get(memberId)
-      if (!member) throw new Error(`member ${memberId} has no remote manifest`)
+      if (!member) throw new Error(`member ${memberId} has no remote manifest or XZuFi feed`)
       return run(member, true)
     },
     stop() {

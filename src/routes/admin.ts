@@ -18,7 +18,7 @@ import { evaluateIfMatch, manifestEtag } from '../http/precondition.js'
 import { createFailedAuthLimiter, type FailedAuthLimiterOptions } from '../auth/failed-auth-limiter.js'
 import { parseBearer, tokenOwner } from '../auth/token.js'
 import type { RefreshOutcome } from '../refresh/types.js'
-import { isRemoteManifest } from '../net/https-url.js'
+import { isRefreshed } from '../config/member-source.js'
 import { truncateIp } from '../ops/logging.js'
 import { clientNetwork } from '../http/client-key.js'
 import { errorCodes } from 'fastify'
@@ -263,7 +263,7 @@ const admin: FastifyPluginAsync<AdminRoutesOptions> = async (app, options) => {
     },
   }, async (request) => {
     const member = memberOf(request)
-    if (!isRemoteManifest(member.manifest)) throw new errors.MANIFEST_NOT_REMOTE(member.id)
+    if (!isRefreshed(member)) throw new errors.MANIFEST_NOT_REMOTE(member.id)
     return refresher.refreshNow(member.id)
   })
 

@@ -87,6 +87,13 @@ export const MemberMetaSchema = Type.Object({
   acceptedAt: Type.Optional(Type.String()),
   lastError: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  importReport: Type.Optional(Type.Object({
+    xzufiVersion: Type.String({ examples: ['2.2.0'] }),
+    read: Type.Object({}, { additionalProperties: Type.Integer(), description: 'objects read, per XZuFi class', examples: [{ leistungen: 412, organisationseinheiten: 21, onlinedienste: 9 }] }),
+    mapped: Type.Object({}, { additionalProperties: Type.Integer(), description: 'what became the manifest', examples: [{ services: 380, catalogServices: 70, localServices: 310, offices: 21, onlineServices: 9 }] }),
+    dropped: Type.Integer({ description: 'objects not imported; the reasons are among the notes' }),
+    notes: Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), { description: 'one line per dropped object or unmapped fact; at most 50 and an "and N more" line' }),
+  }, { description: 'members with an XZuFi feed: the report of the last import (also of a failed one, beside errors)' })),
 })
 
 export const sharedSchemas = [

@@ -50,7 +50,7 @@ t.test('every catalog entry has a summary that names no member', async (t) => {
 async function realMemberStates(): Promise<MemberState[]> {
   const dir = dirname(regionPath)
   return Promise.all(data.region.members.map(async (m) => {
-    const manifest = JSON.parse(await readFile(resolve(dir, m.manifest), 'utf8')) as Manifest
+    const manifest = JSON.parse(await readFile(resolve(dir, m.manifest!), 'utf8')) as Manifest
     return { id: m.id, status: 'ok' as const, manifest, meta: {} }
   }))
 }

@@ -20,7 +20,7 @@ const baseContext = (memberId: string): ValidationContext => {
 t.test('every bundled manifest validates against the region rules', async (t) => {
   t.equal(data.region.members.length, 15)
   for (const m of data.region.members) {
-    const doc = JSON.parse(await readFile(join(REPO, 'config', m.manifest), 'utf8'))
+    const doc = JSON.parse(await readFile(join(REPO, 'config', m.manifest!), 'utf8'))
     const result = validateManifest(doc, baseContext(m.id))
     t.ok(result.ok, `${m.id} is valid${result.ok ? '' : `: ${JSON.stringify(result.errors.slice(0, 3))}`}`)
   }
@@ -28,7 +28,7 @@ t.test('every bundled manifest validates against the region rules', async (t) =>
 
 t.test('each city offers at least 25 services over at least 8 life situations, incl. the seed services', async (t) => {
   for (const m of data.region.members.filter((x) => x.level === 'stadt')) {
-    const doc = JSON.parse(await readFile(join(REPO, 'config', m.manifest), 'utf8')) as Manifest
+    const doc = JSON.parse(await readFile(join(REPO, 'config', m.manifest!), 'utf8')) as Manifest
     t.ok(doc.services.length >= 25, `${m.id}: ${doc.services.length} services`)
     t.ok(new Set(doc.services.flatMap((s) => s.lifeSituations)).size >= 8, `${m.id}: life situations`)
     const keys = new Set(doc.services.map((s) => s.key))
