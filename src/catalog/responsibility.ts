@@ -42,10 +42,11 @@ function chainFor(catalog: Catalog, memberId: string): CatalogMember[] {
 }
 
 /** Member ids responsible for a resident, most local first (union over candidates). */
-export function responsibleChain(catalog: Catalog, by: { postalCode?: string; member?: string }): string[] {
+export function responsibleChain(catalog: Catalog, by: { postalCode?: string; member?: string; area?: AreaKey }): string[] {
   let chains: CatalogMember[][]
   if (by.member !== undefined) chains = [chainFor(catalog, by.member)]
   else if (by.postalCode !== undefined) chains = chainsForPostalCode(catalog, by.postalCode).chains
+  else if (by.area !== undefined) chains = chainsInArea(catalog, by.area)
   else return []
   return flattenChains(chains)
 }

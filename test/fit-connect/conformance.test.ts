@@ -3,7 +3,7 @@
 // error, validates against the schema the spec gives for its status, carries
 // no field the spec does not name (drift), and routes/areas send the
 // RateLimit-* headers. Real app over a fixture region with test destinations.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse } from 'yaml'
@@ -36,11 +36,11 @@ function unknownFields(value: unknown, schema: Json, at = ''): string[] {
 
 const fc = await fitConnectRegion()
 t.teardown(fc.cleanup)
-const app = await realApp(t, { regionConfig: fc.regionPath, publicOrigin: undefined })
+const app = await realApp(t, { regionConfig: fc.regionPath })
 
 let validated = 0
 /** One request: the status the test expects, and the answer checked against the spec's response for it. */
-async function answer(t: Tap.Test, url: string, status: number, method: 'GET' | 'POST' = 'GET', into = app): Promise<Json> {
+async function answer(t: Test, url: string, status: number, method: 'GET' | 'POST' = 'GET', into = app): Promise<Json> {
   const res = await into.inject({ method, url, headers: { host: 'routing.example' } })
   t.equal(res.statusCode, status, `${method} ${url}: ${status}`)
   const path = url.split('?', 1)[0]!.replace('/fit-connect/v1', '')
