@@ -29,6 +29,7 @@ import responsibilityRoutes from './routes/responsibility.js'
 import searchRoutes from './routes/search.js'
 import { adminRoutes } from './routes/admin.js'
 import routingRoutes from './routes/routing.js'
+import fitConnectRoutes, { FIT_CONNECT_PREFIX } from './fit-connect/index.js'
 import opsRoutes, { type Readiness } from './routes/health.js'
 import { memberHostRouter, proxyPlugin } from './proxy/index.js'
 import { memberContact } from './proxy/contact.js'
@@ -136,6 +137,12 @@ async function registerPlugins(app: FastifyInstance, settings: Settings, data: R
   await app.register(onlineServiceRoutes)
   await app.register(responsibilityRoutes)
   await app.register(routingRoutes)
+  await app.register(fitConnectRoutes, {
+    prefix: FIT_CONNECT_PREFIX,
+    production: settings.production,
+    operator: data.region.operator !== undefined,
+    ...(settings.proxy.publicOrigin === undefined ? {} : { publicOrigin: settings.proxy.publicOrigin }),
+  })
   await app.register(searchRoutes, { observe: (kind, seconds) => app.metrics.observeSearch(kind, seconds), ...(countSearch ? { onSearch: countSearch } : {}) })
   const limits = { minCount: insights.minCount, retentionDays: insights.retentionDays }
   const regionToken = settings.regionAdminTokenSha256 ? { regionTokenSha256: settings.regionAdminTokenSha256 } : {}

@@ -18,9 +18,15 @@ export class ProblemError extends Error {
   }
 }
 
-export function url(base: string, path: string, query: Record<string, string | number | boolean | undefined> = {}): string {
+type QueryValue = string | number | boolean | undefined | readonly (string | number)[]
+
+/** An array parameter is repeated (`?a=x&a=y`, OpenAPI's form/explode). */
+export function url(base: string, path: string, query: Record<string, QueryValue> = {}): string {
   const u = new URL(path, base)
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v))
+  for (const [k, v] of Object.entries(query)) {
+    if (Array.isArray(v)) for (const item of v) u.searchParams.append(k, String(item))
+    else if (v !== undefined) u.searchParams.set(k, String(v))
+  }
   return u.href
 }
 
@@ -39,7 +45,7 @@ export async function readJson<T>(res: Response): Promise<T> {
 export async function get<P extends keyof paths>(
   base: string, path: P, query: Query<P>, params: Record<string, string> = {},
 ): Promise<Ok<P>> {
-  const res = await fetch(url(base, fill(path, params), query as Record<string, string | number | undefined>), {
+  const res = await fetch(url(base, fill(path, params), query as Record<string, QueryValue>), {
     headers: { accept: 'application/json' },
   })
   return readJson<Ok<P>>(res)

@@ -42,10 +42,11 @@ function chainFor(catalog: Catalog, memberId: string): CatalogMember[] {
 }
 
 /** Member ids responsible for a resident, most local first (union over candidates). */
-export function responsibleChain(catalog: Catalog, by: { postalCode?: string; member?: string }): string[] {
+export function responsibleChain(catalog: Catalog, by: { postalCode?: string; member?: string; area?: AreaKey }): string[] {
   let chains: CatalogMember[][]
   if (by.member !== undefined) chains = [chainFor(catalog, by.member)]
   else if (by.postalCode !== undefined) chains = chainsForPostalCode(catalog, by.postalCode).chains
+  else if (by.area !== undefined) chains = chainsInArea(catalog, by.area)
   else return []
   return flattenChains(chains)
 }
@@ -111,12 +112,44 @@ function chainsForPostalCode(catalog: Catalog, postalCode: string): { chains: Ca
 }
 
 function chainsForArs(catalog: Catalog, ars: string): { chains: CatalogMember[][]; inRegion: boolean } {
-  const exact = catalog.members.find((m) => m.ars === ars && m.level !== 'land' && m.level !== 'bund')
-  if (exact) return { chains: [chainFor(catalog, exact.id)], inRegion: true }
-  // A municipality of a member Kreis that is not itself a member: the Kreis is responsible.
-  const kreis = catalog.members.find((m) => m.level === 'kreis' && m.ars.slice(0, 5) === ars.slice(0, 5))
-  if (kreis) return { chains: [chainFor(catalog, kreis.id)], inRegion: true }
+  const members = membersInArea(catalog, { ars })
+  if (members.length > 0) return { chains: members.map((m) => chainFor(catalog, m.id)), inRegion: true }
   return { chains: fallbackChains(catalog, ars.slice(0, 2)), inRegion: false }
+}
+
+/** An area as FIT-Connect and PVOG name it: an ARS (2, 3, 5, 9 or 12 digits) or an AGS (2, 3, 5 or 8 digits). */
+export type AreaKey = { ars: string } | { ags: string }
+
+export const ARS_PATTERN = '^(?:[0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{9}|[0-9]{12})$'
+export const AGS_PATTERN = '^(?:[0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{8})$'
+
+/**
+ * The members whose area lies in the given one, in region order: the one
+ * parser of ARS and AGS. An ARS is Land (2) + Regierungsbezirk (1) + Kreis (2)
+ * + Gemeindeverband (4) + Gemeinde (3), so 2, 3, 5, 9 and 12 digits are
+ * prefixes of a member's ARS (9 digits: the Gemeindeverband, which for a
+ * kreisangehörige Stadt is the city itself). An AGS is the ARS without the
+ * Gemeindeverband: 2, 3 and 5 digits are the same prefixes, 8 digits name the
+ * Gemeinde by Kreis and Gemeinde number. A municipality of a member Kreis that
+ * is not itself a member belongs to the Kreis. A Land counts only for its own
+ * 2-digit key. Outside the region: none (never a guessed key).
+ */
+export function membersInArea(catalog: Catalog, area: AreaKey): CatalogMember[] {
+  const key = 'ars' in area ? area.ars : area.ags
+  const kreisOf = (prefix5: string) => catalog.members.filter((m) => m.level === 'kreis' && m.ars.slice(0, 5) === prefix5)
+  if ('ags' in area && key.length === 8) {
+    const city = catalog.members.filter((m) => m.level === 'stadt' && m.ars.slice(0, 5) === key.slice(0, 5) && m.ars.slice(9) === key.slice(5))
+    return city.length > 0 ? city : kreisOf(key.slice(0, 5))
+  }
+  const inside = catalog.members.filter((m) => m.ars.startsWith(key)
+    && (m.level === 'stadt' || m.level === 'kreis' || (m.level === 'land' && key.length === 2)))
+  if (inside.length > 0) return inside
+  return key.length >= 5 ? kreisOf(key.slice(0, 5)) : []
+}
+
+/** Per member in the area, its chain to the Bund (most local first). */
+export function chainsInArea(catalog: Catalog, area: AreaKey): CatalogMember[][] {
+  return membersInArea(catalog, area).map((m) => chainFor(catalog, m.id))
 }
 
 /** Land (when the ARS names a member Land) and Bund: they apply to everyone. */

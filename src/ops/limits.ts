@@ -16,7 +16,7 @@ import { clientNetwork } from '../http/client-key.js'
 import { redisTargetOf } from '../config/redis-target.js'
 import { RATE_LIMIT_EXEMPT, SHEDDING_EXEMPT } from './exempt-paths.js'
 
-type Bucket = 'api' | 'suggest' | 'proxy' | 'admin' | 'ops'
+type Bucket = 'api' | 'fitConnect' | 'suggest' | 'proxy' | 'admin' | 'ops'
 
 type LimitSettings = Pick<Settings, 'rateLimit' | 'rateLimitWindowMs' | 'rateLimits' | 'pressure' | 'timeouts' | 'redisUrl' | 'redisTarget' | 'redisPrefix'>
 
@@ -30,6 +30,7 @@ function bucketOf(request: FastifyRequest): Bucket {
   if (RATE_LIMIT_EXEMPT.has(path)) return 'ops'
   if (path.startsWith('/api/v1/admin/')) return 'admin'
   if (path === '/api/v1/suggest') return 'suggest'
+  if (path.startsWith('/fit-connect/')) return 'fitConnect'
   if (path.startsWith('/cities/')) return 'proxy'
   return 'api'
 }
@@ -95,18 +96,32 @@ async function registerRateLimit(app: FastifyInstance, settings: LimitSettings):
       redis.disconnect()
     })
   }
-  await app.register(rateLimit, {
+  const pluginOptions = {
     global: false,
     skipOnError: true,
     ...(redis ? { store: budgetStore(redis, rateLimitNamespace(settings.redisPrefix)) } : {}),
-    errorResponseBuilder: (_request, context) => new errors.RATE_LIMITED(Math.max(1, Math.ceil(context.ttl / 1000))),
-  })
-  const limiter = (bucket: Exclude<Bucket, 'ops'>) => app.rateLimit({
-    max: settings.rateLimits[bucket].max,
+    errorResponseBuilder: (_request: FastifyRequest, context: { ttl: number }) => new errors.RATE_LIMITED(Math.max(1, Math.ceil(context.ttl / 1000))),
+  }
+  type Limiter = ReturnType<FastifyInstance['rateLimit']>
+  const limiterOf = (scope: FastifyInstance, bucket: Exclude<Bucket, 'ops'>, budget: Exclude<Bucket, 'ops' | 'fitConnect'>) => scope.rateLimit({
+    max: settings.rateLimits[budget].max,
     timeWindow: settings.rateLimitWindowMs,
     keyGenerator: (request) => `${bucket}:${clientNetwork(request.ip)}`,
   })
-  const limiters = { api: limiter('api'), suggest: limiter('suggest'), proxy: limiter('proxy'), admin: limiter('admin') }
+  // FIT-Connect's Routing API names its headers RateLimit-Limit/-Remaining/-Reset
+  // (IETF draft), ours x-ratelimit-*: the plugin sets the names per
+  // registration, so /fit-connect/ gets its own, first (the plugin decorates
+  // only where `rateLimit` is not there yet), with the API's budget size.
+  let fitConnect: Limiter | undefined
+  await app.register(async (scope) => {
+    await scope.register(rateLimit, { ...pluginOptions, enableDraftSpec: true })
+    fitConnect = limiterOf(scope, 'fitConnect', 'api')
+  })
+  await app.register(rateLimit, pluginOptions)
+  const limiters = {
+    api: limiterOf(app, 'api', 'api'), suggest: limiterOf(app, 'suggest', 'suggest'), proxy: limiterOf(app, 'proxy', 'proxy'), admin: limiterOf(app, 'admin', 'admin'),
+    fitConnect: fitConnect!,
+  }
   app.addHook('onRequest', async (request, reply) => {
     const bucket = bucketOf(request)
     if (bucket !== 'ops') await limiters[bucket].call(app, request, reply)

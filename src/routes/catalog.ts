@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox'
 import { errors } from '../http/problem.js'
 import type { Catalog, RegionalService } from '../catalog/types.js'
 import { responsibleChain } from '../catalog/responsibility.js'
+import { serviceByIdOrLeikaKey } from '../catalog/routing.js'
 import { serviceView } from '../catalog/views.js'
 import { Audience, Level } from '../manifest/schema.js'
 import { Page, Paging, PostalCode, problemResponses, SERVICE_PAGE, ServiceId, Slug, ViewParam } from './schemas.js'
@@ -129,7 +130,7 @@ async function catalogRoutes(fastify: FastifyInstance): Promise<void> {
       tags: ['Navigation'],
       operationId: 'getService',
       summary: 'Eine regionale Leistung mit allen Angeboten',
-      params: Type.Object({ id: ServiceId }),
+      params: Type.Object({ id: { ...ServiceId, description: 'service key, member:serviceId, or a LeiKa key (14 digits) that one service carries', examples: ['hund-anmelden', '99102013104000'] } }),
       querystring: Type.Object({ postalCode: Type.Optional({ ...PostalCode, description: 'adds forYou: the offering for a resident of this postal code' }) }),
       response: { 200: Type.Ref('RegionalService'), ...problemResponses },
     },
@@ -137,7 +138,8 @@ async function catalogRoutes(fastify: FastifyInstance): Promise<void> {
     const { id } = request.params
     const { postalCode } = request.query
     const c = app.live.current
-    const service = c.serviceById.get(id)
+    // a LeiKa key stands for the one service that carries it (PVOG looks services up so)
+    const service = serviceByIdOrLeikaKey(c, id)
     if (!service) throw new errors.SERVICE_NOT_FOUND(id)
     if (notModified(request, reply, c.version)) return reply
     return serviceView(service, postalCode ? responsibleChain(c, { postalCode }) : undefined, 'full')

@@ -13,12 +13,13 @@ import { adminSchemas } from './admin.js'
 import { HealthSchema, ReadySchema } from './health.js'
 import { InsightsReportSchema } from '../insights/routes.js'
 import { CoverageSchema } from '../coverage/routes.js'
+import { fitConnectSchemas } from '../fit-connect/schemas.js'
 
 export const namedSchemas: readonly { $id?: string }[] = [
   ...sharedSchemas,
   RegionSchema, MemberPage, MemberDetail,
   LifeSituationPage, LifeSituationDetail, ServicePage,
-  OnlineServicePage, ResponsibilitySchema, ...routingSchemas,
+  OnlineServicePage, ResponsibilitySchema, ...routingSchemas, ...fitConnectSchemas,
   SearchResponse, SuggestResponse,
   ...adminSchemas, InsightsReportSchema, CoverageSchema,
   HealthSchema, ReadySchema,

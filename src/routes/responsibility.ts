@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { errors } from '../http/problem.js'
 import { resolveResponsibility } from '../catalog/responsibility.js'
+import { serviceByIdOrLeikaKey } from '../catalog/routing.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import { Ars, PostalCode, problemResponses, ServiceId, Slug } from './schemas.js'
 import { notModified } from '../http/cache.js'
@@ -38,17 +39,19 @@ async function responsibilityRoutes(fastify: FastifyInstance): Promise<void> {
       querystring: Type.Object({
         postalCode: Type.Optional(PostalCode),
         ars: Type.Optional(Ars),
-        service: Type.Optional(ServiceId),
+        service: Type.Optional({ ...ServiceId, description: 'service key, member:serviceId, or a LeiKa key (14 digits) that one service carries', examples: ['hund-anmelden', '99102013104000'] }),
       }, { additionalProperties: false, oneOf: [{ required: ['postalCode'] }, { required: ['ars'] }] }),
       response: { 200: Type.Ref('Responsibility'), ...problemResponses },
     },
   }, async (request, reply) => {
     const q = request.query
-    const service = q.service
     const c = app.live.current
-    if (service !== undefined && !c.serviceById.has(service)) throw new errors.SERVICE_NOT_FOUND(service)
+    // a LeiKa key stands for the one service that carries it (PVOG looks services up so)
+    const service = q.service === undefined ? undefined : serviceByIdOrLeikaKey(c, q.service)?.id
+    if (q.service !== undefined && service === undefined) throw new errors.SERVICE_NOT_FOUND(q.service)
     if (notModified(request, reply, c.version)) return reply
-    return resolveResponsibility(c, { ...q, ...(service === undefined ? {} : { service }) })
+    const { service: _asked, ...area } = q
+    return resolveResponsibility(c, { ...area, ...(service === undefined ? {} : { service }) })
   })
 
   app.get('/go/:member/:service', {

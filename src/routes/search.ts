@@ -9,6 +9,7 @@ import type { View } from '../catalog/views.js'
 import type { Catalog } from '../catalog/types.js'
 import { errors } from '../http/problem.js'
 import { Level } from '../manifest/schema.js'
+import { AGS_PATTERN, ARS_PATTERN, type AreaKey } from '../catalog/responsibility.js'
 import { search } from '../search/search.js'
 import { SEARCH_CHANNELS } from '../search/channels.js'
 import { suggest } from '../search/suggest.js'
@@ -49,8 +50,10 @@ const Query = Type.String({
 })
 
 const SearchQuerystring = Type.Object({
-  q: Query,
+  q: { ...Query, description: 'Suchbegriffe, wie Bürgerinnen und Bürger sie tippen (max. 200 Zeichen), oder ein LeiKa-Schlüssel (14 Ziffern)' },
   postalCode: Type.Optional({ ...PostalCode, description: 'Postleitzahl: Angebote der zuständigen Stadt zuerst, mit forYou' }),
+  ars: Type.Optional(Type.String({ pattern: ARS_PATTERN, description: 'Amtlicher Regionalschlüssel (2, 3, 5, 9 oder 12 Ziffern) statt postalCode, wie beim PVOG: Angebote der Mitglieder in diesem Gebiet zuerst, mit forYou', examples: ['055620014014'] })),
+  ags: Type.Optional(Type.String({ pattern: AGS_PATTERN, description: 'Amtlicher Gemeindeschlüssel (2, 3, 5 oder 8 Ziffern) statt postalCode', examples: ['05562014'] })),
   residentMember: Type.Optional({ ...Slug, description: 'Wohnort als Mitglied (statt postalCode): dessen Angebote (und die von Kreis, Land, Bund) zuerst, mit forYou; filtert nicht', examples: ['gladbeck'] }),
   member: Type.Optional({ ...Slug, description: 'nur Leistungen, die dieses Mitglied selbst anbietet (wie /api/v1/services); forYou ist dann dessen Angebot. Die Anbieter-Facette zählt so, als wäre dieser Filter nicht gesetzt.', examples: ['gladbeck'] }),
   lifeSituation: Type.Optional({ ...Slug, description: 'nur Leistungen dieser Lebenslage', examples: ['familie-kind'] }),
@@ -155,15 +158,18 @@ async function searchRoutes(fastify: FastifyInstance, options: SearchRoutesOptio
     const query = request.query
     const index = serving()
     checkKnownFilters(index.catalog, query)
+    const area: AreaKey | undefined = query.ars !== undefined ? { ars: query.ars } : query.ags !== undefined ? { ags: query.ags } : undefined
+    const residence = [query.postalCode, query.residentMember, query.ars, query.ags].filter((x) => x !== undefined)
+    if (area !== undefined && residence.length > 1) throw new errors.BAD_QUERY('Bitte nur eines von postalCode, residentMember, ars oder ags angeben.')
     // the URL carries the query, so the index version alone identifies the answer
     if (notModified(request, reply, index.version, '', SEARCH_CACHE)) return reply
     reply.type('application/json; charset=utf-8')
-    const key = [query.q, query.postalCode, query.residentMember, query.member, query.lifeSituation, query.level, query.channel, query.page, query.pageSize, query.view].join('\u0001')
+    const key = [query.q, query.postalCode, query.residentMember, query.ars, query.ags, query.member, query.lifeSituation, query.level, query.channel, query.page, query.pageSize, query.view].join('\u0001')
     const started = performance.now()
     let answer = searchCache.get(index, key)
     if (answer === undefined) {
       // the span never carries the search words (they may name a person)
-      const result = withSpan('search', { 'dachportal.search.kind': 'api' }, () => search(index, query, undefined, query.view))
+      const result = withSpan('search', { 'dachportal.search.kind': 'api' }, () => search(index, area === undefined ? query : { ...query, area }, undefined, query.view))
       answer = { body: encoded(serializeView(reply, SEARCH_RESPONSE[query.view], result)), total: result.total }
       searchCache.set(index, key, answer)
     }

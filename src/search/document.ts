@@ -37,6 +37,8 @@ function gatherTexts(service: RegionalService): { synonyms: string[]; extra: str
   const synonyms = new DistinctTexts(MAX_SYNONYMS)
   const extra = new DistinctTexts(MAX_EXTRA)
   for (const s of service.synonyms) synonyms.add(s)
+  // PVOG finds a service by its LeiKa key: exact, in the field searched as written
+  if (service.leikaKey !== undefined) extra.add(service.leikaKey)
   for (const o of service.offerings) gatherOffering(o, service.name, synonyms, extra)
   return { synonyms: synonyms.values, extra: extra.values }
 }

@@ -9,7 +9,7 @@
 // computed for the page's hits only (top-k.ts).
 import type { Catalog, Offering, RegionalService } from '../catalog/types.js'
 import type { CompactOffering, CompactService, RegionalServiceAnswer } from '../catalog/schemas.js'
-import { residentOffering, responsibleChain } from '../catalog/responsibility.js'
+import { residentOffering, responsibleChain, type AreaKey } from '../catalog/responsibility.js'
 import { compactOffering, compactService, type View } from '../catalog/views.js'
 import type { Level } from '../manifest/schema.js'
 import { execute, matchedIndexTerms, type Execution, type TermQuery } from './execute.js'
@@ -37,6 +37,8 @@ export interface SearchParams {
   postalCode?: string
   /** the resident's member (instead of postalCode): its chain's services first, with forYou */
   residentMember?: string
+  /** the resident's area as ARS or AGS (instead of postalCode, as PVOG takes it) */
+  area?: AreaKey
   /** filter: only services this member itself offers (forYou is its offering) */
   member?: string
   lifeSituation?: string
@@ -92,9 +94,10 @@ export function search(index: SearchIndex, params: SearchParams, catalog: Catalo
 export function search(index: SearchIndex, params: SearchParams, catalog: Catalog | undefined, view: View): SearchResult | SearchResult<CompactHit>
 export function search(index: SearchIndex, params: SearchParams, catalog: Catalog = index.catalog, view: View = 'full'): SearchResult | SearchResult<CompactHit> {
   const query = analyseQuery(params.q, index.vocabulary, index.synonyms)
-  const resident = params.residentMember !== undefined || params.postalCode !== undefined
-    ? responsibleChain(catalog, params.residentMember !== undefined ? { member: params.residentMember } : { postalCode: params.postalCode as string })
-    : []
+  const resident = params.residentMember !== undefined ? responsibleChain(catalog, { member: params.residentMember })
+    : params.postalCode !== undefined ? responsibleChain(catalog, { postalCode: params.postalCode })
+      : params.area !== undefined ? responsibleChain(catalog, { area: params.area })
+        : []
   const matched = match(index, query, resident)
   const { level, lifeSituation, member, channel } = params
   const channelPos = channel === undefined ? -1 : SEARCH_CHANNELS.indexOf(channel)

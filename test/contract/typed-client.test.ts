@@ -31,6 +31,10 @@ interface ResidentModule {
 interface OfferingModule {
   offeringSheet(offering: Json): Json
 }
+interface RoutingModule {
+  portalRoutes(base: string, leikaKey: string, postalCode: string): Promise<{ member: string }[]>
+  fitConnectRoutes(base: string, leikaKey: string, areaTerm: string): Promise<{ area?: { id: string; name: string; type: string }; routes: unknown[] }>
+}
 interface MemberModule {
   memberJourney(base: string, member: string, token: string, manifest: unknown): Promise<{ registration: Registration; status: { id: string; meta: { acceptedAt?: string } } }>
   registerManifest(base: string, member: string, token: string, manifest: unknown, ifMatch?: string): Promise<Registration>
@@ -112,6 +116,7 @@ t.test('the compiled example runs both journeys against a real gateway on 127.0.
   // the compiled modules (their types live in the temp project, generated/ is not in git)
   const resident = await import(pathToFileURL(join(root, 'out', 'resident.js')).href) as ResidentModule
   const member = await import(pathToFileURL(join(root, 'out', 'member.js')).href) as MemberModule
+  const routing = await import(pathToFileURL(join(root, 'out', 'routing.js')).href) as RoutingModule
 
   // resident of Gladbeck (45964) applying for a building permit (online via the shared NRW Bauportal)
   const r = await resident.residentJourney(base, 'baugenehmigung', '45964')
@@ -142,6 +147,11 @@ t.test('the compiled example runs both journeys against a real gateway on 127.0.
     ],
     source: 'https://www.a.example/hund',
   }, 'every stated field reaches the sheet; the responsible office comes first')
+  // routing: the portal's FIT-Connect-like answer, and a FIT-Connect sender's two steps
+  t.same((await routing.portalRoutes(base, '99102013104000', '45964')).map((r) => r.member), ['gladbeck'], 'Hund anmelden in 45964: Gladbeck')
+  const fc = await routing.fitConnectRoutes(base, '99102013104000', 'Gladbeck')
+  t.same(fc.area, { id: '055620014014', name: 'Gladbeck', type: 'Kreisangehörige Stadt' }, 'the area by name, its ARS as id')
+  t.same(fc.routes, [], 'no bundled manifest declares a FIT-Connect destination: no route')
 
   // member journey: a broken draft is refused with JSON paths, the good manifest goes live
   const good = JSON.parse(await readFile(join(REPO, 'members', `${MEMBER_ID}.json`), 'utf8'))

@@ -19,9 +19,13 @@ t.test('every budget names its counter <prefix>ratelimit:<bucket>:<client>', asy
   await app.inject({ url: '/api/v1/suggest?q=au', remoteAddress: '192.0.2.7' })
   await app.inject({ url: '/cities/nope/x', remoteAddress: '192.0.2.7' })
   await app.inject({ url: '/api/v1/admin/members/gladbeck/manifest', remoteAddress: '192.0.2.7' })
+  const fc = await app.inject({ url: '/fit-connect/v1/info', remoteAddress: '192.0.2.7' })
+  t.match(fc.headers['ratelimit-remaining'], /^[0-9]+$/, 'FIT-Connect: IETF header names, counted in Redis too')
+  t.notOk(fc.headers['x-ratelimit-remaining'])
   t.same(await keys(), [
     'dachportal:ratelimit:admin:192.0.2.7',
     'dachportal:ratelimit:api:192.0.2.7',
+    'dachportal:ratelimit:fitConnect:192.0.2.7',
     'dachportal:ratelimit:proxy:192.0.2.7',
     'dachportal:ratelimit:suggest:192.0.2.7',
   ])

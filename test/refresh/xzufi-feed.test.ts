@@ -205,11 +205,11 @@ t.test('the import report in the status is bounded like validation errors', asyn
     member: 'gladbeck', xzufiVersion: '2.2.0',
     read: { leistungen: 500, organisationseinheiten: 0, onlinedienste: 0 },
     mapped: { services: 0, catalogServices: 0, localServices: 0, offices: 0, onlineServices: 0 },
-    dropped, notMapped: [{ what: 'modulFrist', count: 3 }],
+    dropped, notMapped: [{ what: 'modulFrist', count: 3 }], unknownCodes: [{ what: 'rolle 09', count: 2 }],
   })
   t.equal(summary.dropped, 500)
   t.equal(summary.notes.length, 51, '50 lines and one "and N more"')
-  t.match(summary.notes.at(-1)!.message, /and 451 more/)
+  t.match(summary.notes.at(-1)!.message, /and 452 more/, 'dropped, not mapped and unknown codes all count')
   t.ok(summary.notes.every((n) => n.message.length <= 300), 'each line cut')
 })
 
