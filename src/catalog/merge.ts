@@ -9,6 +9,7 @@ import {
   indexOnlineServices, resolveOnlineService, toOfferingOnlineService, type OnlineServiceEntry, type ProvidedService,
 } from './online-services.js'
 import type { CatalogEntry, MemberConfig } from '../config/region-schema.js'
+import { memberNames } from './member-names.js'
 import type {
   Catalog, CatalogMember, LifeSituationEntry, MemberState, MergeInput, Offering, RegionalService,
 } from './types.js'
@@ -182,6 +183,7 @@ function toCatalogMember(config: MemberConfig, state: MemberState | undefined): 
   const member: CatalogMember = {
     id: config.id,
     name: config.name,
+    names: memberNames(config),
     level: config.level,
     ars: config.ars,
     parent: config.parent,

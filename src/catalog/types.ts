@@ -5,6 +5,7 @@ import type { Static } from '@sinclair/typebox'
 import type { Manifest } from '../manifest/schema.js'
 import type { CatalogMemberSchema, CatalogServiceSchema, LifeSituationEntry, Offering, OnlineServiceEntry } from './schemas.js'
 import type { Issue } from '../http/problem.js'
+import type { FullMemberNames } from './member-names.js'
 import type { CatalogEntry, LifeSituation, MemberConfig, RegionConfig } from '../config/region-schema.js'
 
 export type { LifeSituationEntry, Offering } from './schemas.js'
@@ -42,6 +43,8 @@ export interface MemberState {
 export type RegionalService = Static<typeof CatalogServiceSchema>
 
 export type CatalogMember = Static<typeof CatalogMemberSchema> & {
+  /** the name in the forms sentences need ("beim Kreis Recklinghausen"); pages only, not in the API */
+  names: FullMemberNames
   /** contact for residents when online services fail */
   contact?: { phone?: string; email?: string; office?: string }
   /** manifest meta from the store (fetchedAt, etag, lastError, ...) */

@@ -16,6 +16,8 @@ const PAGES = [
   '/lebenslagen/tiere?plz=45964',
   '/leistungen/hund-anmelden?plz=45964',
   '/leistungen/hund-anmelden',
+  '/leistungen/fuehrungszeugnis?plz=45964',
+  '/leistungen/sperrmuell?plz=10115',
   '/mitglieder',
   '/?plz=abc',
   '/leistungen/gibt-es-nicht',

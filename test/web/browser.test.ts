@@ -69,7 +69,7 @@ t.test('keyboard only: search, postal code, personalised result', async (t) => {
   await page.locator('ol.hits > li h3 a').first().focus()
   await Promise.all([page.waitForURL(/\/leistungen\/hund-anmelden/), page.keyboard.press('Enter')])
   t.match(await page.locator('h1').textContent(), 'Hund anmelden (Hundesteuer)')
-  t.match(await page.locator('#zustaendig-titel + p').textContent(), /Zuständig: Gladbeck/)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Gladbeck\./)
   t.same(seen.errors, [], 'no console errors or CSP violations')
 })
 
