@@ -1,6 +1,6 @@
 // The navigation pages: start, Lebenslage, Leistung, Städte und Behörden.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { badgeFor, offeringFor, pageContext, title, type PageContext, type PageDeps } from './context.js'
+import { badgeFor, isResidentCity, memberLabel, offeringFor, pageContext, title, type PageContext, type PageDeps } from './context.js'
 import { servingOfferings } from '../catalog/responsibility.js'
 import { serviceAnswer } from './service-answer.js'
 import { serviceJsonLd } from './json-ld.js'
@@ -47,8 +47,8 @@ export function lifeSituationPage(deps: PageDeps) {
         name: s.name,
         summary: forYou?.summary ?? s.summary,
         url: serviceUrl(s.id, plz),
-        badge: forYou ? badgeFor(ctx) : undefined,
-        responsible: forYou && forYou.memberName !== ctx.resident.place ? forYou.memberName : undefined,
+        badge: forYou && isResidentCity(ctx, forYou.member) ? badgeFor(ctx) : undefined,
+        responsible: forYou && !isResidentCity(ctx, forYou.member) ? memberLabel(ctx, forYou.member, forYou.memberName) : undefined,
       }
     })
     return sendPage(reply, 'life-situation', {

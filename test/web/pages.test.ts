@@ -61,7 +61,7 @@ t.test('search personalises to the postal code and links online services via /go
   t.match(filtered, /Tiere \(\d+\) – ausgewählt/)
   t.match(filtered, /Filter „Tiere“ entfernen/)
   const byMember = (await get(app, '/suche?q=hundesteuer&anbieter=dorsten')).body
-  t.match(byMember, /Angebot von Dorsten/)
+  t.match(byMember, /Angebot von der Stadtverwaltung Dorsten/)
   t.notMatch(byMember, /Ihr Angebot für/)
 })
 

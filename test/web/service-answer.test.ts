@@ -72,6 +72,23 @@ t.test('every service page for 45964, 45711 and 46236 keeps its own online/in-pe
   t.comment(`${pages} pages checked`)
 })
 
+t.test('search and life situations: the "for you" mark only on the resident’s own city', async (t) => {
+  const { app, indexed } = await startPortal(t, { listen: false })
+  await indexed()
+  const hits = (html: string) => [...html.matchAll(/<li class="hit">([\s\S]*?)<\/li>/g)].map((m) => m[1] ?? '')
+  const kfz = hits(await get(app, '/suche?q=fahrzeug+zulassen&plz=45964')).find((h) => h.includes('/leistungen/fahrzeug-zulassen'))
+  t.ok(kfz, 'found')
+  t.notMatch(kfz, /class="badge"/, 'the Kreis is not "your offering for Gladbeck"')
+  t.match(kfz, /Zuständig: Kreis Recklinghausen/)
+  const hund = hits(await get(app, '/suche?q=hundesteuer&plz=45964'))[0] ?? ''
+  t.match(hund, /<span class="badge">Ihr Angebot für Gladbeck<\/span>/)
+  const family = await get(app, '/lebenslagen/familie-kind?plz=45964')
+  const kindergeld = family.match(/<li>\s*<h3><a href="\/leistungen\/kindergeld[\s\S]*?<\/li>/)?.[0] ?? ''
+  t.ok(kindergeld, 'Kindergeld listed')
+  t.notMatch(kindergeld, /class="badge"/, 'not on the Bund')
+  t.match(kindergeld, /Zuständig: Bund/)
+})
+
 t.test('outside the region: said so, with the Land’s and the Bund’s portals', async (t) => {
   const { app } = await startPortal(t, { listen: false })
   const html = await get(app, '/leistungen/sperrmuell?plz=10115')
