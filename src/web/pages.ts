@@ -67,7 +67,7 @@ export function lifeSituationPage(deps: PageDeps) {
 }
 
 export function servicePage(deps: PageDeps) {
-  return async (request: Req<PostalQuery, { id: string }>, reply: FastifyReply) => {
+  return async (request: Req<PostalQuery & { feedback?: string }, { id: string }>, reply: FastifyReply) => {
     const ctx = pageContext(deps, request, reply, request.query)
     const service = ctx.catalog.serviceById.get(request.params.id)
     if (!service) return sendNotFoundPage(request, reply, deps, 'Diese Leistung gibt es nicht (mehr).')
@@ -91,6 +91,7 @@ export function servicePage(deps: PageDeps) {
       regionName: ctx.catalog.region.name,
       badge: badgeFor(ctx),
       answer,
+      thanked: request.query.feedback === 'danke',
       forYouName,
       otherPlaces: otherPlaces(ctx, service.id, cities),
       outsidePortals: plz !== undefined && !ctx.resident.inRegion ? outsidePortals(ctx) : [],

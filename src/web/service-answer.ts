@@ -46,6 +46,8 @@ export interface Section {
 }
 
 export interface ServiceAnswer {
+  /** the responsible member's id (feedback is counted for it) */
+  member?: string
   /** "Zuständig ist die Stadtverwaltung Gladbeck." */
   responsible?: string
   /** one sentence built from the ways: online where, in person where */
@@ -101,6 +103,7 @@ export function serviceAnswer(
   const primary = serving[0]
   const summary = primary?.summary ?? service.summary
   const answer: ServiceAnswer = { howText: howText(ordered, primary ? namesOf(catalog, primary.member, primary.memberName) : undefined, MENTIONS_ONLINE.test(summary)), ways: ordered, sections: [] }
+  if (primary) answer.member = primary.member
   if (primary) answer.responsible = `Zuständig ist ${whoName(namesOf(catalog, primary.member, primary.memberName), primary.office)}.`
   answer.sections = sections(catalog, service, serving, ordered)
   const present = new Set(answer.sections.map((s) => s.id))
