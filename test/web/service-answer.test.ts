@@ -125,3 +125,20 @@ t.test('other places: one control; the phone page for Sperrmüll 45964 is less t
   await Promise.all([page.waitForURL(/plz=46236/), page.getByRole('link', { name: 'Bottrop', exact: true }).click()])
   t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Bottrop/)
 })
+
+t.test('/mitglieder is readable at 320 and 390 px: no sideways scrolling', async (t) => {
+  if (!requireBrowser(t)) return
+  const { baseUrl } = await startPortal(t)
+  const browser = await launchBrowser(t)
+  for (const width of [320, 390]) {
+    const page = await openPage(t, browser, { viewport: { width, height: 800 }, locale: 'de-DE' })
+    await page.goto(`${baseUrl}/mitglieder`)
+    const overflow = await page.evaluate(() => {
+      const wrap = document.querySelector('.table-wrap')
+      return Math.max(document.documentElement.scrollWidth - document.documentElement.clientWidth, wrap ? wrap.scrollWidth - wrap.clientWidth : 0)
+    })
+    t.equal(overflow, 0, `${width} px: no horizontal overflow`)
+    const label = await page.locator('tbody tr td').first().evaluate((td) => getComputedStyle(td, '::before').content)
+    t.match(label, /Art/, 'every cell says what it is')
+  }
+})
