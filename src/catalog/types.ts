@@ -40,7 +40,13 @@ export interface MemberState {
 }
 
 /** A regional service: catalog key, or `member:serviceId` for member-local services. */
-export type RegionalService = Static<typeof CatalogServiceSchema>
+export type RegionalService = Static<typeof CatalogServiceSchema> & {
+  /** no longer provided (services.json "withdrawn"); pages only */
+  withdrawn?: CatalogEntry['withdrawn']
+}
+
+/** A life situation with its life-event order of services (pages only). */
+export type CatalogLifeSituation = LifeSituationEntry & { serviceOrder?: string[] }
 
 export type CatalogMember = Static<typeof CatalogMemberSchema> & {
   /** the name in the forms sentences need ("beim Kreis Recklinghausen"); pages only, not in the API */
@@ -59,8 +65,8 @@ export interface Catalog {
   memberById: ReadonlyMap<string, CatalogMember>
   services: RegionalService[]
   serviceById: ReadonlyMap<string, RegionalService>
-  lifeSituations: LifeSituationEntry[]
-  lifeSituationById: ReadonlyMap<string, LifeSituationEntry>
+  lifeSituations: CatalogLifeSituation[]
+  lifeSituationById: ReadonlyMap<string, CatalogLifeSituation>
   /** `${member}/${serviceId}` -> that member's offering (for /go) */
   offeringByMemberService: ReadonlyMap<string, Offering>
   /** every online service once, with its provider and users (by id) */

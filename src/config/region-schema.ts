@@ -138,6 +138,7 @@ export const LifeSituation = Type.Object(
     label: Type.String({ minLength: 1, maxLength: 100 }),
     description: Type.String({ minLength: 1, maxLength: 500 }),
     ozgTopic: Type.String({ minLength: 1, maxLength: 100, description: 'OZG Themenfeld this life situation maps to' }),
+    serviceOrder: Type.Optional(Type.Array(Slug, { uniqueItems: true, description: 'service keys in the order the life event brings them (birth before school); others follow by name' })),
   },
   { additionalProperties: false },
 )
@@ -156,6 +157,14 @@ export const CatalogEntry = Type.Object(
     lifeSituations: Type.Array(Slug, { minItems: 1 }),
     leikaKey: Type.Optional(Type.String({ pattern: '^[0-9]{14}$' })),
     leikaSource: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    withdrawn: Type.Optional(Type.Object(
+      {
+        since: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'no longer issued from this day' }),
+        instead: Type.Array(Slug, { minItems: 1, description: 'service keys to offer instead' }),
+        source: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+      },
+      { additionalProperties: false, description: 'the service is no longer provided (e.g. Kinderreisepass since 2024-01-01)' },
+    )),
   },
   { additionalProperties: false },
 )

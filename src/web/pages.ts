@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { badgeFor, isResidentCity, memberLabel, offeringFor, pageContext, title, type PageContext, type PageDeps } from './context.js'
 import { servingOfferings } from '../catalog/responsibility.js'
+import type { RegionalService } from '../catalog/types.js'
 import { serviceAnswer } from './service-answer.js'
 import { serviceJsonLd } from './json-ld.js'
 import { levelLabel, STATUS_LABEL } from './labels.js'
@@ -41,9 +42,14 @@ export function lifeSituationPage(deps: PageDeps) {
     const entry = ctx.catalog.lifeSituationById.get(request.params.id)
     if (!entry) return sendNotFoundPage(request, reply, deps, 'Diese Lebenslage gibt es nicht (mehr).')
     const plz = ctx.resident.plz
-    const services = ctx.catalog.services.filter((s) => s.lifeSituations.includes(entry.id)).map((s) => {
+    // Life-event order (birth before school) where the config gives one; the catalog is sorted by name.
+    const order = new Map((entry.serviceOrder ?? []).map((id, i) => [id, i]))
+    const rank = (id: string) => order.get(id) ?? order.size
+    const inLifeSituation = ctx.catalog.services.filter((s) => s.lifeSituations.includes(entry.id))
+    const services = inLifeSituation.map((s, i) => ({ s, i })).sort((a, b) => rank(a.s.id) - rank(b.s.id) || a.i - b.i).map(({ s }) => {
       const forYou = offeringFor(ctx, s)
       return {
+        withdrawn: s.withdrawn ? withdrawnView(ctx, s.withdrawn) : undefined,
         name: s.name,
         summary: forYou?.summary ?? s.summary,
         url: serviceUrl(s.id, plz),
@@ -91,6 +97,7 @@ export function servicePage(deps: PageDeps) {
       regionName: ctx.catalog.region.name,
       badge: badgeFor(ctx),
       answer,
+      withdrawn: service.withdrawn ? withdrawnView(ctx, service.withdrawn) : undefined,
       thanked: request.query.feedback === 'danke',
       forYouName,
       otherPlaces: otherPlaces(ctx, service.id, cities),
@@ -106,6 +113,16 @@ export function servicePage(deps: PageDeps) {
       forgetUrl: pageUrl(path, { vergessen: '1' }),
     })
   }
+}
+
+/** "Wird seit dem 1. Januar 2024 nicht mehr ausgestellt", with the services to use instead. */
+function withdrawnView(ctx: PageContext, withdrawn: NonNullable<RegionalService['withdrawn']>): { since: string; instead: { name: string; url: string }[] } {
+  const since = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(new Date(`${withdrawn.since}T12:00:00Z`))
+  const instead = withdrawn.instead.flatMap((id) => {
+    const s = ctx.catalog.serviceById.get(id)
+    return s ? [{ name: s.name, url: serviceUrl(s.id, ctx.resident.plz) }] : []
+  })
+  return { since, instead }
 }
 
 /** One link per member city (its first postal code), the resident's own left out: the "anderer Ort" list. */

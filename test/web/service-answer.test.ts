@@ -142,3 +142,17 @@ t.test('/mitglieder is readable at 320 and 390 px: no sideways scrolling', async
     t.match(label, /Art/, 'every cell says what it is')
   }
 })
+
+t.test('Familie und Kind in life-event order; the Kinderreisepass marked as no longer issued', async (t) => {
+  const { app } = await startPortal(t, { listen: false })
+  const family = await get(app, '/lebenslagen/familie-kind?plz=45964')
+  const order = [...main(family).matchAll(/<h3><a href="\/leistungen\/([^"?]+)/g)].map((m) => m[1])
+  t.equal(order[0], 'geburtsurkunde', `birth first: ${order.join(', ')}`)
+  t.ok(order.indexOf('elterngeld') < order.indexOf('kita-platz') && order.indexOf('kita-platz') < order.indexOf('schulanmeldung'), 'Elterngeld, Kita, Schule')
+  t.equal(order[order.length - 1], 'kinderreisepass', 'the withdrawn service last')
+  t.match(text(family), /Kinderreisepass Wird seit dem 1\. Januar 2024 nicht mehr ausgestellt\. Stattdessen: Reisepass/)
+  const page = await get(app, '/leistungen/kinderreisepass?plz=45964')
+  t.match(page, /<strong>Wird seit dem 1\. Januar 2024 nicht mehr ausgestellt\.<\/strong> Stattdessen gibt es:/)
+  t.match(page, /<a href="\/leistungen\/reisepass\?plz=45964">Reisepass[^<]*<\/a>/)
+  t.match(page, /<a href="\/leistungen\/personalausweis\?plz=45964">Personalausweis[^<]*<\/a>/)
+})
