@@ -10,6 +10,7 @@ import { offeringView, type OfferingView } from './offering-view.js'
 import { sendPage } from './render.js'
 import { pageUrl, serviceUrl } from './urls.js'
 import { clientNetwork } from '../http/client-key.js'
+import { didYouMean } from './did-you-mean.js'
 
 /** `client`: the client network (clientNetwork), for the insights' distinct count */
 export type SearchFn = (params: SearchParams, client: string) => SearchResult
@@ -69,8 +70,10 @@ export function searchPage(deps: PageDeps, search: SearchFn) {
     }
     const { result, hits, total } = runSearch(search, filters, plz, clientNetwork(request.ip))
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
+    const corrected = didYouMean(ctx.catalog, filters.q)
     return sendPage(reply, 'search', {
       ...base,
+      corrected: corrected === undefined ? undefined : { text: corrected, url: pageUrl('/suche', { q: corrected, plz }) },
       title: title(ctx, `Suche nach „${filters.q}“`),
       description: `${total} Leistungen zu „${filters.q}“ im ${ctx.catalog.region.name}.`,
       total,

@@ -156,3 +156,12 @@ t.test('Familie und Kind in life-event order; the Kinderreisepass marked as no l
   t.match(page, /<a href="\/leistungen\/reisepass\?plz=45964">Reisepass[^<]*<\/a>/)
   t.match(page, /<a href="\/leistungen\/personalausweis\?plz=45964">Personalausweis[^<]*<\/a>/)
 })
+
+t.test('search: "Meinten Sie …" when a typo was corrected, not for known words', async (t) => {
+  const { app, indexed } = await startPortal(t, { listen: false })
+  await indexed()
+  const typo = await get(app, '/suche?q=persnalausweis&plz=45964')
+  t.match(typo, /<p class="did-you-mean">Meinten Sie: <a href="\/suche\?q=Personalausweis&amp;plz=45964">Personalausweis<\/a>\?<\/p>/)
+  t.match(await get(app, '/suche?q=hundesteur+anmelden'), /Meinten Sie: <a href="\/suche\?q=Hundesteuer\+anmelden">Hundesteuer anmelden<\/a>\?/)
+  for (const q of ['personalausweis', 'hund anmelden', 'perso']) t.notMatch(await get(app, `/suche?q=${encodeURIComponent(q)}`), /Meinten Sie/, q)
+})
