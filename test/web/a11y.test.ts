@@ -12,6 +12,8 @@ const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url)
 const PAGES = [
   '/',
   '/suche?q=hund',
+  '/suche?q=persnalausweis&plz=45964',
+  '/lebenslagen/familie-kind?plz=45964',
   '/suche?q=hundesteuer&plz=45964&lebenslage=tiere',
   '/lebenslagen/tiere?plz=45964',
   '/leistungen/hund-anmelden?plz=45964',
