@@ -9,8 +9,9 @@ import {
   indexOnlineServices, resolveOnlineService, toOfferingOnlineService, type OnlineServiceEntry, type ProvidedService,
 } from './online-services.js'
 import type { CatalogEntry, MemberConfig } from '../config/region-schema.js'
+import { memberNames } from './member-names.js'
 import type {
-  Catalog, CatalogMember, LifeSituationEntry, MemberState, MergeInput, Offering, RegionalService,
+  Catalog, CatalogLifeSituation, CatalogMember, MemberState, MergeInput, Offering, RegionalService,
 } from './types.js'
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
@@ -53,13 +54,14 @@ export function mergeCatalog(input: MergeInput): Catalog {
   services.sort((a, b) => collator.compare(a.name, b.name) || byString(a.id, b.id))
 
   // `name` as everywhere else; `label` stays for older clients (deprecated)
-  const lifeSituations: LifeSituationEntry[] = input.lifeSituations.map((l) => ({
+  const lifeSituations: CatalogLifeSituation[] = input.lifeSituations.map((l) => ({
     id: l.id,
     name: l.label,
     label: l.label,
     description: l.description,
     ozgTopic: l.ozgTopic,
     serviceCount: services.reduce((n, s) => n + (s.lifeSituations.includes(l.id) ? 1 : 0), 0),
+    ...(l.serviceOrder ? { serviceOrder: [...l.serviceOrder] } : {}),
   }))
 
   return {
@@ -172,6 +174,7 @@ function toRegionalService(
     offeringCount: offerings.length,
   }
   if (entry) service.key = entry.key
+  if (entry?.withdrawn) service.withdrawn = entry.withdrawn
   const leikaKey = entry ? entry.leikaKey : localLeikaKey
   if (leikaKey !== undefined) service.leikaKey = leikaKey
   return service
@@ -182,6 +185,7 @@ function toCatalogMember(config: MemberConfig, state: MemberState | undefined): 
   const member: CatalogMember = {
     id: config.id,
     name: config.name,
+    names: memberNames(config),
     level: config.level,
     ars: config.ars,
     parent: config.parent,

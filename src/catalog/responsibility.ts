@@ -160,3 +160,16 @@ function fallbackChains(catalog: Catalog, landPrefix: string | undefined): Catal
   const bund = catalog.members.find((m) => m.level === 'bund')
   return bund ? [[bund]] : []
 }
+
+/**
+ * Every offering that serves the resident: each member of their chain that
+ * offers the service (their city in person, the Kreis, the Land or the Bund
+ * online), most local first. The first is the resident's own offering.
+ */
+export function servingOfferings(offerings: readonly Offering[], chain: readonly string[]): Offering[] {
+  const out: Offering[] = []
+  for (const memberId of chain) {
+    for (const o of offerings) if (o.member === memberId) out.push(o)
+  }
+  return out
+}

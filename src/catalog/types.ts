@@ -5,6 +5,7 @@ import type { Static } from '@sinclair/typebox'
 import type { Manifest } from '../manifest/schema.js'
 import type { CatalogMemberSchema, CatalogServiceSchema, LifeSituationEntry, Offering, OnlineServiceEntry } from './schemas.js'
 import type { Issue } from '../http/problem.js'
+import type { FullMemberNames } from './member-names.js'
 import type { CatalogEntry, LifeSituation, MemberConfig, RegionConfig } from '../config/region-schema.js'
 
 export type { LifeSituationEntry, Offering } from './schemas.js'
@@ -54,9 +55,17 @@ export interface ImportSummary {
 }
 
 /** A regional service: catalog key, or `member:serviceId` for member-local services. */
-export type RegionalService = Static<typeof CatalogServiceSchema>
+export type RegionalService = Static<typeof CatalogServiceSchema> & {
+  /** no longer provided (services.json "withdrawn"); pages only */
+  withdrawn?: CatalogEntry['withdrawn']
+}
+
+/** A life situation with its life-event order of services (pages only). */
+export type CatalogLifeSituation = LifeSituationEntry & { serviceOrder?: string[] }
 
 export type CatalogMember = Static<typeof CatalogMemberSchema> & {
+  /** the name in the forms sentences need ("beim Kreis Recklinghausen"); pages only, not in the API */
+  names: FullMemberNames
   /** contact for residents when online services fail */
   contact?: { phone?: string; email?: string; office?: string }
   /** manifest meta from the store (fetchedAt, etag, lastError, ...) */
@@ -71,8 +80,8 @@ export interface Catalog {
   memberById: ReadonlyMap<string, CatalogMember>
   services: RegionalService[]
   serviceById: ReadonlyMap<string, RegionalService>
-  lifeSituations: LifeSituationEntry[]
-  lifeSituationById: ReadonlyMap<string, LifeSituationEntry>
+  lifeSituations: CatalogLifeSituation[]
+  lifeSituationById: ReadonlyMap<string, CatalogLifeSituation>
   /** `${member}/${serviceId}` -> that member's offering (for /go) */
   offeringByMemberService: ReadonlyMap<string, Offering>
   /** every online service once, with its provider and users (by id) */

@@ -21,10 +21,31 @@ const ProxyOptions = Type.Object(
 )
 type ProxyOptions = Static<typeof ProxyOptions>
 
+const GrammarText = (description: string) => Type.String({ minLength: 1, maxLength: 250, description })
+
+/**
+ * The member's name in the forms German sentences need ("Zuständig ist die
+ * Stadtverwaltung Gladbeck", "beim Kreis Recklinghausen"): articles and
+ * contractions differ per member, so they are data, not string rules.
+ * Missing forms are derived from the level (catalog/member-names.ts).
+ */
+export const MemberNames = Type.Object(
+  {
+    label: Type.Optional(GrammarText('as a heading or list entry, e.g. "Stadt Gladbeck", "Bund"')),
+    nominative: Type.Optional(GrammarText('with article, e.g. "die Stadtverwaltung Gladbeck"')),
+    accusative: Type.Optional(GrammarText('with article, after "an", e.g. "die Stadtverwaltung Gladbeck", "den Kreis Recklinghausen"')),
+    at: Type.Optional(GrammarText('"bei" with dative, e.g. "bei der Stadtverwaltung Gladbeck", "beim Kreis Recklinghausen"')),
+    from: Type.Optional(GrammarText('"von" with dative, e.g. "von der Stadtverwaltung Gladbeck", "vom Land Nordrhein-Westfalen"')),
+  },
+  { additionalProperties: false },
+)
+export type MemberNames = Static<typeof MemberNames>
+
 export const MemberConfig = Type.Object(
   {
     id: Slug,
     name: Type.String({ minLength: 1, maxLength: 200 }),
+    names: Type.Optional(MemberNames),
     level: Level,
     ars: Type.String({ pattern: '^[0-9]{12}$', description: 'Amtlicher Regionalschlüssel' }),
     parent: Type.Union([Slug, Type.Null()]),
@@ -119,6 +140,7 @@ export const LifeSituation = Type.Object(
     description: Type.String({ minLength: 1, maxLength: 500 }),
     ozgTopic: Type.String({ minLength: 1, maxLength: 100, description: 'OZG Themenfeld this life situation maps to' }),
     fallback: Type.Optional(Type.Boolean({ description: 'the Lebenslage of an imported member-local service the export does not classify (at most one)' })),
+    serviceOrder: Type.Optional(Type.Array(Slug, { uniqueItems: true, description: 'service keys in the order the life event brings them (birth before school); others follow by name' })),
   },
   { additionalProperties: false },
 )
@@ -137,6 +159,14 @@ export const CatalogEntry = Type.Object(
     lifeSituations: Type.Array(Slug, { minItems: 1 }),
     leikaKey: Type.Optional(Type.String({ pattern: '^[0-9]{14}$' })),
     leikaSource: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    withdrawn: Type.Optional(Type.Object(
+      {
+        since: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'no longer issued from this day' }),
+        instead: Type.Array(Slug, { minItems: 1, description: 'service keys to offer instead' }),
+        source: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+      },
+      { additionalProperties: false, description: 'the service is no longer provided (e.g. Kinderreisepass since 2024-01-01)' },
+    )),
   },
   { additionalProperties: false },
 )

@@ -8,8 +8,9 @@ import { renderPage } from '../web/render.js'
 import { notModified } from '../http/cache.js'
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
-// colours distinguishable in grey scale too (light to dark)
-const FILL: Record<CellState, string> = { online: '#0b4f8a', 'in-person': '#6fa8dc', 'higher-level': '#c9daf8', missing: '#f2f2f2' }
+// Each at least 3:1 against the white page (WCAG 1.4.11), told apart by hue,
+// the white gap between cells, each cell's title and the tables below.
+export const FILL: Record<CellState, string> = { online: '#0b4f8a', 'in-person': '#1e7d4f', 'higher-level': '#8a4b00', missing: '#767676' }
 const STATES: CellState[] = ['online', 'in-person', 'higher-level', 'missing']
 
 const Cell = {

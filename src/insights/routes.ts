@@ -29,6 +29,7 @@ export const InsightsQuery = Type.Object({
 const FeedbackForm = Type.Object({
   leistung: ServiceId,
   mitglied: Type.Optional(Type.String({ maxLength: 64 })),
+  plz: Type.Optional(Type.String({ pattern: '^[0-9]{5}$', description: 'the postal code the page was shown for: the thanks comes back on the same page' })),
   antwort: Type.Unsafe<FeedbackAnswer>({ type: 'string', enum: ['ja', 'nein', ...FEEDBACK_REASONS] }),
 })
 
@@ -167,7 +168,8 @@ async function routes(fastify: FastifyInstance, config: InsightsRoutesOptions): 
       const member = body.mitglied !== undefined && options.knows.member(body.mitglied) ? body.mitglied : NO_MEMBER
       options.recorder.feedback(member, body.leistung, body.antwort)
       // a path built from a known slug: no open redirect
-      return reply.redirect(`/leistungen/${body.leistung}?feedback=danke#feedback`, 303)
+      const plz = body.plz !== undefined ? `plz=${body.plz}&` : ''
+      return reply.redirect(`/leistungen/${body.leistung}?${plz}feedback=danke#feedback`, 303)
     })
   })
 }

@@ -47,6 +47,16 @@ export function offeringFor(ctx: PageContext, service: RegionalService): Offerin
   return residentOffering(service.offerings, ctx.chain)
 }
 
+/** The resident's own city: the only member whose offering gets the "for you" mark (never the Kreis, Land or Bund). */
+export function isResidentCity(ctx: PageContext, memberId: string): boolean {
+  return ctx.resident.inRegion && ctx.catalog.memberById.get(memberId)?.level === 'stadt' && ctx.chain.includes(memberId)
+}
+
+/** "Zuständig: Kreis Recklinghausen": the member as a list entry (region.json names.label). */
+export function memberLabel(ctx: PageContext, memberId: string, fallback: string): string {
+  return ctx.catalog.memberById.get(memberId)?.names.label ?? fallback
+}
+
 /** "Ihr Angebot für Gladbeck" / "… für PLZ 12345". */
 export function badgeFor(ctx: PageContext): string {
   return `Ihr Angebot für ${ctx.resident.place ?? `PLZ ${ctx.resident.plz ?? ''}`}`

@@ -49,6 +49,7 @@ const QUERY = {
     anbieter: { type: 'string', maxLength: 100 },
     seite: { type: 'string', maxLength: 10 },
     gemeldet: { type: 'string', maxLength: 10 },
+    feedback: { type: 'string', maxLength: 10 },
   },
 } as const
 const ID_PARAMS = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const

@@ -117,9 +117,13 @@ export function legalPages(page: PageDeps, options: LegalOptions) {
       sendAccessibility(request, reply, deps, base, { errors: [{ field: 'meldung', message: TOO_LARGE_MESSAGE }] }, 413),
     leichteSprache: async (request: Req, reply: FastifyReply) => sendPage(reply, 'leichte-sprache', {
       ...base(request, reply, 'leichte-sprache', 'Leichte Sprache', 'Das Portal in Leichter Sprache erklärt: Was Sie hier finden und wie Sie sich zurecht·finden.'),
+      // the page promises videos only when the operator lists some
+      hasVideos: (deps.operator?.signLanguageVideos ?? []).length > 0,
     }),
     gebaerdensprache: async (request: Req, reply: FastifyReply) => sendPage(reply, 'gebaerdensprache', {
-      ...base(request, reply, 'gebaerdensprache', 'Gebärdensprache', 'Informationen zu diesem Portal in Deutscher Gebärdensprache (DGS), mit Text zu jedem Video.'),
+      ...base(request, reply, 'gebaerdensprache', 'Gebärdensprache', (deps.operator?.signLanguageVideos ?? []).length > 0
+        ? 'Informationen zu diesem Portal in Deutscher Gebärdensprache (DGS), mit Text zu jedem Video.'
+        : 'Videos in Deutscher Gebärdensprache (DGS) gibt es für dieses Portal noch nicht; hier steht, wo Sie die Inhalte als Text finden.'),
       videos: deps.operator?.signLanguageVideos ?? [],
       missing: missingLabels(deps.gaps, PAGE_FIELDS.gebaerdensprache),
     }),

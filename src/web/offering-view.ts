@@ -30,6 +30,7 @@ interface OfficeView {
   phoneHref?: string
   email?: string
   url?: string
+  appointmentUrl?: string
 }
 
 export interface OfferingView {
@@ -41,8 +42,8 @@ export interface OfferingView {
   goUrl?: string
   infoUrl?: string
   trustLabel?: string
-  /** how to do it online: the (possibly shared) online service, in plain German */
-  online?: { name: string; providerName: string; shared: boolean; maturityText?: string; accountText?: string }
+  /** how to do it online: the (possibly shared) online service, in plain German; providerFrom: "vom Land Nordrhein-Westfalen" */
+  online?: { name: string; providerName: string; providerFrom: string; shared: boolean; maturityText?: string; accountText?: string }
   /** the manifest says it cannot be done online (channels without "online") */
   offlineOnly: boolean
   fees?: string
@@ -54,14 +55,15 @@ export interface OfferingView {
 export function availabilityOf(member: CatalogMember | undefined, health: HealthLookup): Availability {
   const contact = contactView(member)
   if (member === undefined) return { online: false, notice: 'Zu diesem Angebot liegen zurzeit keine aktuellen Angaben vor.', contact }
+  const n = member.names
   if (health(member.id)?.state === 'open') {
-    return { online: false, notice: `Die Online-Dienste von ${member.name} sind zurzeit nicht erreichbar. Bitte wenden Sie sich direkt an ${member.name}.`, contact }
+    return { online: false, notice: `Die Online-Dienste ${n.from} sind zurzeit nicht erreichbar. Bitte wenden Sie sich direkt an ${n.accusative}.`, contact }
   }
   if (member.status === 'failed') {
-    return { online: false, notice: `Die Angaben von ${member.name} sind zurzeit gestört. Bitte wenden Sie sich direkt an ${member.name}.`, contact }
+    return { online: false, notice: `Die Angaben ${n.from} sind zurzeit gestört. Bitte wenden Sie sich direkt an ${n.accusative}.`, contact }
   }
   if (member.status === 'stale') {
-    return { online: false, notice: `Die Angaben von ${member.name} konnten zuletzt nicht aktualisiert werden und sind vielleicht nicht mehr aktuell. Bitte fragen Sie im Zweifel direkt bei ${member.name} nach.`, contact }
+    return { online: false, notice: `Die Angaben ${n.from} konnten zuletzt nicht aktualisiert werden und sind vielleicht nicht mehr aktuell. Bitte fragen Sie im Zweifel direkt ${n.at} nach.`, contact }
   }
   return { online: true, contact }
 }
@@ -87,6 +89,7 @@ function officeView(office: Office): OfficeView {
   }
   if (office.email !== undefined) view.email = office.email
   if (office.url !== undefined) view.url = office.url
+  if (office.appointmentUrl !== undefined) view.appointmentUrl = office.appointmentUrl
   return view
 }
 
@@ -104,7 +107,8 @@ export function offeringView(offering: Offering, catalog: Catalog, health: Healt
   }
   if (offering.onlineService) {
     const os = offering.onlineService
-    view.online = { name: os.name, providerName: os.providerName, shared: os.shared }
+    const provider = catalog.memberById.get(os.provider)
+    view.online = { name: os.name, providerName: os.providerName, providerFrom: provider?.names.from ?? `von ${os.providerName}`, shared: os.shared }
     if (os.maturityText !== undefined) view.online.maturityText = os.maturityText
     if (os.accountText !== undefined) view.online.accountText = os.accountText
   }

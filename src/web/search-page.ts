@@ -4,12 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Catalog, Offering } from '../catalog/types.js'
 import { LEVELS, type Level } from '../manifest/schema.js'
 import type { FacetValue, SearchHit, SearchParams, SearchResult } from '../search/search.js'
-import { badgeFor, pageContext, title, type PageContext, type PageDeps } from './context.js'
+import { badgeFor, isResidentCity, memberLabel, pageContext, title, type PageContext, type PageDeps } from './context.js'
 import { levelLabel } from './labels.js'
 import { offeringView, type OfferingView } from './offering-view.js'
 import { sendPage } from './render.js'
 import { pageUrl, serviceUrl } from './urls.js'
 import { clientNetwork } from '../http/client-key.js'
+import { didYouMean } from './did-you-mean.js'
 
 /** `client`: the client network (clientNetwork), for the insights' distinct count */
 export type SearchFn = (params: SearchParams, client: string) => SearchResult
@@ -69,8 +70,10 @@ export function searchPage(deps: PageDeps, search: SearchFn) {
     }
     const { result, hits, total } = runSearch(search, filters, plz, clientNetwork(request.ip))
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
+    const corrected = didYouMean(ctx.catalog, filters.q)
     return sendPage(reply, 'search', {
       ...base,
+      corrected: corrected === undefined ? undefined : { text: corrected, url: pageUrl('/suche', { q: corrected, plz }) },
       title: title(ctx, `Suche nach „${filters.q}“`),
       description: `${total} Leistungen zu „${filters.q}“ im ${ctx.catalog.region.name}.`,
       total,
@@ -112,8 +115,10 @@ function hitView(ctx: PageContext, hit: SearchHit, filters: Filters): HitView {
   // The resident's own offering describes it in their city's words.
   const view: HitView = { name: hit.service.name, url: serviceUrl(hit.service.id, ctx.resident.plz), summary: forYou?.summary ?? hit.service.summary }
   if (forYou) {
-    view.badge = filters.anbieter !== undefined ? `Angebot von ${forYou.memberName}` : badgeFor(ctx)
-    if (filters.anbieter === undefined && forYou.memberName !== ctx.resident.place) view.responsible = forYou.memberName
+    const names = ctx.catalog.memberById.get(forYou.member)?.names
+    if (filters.anbieter !== undefined) view.badge = `Angebot ${names?.from ?? `von ${forYou.memberName}`}`
+    else if (isResidentCity(ctx, forYou.member)) view.badge = badgeFor(ctx)
+    else view.responsible = memberLabel(ctx, forYou.member, forYou.memberName)
     view.offering = offeringView(forYou, ctx.catalog, ctx.health)
   } else {
     const names = hit.service.offerings.slice(0, 3).map((o) => o.memberName)
@@ -140,8 +145,8 @@ function facetGroups(catalog: Catalog, result: SearchResult, filters: Filters, l
   })
   return [
     group('Lebenslage', 'lebenslage', result.facets.lifeSituation, (v) => catalog.lifeSituationById.get(v)?.label ?? v),
-    group('Ebene', 'ebene', result.facets.level, levelLabel),
-    group('Anbieter', 'anbieter', result.facets.member, (v) => catalog.memberById.get(v)?.name ?? v),
+    group('Verwaltung', 'ebene', result.facets.level, levelLabel),
+    group('Stadt oder Behörde', 'anbieter', result.facets.member, (v) => catalog.memberById.get(v)?.name ?? v),
   ].filter((g) => g.values.length > 0)
 }
 

@@ -69,7 +69,7 @@ t.test('keyboard only: search, postal code, personalised result', async (t) => {
   await page.locator('ol.hits > li h3 a').first().focus()
   await Promise.all([page.waitForURL(/\/leistungen\/hund-anmelden/), page.keyboard.press('Enter')])
   t.match(await page.locator('h1').textContent(), 'Hund anmelden (Hundesteuer)')
-  t.match(await page.locator('#zustaendig-titel + p').textContent(), /Zuständig: Gladbeck/)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Gladbeck\./)
   t.same(seen.errors, [], 'no console errors or CSP violations')
 })
 
@@ -171,8 +171,8 @@ t.test('suggestions: an ARIA 1.2 combobox', async (t) => {
 
   await page.keyboard.press('ArrowDown')
   t.equal(await input.getAttribute('aria-expanded'), 'true', 'ArrowDown reopens')
-  const text = (await options.first().textContent()) ?? ''
-  await Promise.all([page.waitForURL(/\/suche\?q=/), page.keyboard.press('Enter')])
-  t.equal(await page.locator('#q').inputValue(), text, 'Enter searches for the chosen suggestion')
+  // A suggestion that names a service opens its page, not a result list (issue 28).
+  await Promise.all([page.waitForURL(/\/leistungen\/[a-z0-9:-]+$/), page.keyboard.press('Enter')])
+  t.match(await page.locator('h1').textContent(), /Hund/, 'Enter opens the chosen service')
   t.same(seen.errors, [], 'no console errors or CSP violations')
 })

@@ -15,6 +15,8 @@ t.test('threshold, retention and the PII filter come from the settings', async (
   const body = text(await page(app))
   t.match(body, `mindestens ${insights.minCount} verschiedene Anschlüsse gesucht`)
   t.match(body, `nach ${insights.retentionDays} Tagen gelöscht`)
+  // the texts themselves are kept (issue 28): said with the same settings
+  t.match(body, `Suchbegriffe ohne Hinweis auf eine Person werden als Text mit ihrer Tageszahl gespeichert und bis zu ${insights.retentionDays} Tage aufbewahrt; in der Auswertung sichtbar sind davon nur die, die an einem Tag mindestens ${insights.minCount} verschiedene Anschlüsse gesucht haben`)
   t.ok(PII_RULES.length >= 5)
   for (const rule of PII_RULES) t.ok(body.includes(rule), `the page names: ${rule.slice(0, 40)}…`)
   t.notMatch(body, /mindestens 5 verschiedene/, 'not the default written into the page')

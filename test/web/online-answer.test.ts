@@ -13,9 +13,9 @@ t.test('online or in person, for the resident’s postal code', async (t) => {
 
   // Datteln (45711): the city is the Bauaufsicht; the application goes online through the Land's Bauportal.NRW
   await page.goto(`${baseUrl}/leistungen/baugenehmigung?plz=45711`)
-  t.match(await page.locator('#zustaendig-titel + p').textContent(), /Zuständig: Datteln/)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Datteln\./)
   const online = await page.locator('.online-service').first().textContent()
-  t.match(online, /Online über Bauportal\.NRW \(Antragsassistenten\), bereitgestellt von Land Nordrhein-Westfalen für Datteln/)
+  t.match(online, /Online über Bauportal\.NRW \(Antragsassistenten\), bereitgestellt vom Land Nordrhein-Westfalen\./)
   t.match(online, /Nutzerkonto: Anmeldung mit BundID oder Mein Unternehmenskonto \(ELSTER\)/)
   const button = page.getByRole('link', { name: /Online beantragen/ }).first()
   t.equal(await button.getAttribute('href'), '/go/datteln/baugenehmigung')
@@ -23,11 +23,12 @@ t.test('online or in person, for the resident’s postal code', async (t) => {
   // Gladbeck (45964): Personalausweis has no online start link: the office to visit
   await page.goto(`${baseUrl}/leistungen/personalausweis?plz=45964`)
   t.equal(await page.getByRole('link', { name: /Online beantragen/ }).count(), 0)
-  t.match(await page.locator('.online-service').first().textContent(), /Kein Online-Angebot bekannt: bitte wenden Sie sich an Stadtverwaltung Gladbeck/)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Gladbeck\./)
+  t.match(await page.locator('.answer .how').textContent(), /Ein Online-Antrag ist uns nicht bekannt\./)
 
   // Haltern am See (45721): Einbürgerung at the Kreis, not online
   await page.goto(`${baseUrl}/leistungen/einbuergerung?plz=45721`)
-  t.match(await page.locator('#zustaendig-titel + p').textContent(), /Zuständig: Kreis Recklinghausen/)
-  t.match(await page.locator('.online-service').first().textContent(), /Nicht online möglich/)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist der Kreis Recklinghausen\./)
+  t.match(await page.locator('.answer .how').textContent(), /Online ist das nicht möglich\./)
   t.same(seen.errors, [], 'no page errors')
 })

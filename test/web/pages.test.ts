@@ -61,7 +61,7 @@ t.test('search personalises to the postal code and links online services via /go
   t.match(filtered, /Tiere \(\d+\) – ausgewählt/)
   t.match(filtered, /Filter „Tiere“ entfernen/)
   const byMember = (await get(app, '/suche?q=hundesteuer&anbieter=dorsten')).body
-  t.match(byMember, /Angebot von Dorsten/)
+  t.match(byMember, /Angebot von der Stadtverwaltung Dorsten/)
   t.notMatch(byMember, /Ihr Angebot für/)
 })
 
@@ -101,19 +101,20 @@ t.test('postal code: URL first, cookie only when asked for, and it can be forgot
   t.match(invalid.body, /aria-describedby="plz-hint plz-error"/)
 
   const outside = await get(app, '/suche?q=hundesteuer&plz=10115')
-  t.match(outside.body, /gehört nicht zum Verbund/)
+  t.match(outside.body, /Ihre Postleitzahl <strong>10115<\/strong> liegt nicht im Serviceportal Emscher-Lippe/)
 })
 
-t.test('service page: responsibility, office, other offerings and GovernmentService JSON-LD', async (t) => {
+t.test('service page: responsibility, office, other places and GovernmentService JSON-LD', async (t) => {
   const { app } = await startPortal(t, { listen: false, before: withMarkup })
   const html = (await get(app, '/leistungen/hund-anmelden?plz=45964')).body
   t.match(html, /Wer ist für Sie zuständig\?/)
-  t.match(html, /Zuständig: <strong>Gladbeck<\/strong> \(Stadt\)/)
+  t.match(html, /<p class="responsible">Zuständig ist die Stadtverwaltung Gladbeck\.<\/p>/)
   t.notMatch(html, /Online beantragen/, 'no start link stated')
-  t.match(html, /Gebühren<\/dt>/)
+  t.match(html, /<p class="missing">Zu Voraussetzungen, Unterlagen, Kosten, Bearbeitungsdauer und Fristen fehlen uns Angaben; Auskunft gibt die Stadtverwaltung Gladbeck, Telefon <a href="tel:\+4920439{2}0">/, 'one line: whom to ask, and how')
+  t.notMatch(html, /Keine Angabe/)
   t.match(html, /Öffnungszeiten:[\s\S]*Mo–Fr 8:00–12:00/)
   t.match(html, /<a href="tel:\+4920439{2}0">\+49 2043 99-0<\/a>/)
-  t.match(html, /Angebote anderer Stellen \(\d+\)/)
+  t.match(html, /<summary>Für einen anderen Ort anzeigen<\/summary>/)
   const ld = JSON.parse(html.match(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/)?.[1] ?? 'null')
   t.equal(ld['@type'], 'GovernmentService')
   t.equal(ld.name, 'Hund anmelden (Hundesteuer)')
@@ -150,9 +151,9 @@ t.test('a failing member keeps its offerings, with a notice and contact instead 
   await app.store.putStatus('gladbeck', 'failed', { lastError: 'upstream 500' })
   await app.live.refresh()
   const html = (await get(app, '/leistungen/hund-anmelden?plz=45964')).body
-  t.match(html, /Zuständig: <strong>Gladbeck<\/strong>/, 'still shown')
+  t.match(html, /Zuständig ist die Stadtverwaltung Gladbeck\./, 'still shown')
   t.notMatch((await get(app, '/leistungen/baugenehmigung?plz=45964')).body, /href="\/go\/gladbeck\//, 'no online link for a member in trouble')
-  t.match(html, /<strong>Hinweis:<\/strong> Die Angaben von Gladbeck sind zurzeit gestört/)
+  t.match(html, /<strong>Hinweis:<\/strong> Die Angaben von der Stadtverwaltung Gladbeck sind zurzeit gestört\. Bitte wenden Sie sich direkt an die Stadtverwaltung Gladbeck\./)
   t.match(html, /Telefon: <a href="tel:\+4920439{2}0">/)
   t.notMatch(html, /href="\/go\/gladbeck\//, 'no online link')
   t.match((await get(app, '/mitglieder')).body, /<th scope="row">Gladbeck<\/th>[\s\S]*?Gestört/)
@@ -162,7 +163,7 @@ t.test('a failing member keeps its offerings, with a notice and contact instead 
   app.memberHealth = (id) => (id === 'gladbeck' ? { state: 'open' } : undefined)
   const open = (await get(app, '/suche?q=hundesteuer&plz=45964')).body
   t.notMatch((await get(app, '/suche?q=bauantrag&plz=45964')).body, /href="\/go\/gladbeck\//)
-  t.match(open, /Die Online-Dienste von Gladbeck sind zurzeit nicht erreichbar/)
+  t.match(open, /Die Online-Dienste von der Stadtverwaltung Gladbeck sind zurzeit nicht erreichbar/)
   t.notMatch(open, /href="\/go\/gladbeck\//)
   t.match(open, /Ihr Angebot für Gladbeck/)
   t.match((await get(app, '/mitglieder')).body, /<th scope="row">Gladbeck<\/th>[\s\S]*?Online-Dienste gestört/)

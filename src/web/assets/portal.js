@@ -60,6 +60,12 @@
     if (!item) return
     input.value = item.text
     close()
+    // A suggestion that names a service opens its page, not a result list.
+    if (item.serviceId) {
+      var plz = form.querySelector('input[name="plz"]')
+      window.location.href = '/leistungen/' + encodeURIComponent(item.serviceId) + (plz && plz.value ? '?plz=' + encodeURIComponent(plz.value) : '')
+      return
+    }
     form.submit()
   }
   function render (suggestions) {
@@ -140,4 +146,41 @@
     }
   })
   input.addEventListener('blur', function () { close() })
+})()
+
+// "War diese Seite hilfreich?": posted in the background, thanked in place.
+// Without this script the form posts and the page comes back with the thanks.
+;(function () {
+  'use strict'
+  var form = document.querySelector('form[action="/feedback"]')
+  if (!form || !window.fetch || !window.URLSearchParams) return
+  form.addEventListener('submit', function (event) {
+    var button = event.submitter
+    if (!button || !button.name) return
+    event.preventDefault()
+    var data = new URLSearchParams()
+    var fields = form.querySelectorAll('input[type="hidden"]')
+    for (var i = 0; i < fields.length; i++) data.append(fields[i].name, fields[i].value)
+    data.append(button.name, button.value)
+    fetch(form.action, { method: 'POST', body: data, credentials: 'same-origin', redirect: 'manual' })
+      .then(function (res) {
+        if (res.type !== 'opaqueredirect' && !res.ok) throw new Error('feedback ' + res.status)
+        var thanks = document.createElement('p')
+        thanks.className = 'feedback-thanks'
+        thanks.setAttribute('role', 'status')
+        thanks.setAttribute('tabindex', '-1')
+        thanks.textContent = 'Danke für Ihre Rückmeldung!'
+        form.parentNode.replaceChild(thanks, form)
+        thanks.focus()
+      })
+      .catch(function () {
+        // refused (too many) or offline: the plain post shows the portal's own answer
+        var hidden = document.createElement('input')
+        hidden.type = 'hidden'
+        hidden.name = button.name
+        hidden.value = button.value
+        form.appendChild(hidden)
+        form.submit()
+      })
+  })
 })()
