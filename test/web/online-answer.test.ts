@@ -20,10 +20,10 @@ t.test('online or in person, for the resident’s postal code', async (t) => {
   const button = page.getByRole('link', { name: /Online beantragen/ }).first()
   t.equal(await button.getAttribute('href'), '/go/datteln/baugenehmigung')
 
-  // Gladbeck (45964): Personalausweis has no online start link: the office to visit
+  // Gladbeck (45964): Personalausweis has no online start link: the office to visit is the Bürgeramt (issue 28)
   await page.goto(`${baseUrl}/leistungen/personalausweis?plz=45964`)
   t.equal(await page.getByRole('link', { name: /Online beantragen/ }).count(), 0)
-  t.match(await page.locator('.online-service').first().textContent(), /Kein Online-Angebot bekannt: bitte wenden Sie sich an Stadtverwaltung Gladbeck/)
+  t.match(await page.locator('.online-service').first().textContent(), /Kein Online-Angebot bekannt: bitte wenden Sie sich an .*Bürgeramt der Stadt Gladbeck/)
 
   // Haltern am See (45721): Einbürgerung at the Kreis, not online
   await page.goto(`${baseUrl}/leistungen/einbuergerung?plz=45721`)
