@@ -118,9 +118,9 @@ t.test('the compiled example runs both journeys against a real gateway on 127.0.
   const member = await import(pathToFileURL(join(root, 'out', 'member.js')).href) as MemberModule
   const routing = await import(pathToFileURL(join(root, 'out', 'routing.js')).href) as RoutingModule
 
-  // resident of Gladbeck (45964) applying for a building permit (online via the shared NRW Bauportal)
-  const r = await resident.residentJourney(base, 'baugenehmigung', '45964')
-  t.equal(r.service.id, 'baugenehmigung', 'search finds the service')
+  // resident of Gladbeck (45964) looking for a Kita place (online via the city's Kita-Navigator)
+  const r = await resident.residentJourney(base, 'Kita-Platz', '45964')
+  t.equal(r.service.id, 'kita-platz', 'search finds the service')
   t.same(r.chain.slice(0, 2), ['gladbeck', 'kreis-recklinghausen'], 'Gladbeck is responsible, then the Kreis')
   t.equal(r.forYou?.member, 'gladbeck', 'the offering to use is Gladbeck\'s')
   t.ok(r.goLink?.startsWith(`${base}/go/gladbeck/`), `a /go link: ${r.goLink}`)

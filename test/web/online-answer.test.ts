@@ -20,7 +20,7 @@ t.test('online or in person, for the resident’s postal code', async (t) => {
   const button = page.getByRole('link', { name: /Online beantragen/ }).first()
   t.equal(await button.getAttribute('href'), '/go/datteln/baugenehmigung')
 
-  // Gladbeck (45964): Personalausweis has no online start link: the office to visit
+  // Gladbeck (45964): Personalausweis has no online start link: the office to visit is the Bürgeramt (issue 28)
   await page.goto(`${baseUrl}/leistungen/personalausweis?plz=45964`)
   t.equal(await page.getByRole('link', { name: /Online beantragen/ }).count(), 0)
   t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Gladbeck\./)
