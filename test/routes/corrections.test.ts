@@ -26,12 +26,15 @@ t.test('bundled shared services: Bauportal.NRW used only where a source confirms
   const bauportal = list.items.find((o: { id: string }) => o.id === 'nrw:bauportal')
   t.ok(bauportal, 'listed')
   const users = new Set(bauportal.users.map((u: { member: string }) => u.member))
+  // joining is voluntary (issue 28): Haltern am See is confirmed; no source confirms the others
   t.ok(users.has('haltern-am-see'), 'Haltern am See uses it')
-  // joining is voluntary; no source confirms Gladbeck's Bauaufsicht takes applications through it (issue 28)
-  t.notOk(users.has('gladbeck'), 'Gladbeck does not claim it')
+  for (const city of ['bottrop', 'castrop-rauxel', 'datteln', 'dorsten', 'gelsenkirchen', 'gladbeck', 'herten', 'marl', 'oer-erkenschwick', 'recklinghausen', 'waltrop']) {
+    t.notOk(users.has(city), `${city} is not claimed without a source`)
+  }
   const go = await app.inject('/go/haltern-am-see/baugenehmigung')
   t.equal(go.statusCode, 302)
   t.equal(go.headers.location, 'https://www.bauportal.nrw/')
+  t.not((await app.inject('/go/datteln/baugenehmigung')).headers.location, 'https://www.bauportal.nrw/', 'Datteln no longer sends the Bauantrag to Bauportal.NRW')
   const personalausweis = (await app.inject('/api/v1/services/personalausweis')).json()
   const gladbeck = personalausweis.offerings.find((o: { member: string }) => o.member === 'gladbeck')
   t.notOk(gladbeck.onlineUrl, 'Gladbeck no longer sends Personalausweis to its portal front page')

@@ -11,14 +11,15 @@ t.test('online or in person, for the resident’s postal code', async (t) => {
   const page = await openPage(t, browser)
   const seen = watchPage(page)
 
-  // Datteln (45711): the city is the Bauaufsicht; the application goes online through the Land's Bauportal.NRW
-  await page.goto(`${baseUrl}/leistungen/baugenehmigung?plz=45711`)
-  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Datteln\./)
+  // Haltern am See (45721): the city is the Bauaufsicht; the application goes online through the Land's Bauportal.NRW
+  // (confirmed for Haltern; issue 28 removed the unsourced claim for the other cities)
+  await page.goto(`${baseUrl}/leistungen/baugenehmigung?plz=45721`)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Haltern am See\./)
   const online = await page.locator('.online-service').first().textContent()
   t.match(online, /Online über Bauportal\.NRW \(Antragsassistenten\), bereitgestellt vom Land Nordrhein-Westfalen\./)
   t.match(online, /Nutzerkonto: Anmeldung mit BundID oder Mein Unternehmenskonto \(ELSTER\)/)
   const button = page.getByRole('link', { name: /Online beantragen/ }).first()
-  t.equal(await button.getAttribute('href'), '/go/datteln/baugenehmigung')
+  t.equal(await button.getAttribute('href'), '/go/haltern-am-see/baugenehmigung')
 
   // Gladbeck (45964): Personalausweis has no online start link: the office to visit is the Bürgeramt (issue 28)
   await page.goto(`${baseUrl}/leistungen/personalausweis?plz=45964`)
