@@ -26,7 +26,8 @@ export function homePage(deps: PageDeps) {
       resident: ctx.resident,
       postalAction: '/',
       forgetUrl: '/?vergessen=1',
-      lifeSituations: ctx.catalog.lifeSituations.map((l) => ({
+      // a Lebenslage without services (the import fallback before any import) is no way in
+      lifeSituations: ctx.catalog.lifeSituations.filter((l) => l.serviceCount > 0).map((l) => ({
         label: l.label,
         description: l.description,
         serviceCount: l.serviceCount,
