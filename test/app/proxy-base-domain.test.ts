@@ -12,7 +12,8 @@ async function start(t: Tap.Test, env: Record<string, string>, production: boole
   const region = await makeRegion([member('gladbeck', 'stadt')], { gladbeck: manifest('gladbeck', [service('hund')]) })
   t.teardown(region.cleanup)
   const { proxy } = readSettings(env)
-  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, pressure: NO_LOAD_SHEDDING, production, proxy } })
+  // production also needs the /einblicke session key (a test value, 48 characters)
+  const app = await buildApp({ settings: { regionConfig: region.regionPath, dataDir: region.dataDir, pressure: NO_LOAD_SHEDDING, production, proxy, sessionSecret: 't'.repeat(48) } })
   await app.close()
 }
 

@@ -124,7 +124,7 @@ t.test('the compiled example runs both journeys against a real gateway on 127.0.
   t.same(r.chain.slice(0, 2), ['gladbeck', 'kreis-recklinghausen'], 'Gladbeck is responsible, then the Kreis')
   t.equal(r.forYou?.member, 'gladbeck', 'the offering to use is Gladbeck\'s')
   t.ok(r.goLink?.startsWith(`${base}/go/gladbeck/`), `a /go link: ${r.goLink}`)
-  t.equal(r.sheet?.contacts[0]?.name, 'Stadtverwaltung Gladbeck', 'the sheet names the responsible office (members/gladbeck.json)')
+  t.equal(r.sheet?.contacts[0]?.name, 'Amt für Jugend und Familie, Kita-Verwaltung', 'the sheet names the responsible office (members/gladbeck.json: the Kita-Platz journey)')
   const target = await resident.goTarget(r.goLink!)
   t.match(target, /^https:\/\/[a-z0-9.-]+\//, `the /go link redirects to the online service: ${target}`)
 
