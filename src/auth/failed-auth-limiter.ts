@@ -46,14 +46,21 @@ function delayFor(failures: number, options: Required<Omit<FailedAuthLimiterOpti
   return Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(over, 30))
 }
 
-export function createFailedAuthLimiter(counter: FailureCounter, options: FailedAuthLimiterOptions = {}): FailedAuthLimiter {
-  const settings = {
-    maxFailures: options.maxFailures ?? AUTH_FAILURE_DEFAULTS.maxFailures,
-    windowMs: options.windowMs ?? AUTH_FAILURE_DEFAULTS.windowMs,
-    baseDelayMs: options.baseDelayMs ?? AUTH_FAILURE_DEFAULTS.baseDelayMs,
-    maxDelayMs: options.maxDelayMs ?? AUTH_FAILURE_DEFAULTS.maxDelayMs,
+/** the options with their defaults, shared by both brakes */
+function settingsOf(options: FailedAuthLimiterOptions) {
+  return {
+    settings: {
+      maxFailures: options.maxFailures ?? AUTH_FAILURE_DEFAULTS.maxFailures,
+      windowMs: options.windowMs ?? AUTH_FAILURE_DEFAULTS.windowMs,
+      baseDelayMs: options.baseDelayMs ?? AUTH_FAILURE_DEFAULTS.baseDelayMs,
+      maxDelayMs: options.maxDelayMs ?? AUTH_FAILURE_DEFAULTS.maxDelayMs,
+    },
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
   }
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+}
+
+export function createFailedAuthLimiter(counter: FailureCounter, options: FailedAuthLimiterOptions = {}): FailedAuthLimiter {
+  const { settings, sleep } = settingsOf(options)
   const key = (member: string) => `admin-auth:${member}`
   return {
     async brake(member) {
@@ -91,13 +98,7 @@ export interface LoginBrake {
 }
 
 export function createLoginBrake(counter: FailureCounter, options: FailedAuthLimiterOptions = {}): LoginBrake {
-  const settings = {
-    maxFailures: options.maxFailures ?? AUTH_FAILURE_DEFAULTS.maxFailures,
-    windowMs: options.windowMs ?? AUTH_FAILURE_DEFAULTS.windowMs,
-    baseDelayMs: options.baseDelayMs ?? AUTH_FAILURE_DEFAULTS.baseDelayMs,
-    maxDelayMs: options.maxDelayMs ?? AUTH_FAILURE_DEFAULTS.maxDelayMs,
-  }
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const { settings, sleep } = settingsOf(options)
   // the store holds a hash of the network, not the address
   const networkKey = (network: string) => `login-net:${createHash('sha256').update(network).digest('hex').slice(0, 16)}`
   return {

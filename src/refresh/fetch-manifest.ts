@@ -168,18 +168,24 @@ const STREAM_DECODERS: Record<string, () => Transform> = {
   br: createBrotliDecompress,
 }
 
+const tooLargeError = (maxBytes: number) => new FetchError(`response larger than ${maxBytes} bytes`, false)
+
+/** the chunks of `source`, refused once they pass maxBytes in all */
+async function* capped(source: AsyncIterable<unknown>, maxBytes: number): AsyncGenerator<Buffer> {
+  let size = 0
+  for await (const chunk of source) {
+    size += (chunk as Buffer).length
+    if (size > maxBytes) throw tooLargeError(maxBytes)
+    yield chunk as Buffer
+  }
+}
+
 /** the body decoded as it arrives; compressed and decoded bytes each capped at maxBytes */
 async function* decodedChunks(body: Dispatcher.ResponseData['body'], encoding: string | string[] | undefined, maxBytes: number): AsyncGenerator<Uint8Array> {
   const coding = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase()
-  const tooLarge = () => new FetchError(`response larger than ${maxBytes} bytes`, false)
   async function* raw(): AsyncGenerator<Buffer> {
-    let size = 0
     try {
-      for await (const chunk of body) {
-        size += (chunk as Buffer).length
-        if (size > maxBytes) throw tooLarge()
-        yield chunk as Buffer
-      }
+      yield* capped(body, maxBytes)
     } catch (error) {
       throw error instanceof FetchError ? error : describe(error)
     }
@@ -197,13 +203,8 @@ async function* decodedChunks(body: Dispatcher.ResponseData['body'], encoding: s
   const decoder = make()
   // errors of the source (size, network) reach the decoder and so this loop
   pipeline(Readable.from(raw()), decoder, () => {})
-  let size = 0
   try {
-    for await (const chunk of decoder) {
-      size += (chunk as Buffer).length
-      if (size > maxBytes) throw tooLarge()
-      yield chunk as Buffer
-    }
+    yield* capped(decoder, maxBytes)
   } catch (error) {
     if (error instanceof FetchError) throw error
     const code = (error as { code?: string }).code
@@ -271,7 +272,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 async function readCapped(body: Dispatcher.ResponseData['body'], length: string | string[] | undefined, encoding: string | string[] | undefined, maxBytes: number): Promise<string> {
   const declared = Number(Array.isArray(length) ? length[0] : length)
-  const tooLarge = () => new FetchError(`response larger than ${maxBytes} bytes`, false)
+  const tooLarge = () => tooLargeError(maxBytes)
   if (Number.isFinite(declared) && declared > maxBytes) {
     body.on('error', () => {}) // destroying an unread body reports an abort nobody needs
     body.destroy()
