@@ -154,7 +154,7 @@ t.test('CORS: only configured origins', async (t) => {
 
 t.test('production: 5xx answers carry no stack trace or internal message', async (t) => {
   for (const production of [true, false]) {
-    const app = await opsApp(t, {}, { production })
+    const app = await opsApp(t, {}, { production, sessionSecret: 's'.repeat(48) }) // production needs the /einblicke key
     app.get('/api/v1/test/boom', async () => {
       throw new Error('secret internal detail at /srv/app/x.js:12')
     })
