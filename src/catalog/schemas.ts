@@ -179,6 +179,11 @@ const regionalServiceFields = {
   levels: Type.Array(Level),
   audiences: Type.Array(Audience),
   offeringCount: Type.Integer({ description: 'how many members offer it' }),
+  withdrawn: Type.Optional(Type.Object({
+    since: Type.String({ format: 'date', description: 'no longer provided from this day', examples: ['2024-01-01'] }),
+    instead: Type.Array(Type.String(), { description: 'ids of the services to use instead', examples: [['reisepass', 'personalausweis']] }),
+    source: Type.Optional(Type.String({ description: 'where the withdrawal is stated' })),
+  }, { description: 'eingestellt (withdrawn): the service is no longer provided (e.g. the Kinderreisepass since 2024-01-01)' })),
   offerings: Type.Array(ref<Offering>('Offering'), { description: 'every offering (search hits: a bounded list, forYou first)' }),
 }
 

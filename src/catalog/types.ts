@@ -56,7 +56,7 @@ export interface ImportSummary {
 
 /** A regional service: catalog key, or `member:serviceId` for member-local services. */
 export type RegionalService = Static<typeof CatalogServiceSchema> & {
-  /** no longer provided (services.json "withdrawn"); pages only */
+  /** no longer provided (services.json "withdrawn"); the pages and the API say so */
   withdrawn?: CatalogEntry['withdrawn']
 }
 
