@@ -24,12 +24,12 @@ t.test('online or in person, for the resident’s postal code', async (t) => {
   // Gladbeck (45964): Personalausweis has no online start link: the office to visit is the Bürgeramt (issue 28)
   await page.goto(`${baseUrl}/leistungen/personalausweis?plz=45964`)
   t.equal(await page.getByRole('link', { name: /Online beantragen/ }).count(), 0)
-  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Gladbeck\./)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Gladbeck, Bürgeramt der Stadt Gladbeck\./, 'the sourced office is named')
   t.match(await page.locator('.answer .how').textContent(), /Ein Online-Antrag ist uns nicht bekannt\./)
 
   // Haltern am See (45721): Einbürgerung at the Kreis, not online
   await page.goto(`${baseUrl}/leistungen/einbuergerung?plz=45721`)
-  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist der Kreis Recklinghausen\./)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist der Kreis Recklinghausen, Ausländer- und Einbürgerungsbehörde des Kreises Recklinghausen \(Kreishaus\)\./, 'the sourced office is named')
   t.match(await page.locator('.answer .how').textContent(), /Online ist das nicht möglich\./)
   t.same(seen.errors, [], 'no page errors')
 })
