@@ -1,5 +1,5 @@
-// /fit-connect/v1/ against FITKO's own Routing API 2.0.0 document
-// (test/fixtures/fit-connect/routing-api.yaml): every answer, success and
+// /fit-connect/v1/ against FITKO's own Routing API 2.0.0 document (its
+// checkable parts in test/fixtures/fit-connect/routing-api.yaml): every answer, success and
 // error, validates against the schema the spec gives for its status, carries
 // no field the spec does not name (drift), and routes/areas send the
 // RateLimit-* headers. Real app over a fixture region with test destinations.
