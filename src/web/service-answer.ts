@@ -151,19 +151,20 @@ function howText(ways: readonly WayView[], primary: FullMemberNames | undefined,
 
 function reachOf(catalog: Catalog, offering: Offering, view: OfferingView | undefined): Reach {
   const names = namesOf(catalog, offering.member, offering.memberName)
-  const reach: Reach = { name: whoName(names, offering.office) }
   const office = view?.office
-  const contact = view?.availability.contact
-  const phone = office?.phone ?? contact?.phone
-  const phoneHref = office?.phoneHref ?? contact?.phoneHref
-  if (phone !== undefined && phoneHref !== undefined) {
-    reach.phone = phone
-    reach.phoneHref = phoneHref
+  // phone and e-mail from one source: an office's own, else the member's general contact under the member's
+  // name (never the city's switchboard beside an office's name, which would read as that office's number)
+  const own = office !== undefined && (office.phone !== undefined || office.email !== undefined)
+  const source = own ? office : view?.availability.contact
+  const general = !own && (source?.phone !== undefined || source?.email !== undefined)
+  const reach: Reach = { name: whoName(names, general ? undefined : office) }
+  if (source?.phone !== undefined && source.phoneHref !== undefined) {
+    reach.phone = source.phone
+    reach.phoneHref = source.phoneHref
   }
-  const email = office?.email ?? contact?.email
-  if (email !== undefined) reach.email = email
+  if (source?.email !== undefined) reach.email = source.email
   if (reach.phone === undefined && reach.email === undefined) {
-    const website = office?.appointmentUrl ?? offering.infoUrl ?? contact?.website
+    const website = office?.appointmentUrl ?? offering.infoUrl ?? view?.availability.contact.website
     if (website !== undefined) reach.website = website
     else if (office?.address !== undefined) reach.address = office.address
   }
