@@ -3,32 +3,11 @@
 // OTEL_EXPORTER_OTLP_ENDPOINT) the SDK is never loaded, so cold start pays
 // nothing, and every helper below is a pass-through. startTracing() loads
 // ./sdk.js (and with it the SDK) on demand and plugs it in here.
-import type { FastifyPluginAsync } from 'fastify'
-
 import type { TracingSettings } from '../config/env.js'
 
-export type SpanAttributes = Record<string, string | number | boolean>
+import type { SpanAttributes, SpanHandle, Tracing } from './types.js'
 
-/** The small part of a span the gateway touches. */
-export interface SpanHandle {
-  setAttributes(attributes: SpanAttributes): void
-  fail(error: unknown): void
-}
-
-export interface Tracing {
-  /** runs fn inside a child span of the active one; ends it when fn (or its promise) settles */
-  withSpan<T>(name: string, attributes: SpanAttributes, fn: (span: SpanHandle) => T): T
-  /** a span per request, made active for the request's hooks and handler (root-level hooks) */
-  requestPlugin: FastifyPluginAsync
-  /** trace_id/span_id of the active span, for pino's mixin */
-  logFields(): Record<string, string>
-  /** the proxied request's outgoing headers with the gateway's traceparent/tracestate */
-  injectUpstream(request: object, headers: Record<string, string | string[]>, member: string): Record<string, string | string[]>
-  /** end the upstream span of a proxied request */
-  endUpstream(request: object, status: number, error?: unknown): void
-  flush(): Promise<void>
-  shutdown(): Promise<void>
-}
+export type { SpanAttributes, SpanHandle, Tracing }
 
 let active: Tracing | undefined
 

@@ -12,7 +12,7 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { TracingSettings } from '../config/env.js'
-import type { SpanAttributes, SpanHandle, Tracing } from './index.js'
+import type { SpanAttributes, SpanHandle, Tracing } from './types.js'
 
 /** <endpoint>/v1/traces, as the OTLP spec derives it from OTEL_EXPORTER_OTLP_ENDPOINT */
 function tracesUrl(endpoint: string): string {
