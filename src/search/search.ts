@@ -183,7 +183,9 @@ function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly stri
     if (groups === 0) continue
     kept.push({ run, id, raw, groups })
     // Counted only where the word is the topic: 43 offerings needing a
-    // "Personalausweis" do not make the word common.
+    // "Personalausweis" do not make the word common, and a word only
+    // documents contain weighs nothing in the share ("name nach heirat":
+    // Führerschein needs "Name und Anschrift der Fahrschule").
     if (isMain(run)) for (let g = 0; g < analysed.groups; g++) if (groups & (1 << g)) frequency[g] = (frequency[g] as number) + 1
   }
   const weights = groupWeights(frequency, index.docs.length)
