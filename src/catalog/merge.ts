@@ -202,6 +202,8 @@ function toCatalogMember(config: MemberConfig, state: MemberState | undefined): 
     member.contact = { office: office.name }
     if (office.phone !== undefined) member.contact.phone = office.phone
     if (office.email !== undefined) member.contact.email = office.email
+    // Pages that offer the number on its own (no service around it) need to know it is sourced.
+    if (office.source !== undefined) member.contact.source = office.source
   }
   return member
 }

@@ -67,7 +67,7 @@ export type CatalogMember = Static<typeof CatalogMemberSchema> & {
   /** the name in the forms sentences need ("beim Kreis Recklinghausen"); pages only, not in the API */
   names: FullMemberNames
   /** contact for residents when online services fail */
-  contact?: { phone?: string; email?: string; office?: string }
+  contact?: { phone?: string; email?: string; office?: string; /** the office's source URL (manifest sources) */ source?: string }
   /** manifest meta from the store (fetchedAt, etag, lastError, ...) */
   meta: MemberState['meta']
 }

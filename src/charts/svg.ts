@@ -29,9 +29,56 @@ export function barChart(title: string, desc: string, bars: readonly Bar[]): str
     + `<title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(desc)}</desc>${rows}</svg>`
 }
 
-export interface HeatCell { fill: string; tooltip: string }
+/**
+ * How a cell is told apart without its colour: dark colours that each have
+ * 3:1 against white cannot also have 3:1 against each other (WCAG 1.4.11
+ * allows either), so every kind gets its own mark, drawn in white on the
+ * colour (as much contrast as the colour has against white) or, for
+ * `outline`, as the colour around a white cell.
+ */
+export type HeatMark = 'solid' | 'stripes' | 'dots' | 'outline'
+export interface HeatCell { fill: string; mark?: HeatMark; tooltip: string }
 
-/** a grid of coloured cells with row labels; the table beside it carries the text */
+const WHITE = '#ffffff'
+
+/** <pattern> for a fill and mark (white marks on a 4 px grid); none for solid and outline */
+function markPattern(id: string, fill: string, mark: HeatMark): string {
+  const bg = `<rect width="4" height="4" fill="${esc(fill)}"/>`
+  if (mark === 'stripes') return `<pattern id="${id}" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">${bg}<rect width="1.5" height="4" fill="${WHITE}"/></pattern>`
+  if (mark === 'dots') return `<pattern id="${id}" width="4" height="4" patternUnits="userSpaceOnUse">${bg}<circle cx="2" cy="2" r="1" fill="${WHITE}"/></pattern>`
+  return ''
+}
+
+/** Patterns for the distinct (fill, mark) pairs of some cells, and each cell's rect attributes. */
+function markPainter(prefix: string) {
+  const ids = new Map<string, string>()
+  const defs: string[] = []
+  return {
+    defs: () => (defs.length === 0 ? '' : `<defs>${defs.join('')}</defs>`),
+    rect(x: number, y: number, w: number, h: number, cell: Pick<HeatCell, 'fill' | 'mark'>): string {
+      const mark = cell.mark ?? 'solid'
+      if (mark === 'outline') return `x="${x + 1}" y="${y + 1}" width="${w - 2}" height="${h - 2}" fill="${WHITE}" stroke="${esc(cell.fill)}" stroke-width="2"`
+      if (mark === 'solid') return `x="${x}" y="${y}" width="${w}" height="${h}" fill="${esc(cell.fill)}"`
+      const key = `${cell.fill} ${mark}`
+      let id = ids.get(key)
+      if (id === undefined) {
+        id = `${prefix}-m${ids.size}`
+        ids.set(key, id)
+        defs.push(markPattern(id, cell.fill, mark))
+      }
+      return `x="${x}" y="${y}" width="${w}" height="${h}" fill="url(#${id})"`
+    },
+  }
+}
+
+/** a legend swatch: the same colour and mark as the heat map's cells, decorative (the label says it) */
+export function heatSwatch(cell: Pick<HeatCell, 'fill' | 'mark'>, size = 14): string {
+  const painter = markPainter(uid('swatch'))
+  const rect = painter.rect(0, 0, size, size, cell)
+  return `<svg width="${size}" height="${size}" aria-hidden="true" focusable="false">${painter.defs()}<rect ${rect}/></svg>`
+}
+
+/** a grid of coloured, marked cells with row labels; the table beside it carries the text */
 export function heatMap(title: string, desc: string, rows: readonly { label: string; cells: readonly HeatCell[] }[]): string {
   const id = uid('heat')
   const labelW = 180
@@ -39,11 +86,12 @@ export function heatMap(title: string, desc: string, rows: readonly { label: str
   const cols = Math.max(1, ...rows.map((r) => r.cells.length))
   const width = labelW + cols * size + 8
   const height = rows.length * (size + 4) + 8
+  const painter = markPainter(id)
   const body = rows.map((row, i) => {
     const y = i * (size + 4) + 4
-    const cells = row.cells.map((c, j) => `<rect x="${labelW + j * size}" y="${y}" width="${size - 1}" height="${size}" fill="${esc(c.fill)}"><title>${esc(c.tooltip)}</title></rect>`).join('')
+    const cells = row.cells.map((c, j) => `<rect ${painter.rect(labelW + j * size, y, size - 1, size, c)}><title>${esc(c.tooltip)}</title></rect>`).join('')
     return `<text x="${labelW - 8}" y="${y + size - 1}" text-anchor="end" font-size="13" fill="#1b1b1b">${esc(row.label)}</text>${cells}`
   }).join('')
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-t ${id}-d" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px">`
-    + `<title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(desc)}</desc>${body}</svg>`
+    + `<title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(desc)}</desc>${painter.defs()}${body}</svg>`
 }

@@ -2,15 +2,19 @@
 // same data as tables, no JS). Public catalog data only.
 import type { FastifyInstance } from 'fastify'
 import { buildCoverage, STATE_LABELS, type CellState, type Coverage, type CoverageCell } from './coverage.js'
-import { heatMap } from '../charts/svg.js'
+import { heatMap, heatSwatch, type HeatMark } from '../charts/svg.js'
 import { loadAssets } from '../web/assets.js'
 import { renderPage } from '../web/render.js'
 import { notModified } from '../http/cache.js'
 import { readsCatalog } from '../lifecycle/catalog-plugin.js'
 
-// Each at least 3:1 against the white page (WCAG 1.4.11), told apart by hue,
-// the white gap between cells, each cell's title and the tables below.
+// Each at least 3:1 against the white page (WCAG 1.4.11). Against each other
+// they are not (no four colours can be, with 3:1 against white too), so each
+// state also has its own mark (charts/svg.ts), besides each cell's title and
+// the tables below.
 export const FILL: Record<CellState, string> = { online: '#0b4f8a', 'in-person': '#1e7d4f', 'higher-level': '#8a4b00', missing: '#767676' }
+export const MARK: Record<CellState, HeatMark> = { online: 'solid', 'in-person': 'stripes', 'higher-level': 'dots', missing: 'outline' }
+const MARK_LABEL: Record<HeatMark, string> = { solid: 'voll', stripes: 'gestreift', dots: 'gepunktet', outline: 'nur umrandet' }
 const STATES: CellState[] = ['online', 'in-person', 'higher-level', 'missing']
 
 const Cell = {
@@ -87,7 +91,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     const svg = heatMap(
       'Abdeckung der Leistungen je Stadt',
       coverage.members.map((m) => `${m.memberName}: ${m.counts.online} online, ${m.counts['in-person']} nur vor Ort, ${m.counts['higher-level']} über Kreis, Land oder Bund, ${m.counts.missing} fehlen`).join('. '),
-      coverage.members.map((m) => ({ label: m.memberName, cells: m.cells.map((c) => ({ fill: FILL[c.state], tooltip: cellText(c, nameOf) })) })),
+      coverage.members.map((m) => ({ label: m.memberName, cells: m.cells.map((c) => ({ fill: FILL[c.state], mark: MARK[c.state], tooltip: cellText(c, nameOf) })) })),
     )
     const html = renderPage('coverage', {
       title: `Abdeckung der Leistungen – ${catalog.region.name}`,
@@ -97,7 +101,7 @@ async function routes(app: FastifyInstance): Promise<void> {
       js: assets.get('portal.js')?.href ?? '/assets/portal.js',
       icon: assets.get('icon.svg')?.href ?? '/assets/icon.svg',
       version: coverage.version,
-      legend: STATES.map((state) => ({ state, label: STATE_LABELS[state], fill: FILL[state] })),
+      legend: STATES.map((state) => ({ state, label: STATE_LABELS[state], swatch: heatSwatch({ fill: FILL[state], mark: MARK[state] }), markLabel: MARK_LABEL[MARK[state]] })),
       svg,
       services: coverage.services,
       members: coverage.members.map((m) => ({

@@ -85,8 +85,20 @@ interface Candidate {
   local: boolean
   /** idf-weighted share of the query words it matched; 1 = all that matched anything */
   share: number
+  /** how it matched: MAIN_FIELDS, else only documents/offices */
+  evidence: number
   tier: number
 }
+
+/**
+ * Order of evidence: a service about the word (name, synonyms, summary), then
+ * one that only needs it as a document but shares a life situation with the
+ * best such service (Reisepass for "personalausweis"), then one that only
+ * needs it (Wohnsitz anmelden: "Personalausweis oder Reisepass").
+ */
+const MAIN = 0
+const DOCUMENT_RELATED = 1
+const DOCUMENT = 2
 
 /** view full (default): each hit's service with a bounded offering list; compact: catalog/views.ts. */
 export function search(index: SearchIndex, params: SearchParams, catalog?: Catalog, view?: 'full'): SearchResult
@@ -156,6 +168,7 @@ function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly stri
     const extra = execute(index.scoring, asWritten, { fields: ['extra'], boost: FIELD_BOOST, weights: WEIGHTS })
     for (const id of extra.docs) if (main.scores[id] === 0) found.push([extra, id])
   }
+  const isMain = (run: Execution) => run === main
   const stems = terms.filter((t) => t.weight === 1).map((t) => t.term)
   const floor = found.reduce((m, [run, id]) => Math.max(m, run.scores[id] as number), 0) * NOISE_FLOOR
   const coverage = coverageCache(analysed)
@@ -169,7 +182,11 @@ function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly stri
     // "hundesteuer"): nothing the resident typed or meant.
     if (groups === 0) continue
     kept.push({ run, id, raw, groups })
-    for (let g = 0; g < analysed.groups; g++) if (groups & (1 << g)) frequency[g] = (frequency[g] as number) + 1
+    // Counted only where the word is the topic: 43 offerings needing a
+    // "Personalausweis" do not make the word common, and a word only
+    // documents contain weighs nothing in the share ("name nach heirat":
+    // Führerschein needs "Name und Anschrift der Fahrschule").
+    if (isMain(run)) for (let g = 0; g < analysed.groups; g++) if (groups & (1 << g)) frequency[g] = (frequency[g] as number) + 1
   }
   const weights = groupWeights(frequency, index.docs.length)
   const matchable = frequency.reduce((mask, f, g) => (f > 0 ? mask | (1 << g) : mask), 0)
@@ -178,9 +195,23 @@ function match(index: SearchIndex, analysed: AnalysedQuery, chain: readonly stri
     const share = groups === matchable ? 1 : weightedShare(groups, weights)
     const doc = index.docs[id] as IndexedService
     const score = raw * (0.3 + 0.7 * share * share) * nameBoost(doc.nameStems, stems, meanings)
-    out.push({ doc, score, run, id, local: chain.some((m) => doc.offeringByMember.has(m)), share, tier: 1 })
+    out.push({ doc, score, run, id, local: chain.some((m) => doc.offeringByMember.has(m)), share, evidence: isMain(run) ? MAIN : DOCUMENT, tier: 1 })
   }
+  relateDocumentMatches(out)
   return out
+}
+
+/** Document-only matches sharing a life situation with the best main match are related to the query's topic. */
+function relateDocumentMatches(candidates: Candidate[]): void {
+  let best: Candidate | undefined
+  for (const c of candidates) {
+    if (c.evidence === MAIN && (best === undefined || c.share > best.share || (c.share === best.share && c.score > best.score))) best = c
+  }
+  if (best === undefined) return
+  const topics = best.doc.service.lifeSituations
+  for (const c of candidates) {
+    if (c.evidence === DOCUMENT && c.doc.service.lifeSituations.some((l) => topics.includes(l))) c.evidence = DOCUMENT_RELATED
+  }
 }
 
 /**
@@ -257,13 +288,14 @@ function nameBoost(name: readonly string[], stems: readonly string[], meanings: 
 
 /**
  * The first k in rank order: by how much of the query a service matches
- * (all words first, then the weightier part: issue 17), then the resident's
+ * (all words first, then the weightier part: issue 17), then by evidence
+ * (about the words before only needing them as documents), then the resident's
  * services (when relevant enough), then score, then id for a stable order.
  */
 function rank(candidates: Candidate[], k: number): Candidate[] {
   const best = candidates.reduce((m, c) => Math.max(m, c.score), 0)
   for (const c of candidates) c.tier = c.local && c.score >= best * LOCAL_FLOOR ? 0 : 1
-  return topK(candidates, k, (a, b) => b.share - a.share || a.tier - b.tier || b.score - a.score || (a.doc.service.id < b.doc.service.id ? -1 : 1))
+  return topK(candidates, k, (a, b) => b.share - a.share || a.evidence - b.evidence || a.tier - b.tier || b.score - a.score || (a.doc.service.id < b.doc.service.id ? -1 : 1))
 }
 
 function toHit(c: Candidate, chain: readonly string[]): SearchHit {

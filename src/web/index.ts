@@ -110,7 +110,7 @@ const web: FastifyPluginAsync<WebPluginOptions> = async (app: FastifyInstance, o
 
   assetRoutes(app, assets)
   app.get('/', page(), homePage(deps))
-  app.get('/suche', page(), searchPage(deps, searchCatalog))
+  app.get('/suche', page(), searchPage(deps, searchCatalog, options.operator))
   app.get('/lebenslagen/:id', page(ID_PARAMS), lifeSituationPage(deps))
   app.get('/leistungen/:id', page(ID_PARAMS), servicePage(deps))
   app.get('/mitglieder', page(), membersPage(deps))

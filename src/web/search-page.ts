@@ -8,7 +8,8 @@ import { badgeFor, isResidentCity, memberLabel, pageContext, title, type PageCon
 import { levelLabel } from './labels.js'
 import { offeringView, type OfferingView } from './offering-view.js'
 import { sendPage } from './render.js'
-import { pageUrl, serviceUrl } from './urls.js'
+import { pageUrl, phoneHref, serviceUrl } from './urls.js'
+import type { Operator } from '../config/region-schema.js'
 import { clientNetwork } from '../http/client-key.js'
 import { didYouMean } from './did-you-mean.js'
 
@@ -48,7 +49,19 @@ interface HitView {
   providers?: string
 }
 
-export function searchPage(deps: PageDeps, search: SearchFn) {
+/** Someone a resident can ask when the search finds nothing. */
+interface HumanWay {
+  name: string
+  /** whose line it is ("Bürgeramt der Stadt Gladbeck") */
+  office?: string
+  phone?: string
+  phoneHref?: string
+  email?: string
+  website?: string
+}
+
+/** `operator`: the region config's operator block, the region's own contact when present. */
+export function searchPage(deps: PageDeps, search: SearchFn, operator?: Operator) {
   return async function handler(request: FastifyRequest<{ Querystring: SearchQuery }>, reply: FastifyReply) {
     const query = request.query
     const ctx = pageContext(deps, request, reply, query)
@@ -73,6 +86,7 @@ export function searchPage(deps: PageDeps, search: SearchFn) {
     const corrected = didYouMean(ctx.catalog, filters.q)
     return sendPage(reply, 'search', {
       ...base,
+      ...(total === 0 ? { help: humanWays(ctx, operator) } : {}),
       corrected: corrected === undefined ? undefined : { text: corrected, url: pageUrl('/suche', { q: corrected, plz }) },
       title: title(ctx, `Suche nach „${filters.q}“`),
       description: `${total} Leistungen zu „${filters.q}“ im ${ctx.catalog.region.name}.`,
@@ -87,6 +101,39 @@ export function searchPage(deps: PageDeps, search: SearchFn) {
       nextUrl: filters.seite < pages ? link({ seite: filters.seite + 1 }) : undefined,
     })
   }
+}
+
+/**
+ * Zero results: the resident's city (a phone only when its data sources it,
+ * else its website) and the region's operator. No Behördennummer 115: no
+ * source says the members take part.
+ */
+function humanWays(ctx: PageContext, operator: Operator | undefined): { cities: HumanWay[]; region?: HumanWay } {
+  const cities: HumanWay[] = []
+  if (ctx.resident.inRegion) {
+    for (const id of ctx.chain) {
+      const member = ctx.catalog.memberById.get(id)
+      if (member?.level !== 'stadt') continue
+      const way: HumanWay = { name: member.names.label }
+      const contact = member.contact
+      if (contact?.phone !== undefined && contact.source !== undefined) {
+        way.phone = contact.phone
+        way.phoneHref = phoneHref(contact.phone)
+        if (contact.office !== undefined) way.office = contact.office
+      }
+      const website = member.websiteUrl ?? member.portalUrl
+      if (way.phone === undefined && website !== undefined) way.website = website
+      if (way.phone !== undefined || way.website !== undefined) cities.push(way)
+    }
+  }
+  if (operator === undefined || (operator.phone === undefined && operator.email === undefined)) return { cities }
+  const region: HumanWay = { name: ctx.catalog.region.name, office: operator.name }
+  if (operator.phone !== undefined) {
+    region.phone = operator.phone
+    region.phoneHref = phoneHref(operator.phone)
+  }
+  if (operator.email !== undefined) region.email = operator.email
+  return { cities, region }
 }
 
 function readFilters(catalog: Catalog, query: SearchQuery): Filters {

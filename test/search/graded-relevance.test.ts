@@ -15,7 +15,8 @@ import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 
 interface Graded { q: string; postalCode?: string; grades: Grades }
 
-const judgments = (JSON.parse(readFileSync(resolve('test/fixtures/search-graded-judgments.json'), 'utf8')) as { queries: Graded[] }).queries
+const fixture = JSON.parse(readFileSync(resolve('test/fixtures/search-graded-judgments.json'), 'utf8')) as { queries: Graded[]; documentWords: Graded[] }
+const judgments = fixture.queries
 
 async function realIndex(t: Test): Promise<SearchIndex> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-graded-'))
@@ -63,6 +64,22 @@ t.test('hund anmelden ranks every dog service above other registrations', async 
       const o = ranked.indexOf(other)
       t.ok(ranked.includes(dog) && (o === -1 || ranked.indexOf(dog) < o), `${dog} above ${other}: ${ranked.join(' | ')}`)
     }
+  }
+})
+
+// Issue 28: "personalausweis" listed Wohnsitz anmelden, Gewerbe anmelden and
+// Zweitwohnsitz (each needs a Personalausweis as a document) above Reisepass.
+t.test('a word that is also a document other services need: its own services first', async (t) => {
+  t.ok(fixture.documentWords.length >= 3, `${fixture.documentWords.length} document words`)
+  const index = await realIndex(t)
+  for (const j of fixture.documentWords) {
+    const ranked = ids(index, j.q)
+    t.comment(`${j.q}: nDCG@10 ${ndcg(ranked, j.grades, 10).toFixed(4)} -> ${ranked.join(' | ')}`)
+    const top = Object.keys(j.grades).find((id) => j.grades[id] === 3)
+    t.equal(ranked[0], top, `${j.q}: ${top} first`)
+    const firstUngraded = ranked.findIndex((id) => j.grades[id] === undefined)
+    const gradedAfter = firstUngraded === -1 ? [] : ranked.slice(firstUngraded).filter((id) => j.grades[id] !== undefined)
+    t.same(gradedAfter, [], `${j.q}: every graded service above every ungraded one: ${ranked.join(' | ')}`)
   }
 })
 

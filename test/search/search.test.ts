@@ -183,3 +183,23 @@ t.test('offeringChannels: declared channels win; without them an office means in
   t.same(offeringChannels({ ...base, office, channels: ['post', 'phone'] }), [], 'declared channels without in-person: not in person despite an office')
   t.same(offeringChannels({ ...base, channels: ['in-person', 'email'] }), ['in-person'])
 })
+
+// Issue 28: "personalausweis" listed services that merely need one (Wohnsitz
+// anmelden) above the related Reisepass. A match in the documents alone ranks
+// after matches in the main fields, those sharing a life situation with the
+// best main match first, whatever their own score.
+t.test('a word found only in documents: related services first, then the rest', async (t) => {
+  const needs = structuredClone(fixtureCatalog())
+  const service = (id: string) => {
+    const s = needs.services.find((x) => x.id === id)
+    if (!s) throw new Error(`${id} missing from the fixture`)
+    return s
+  }
+  // related (shares 'ausweise' with Personalausweis), with a long list that scores it lower
+  service('fuehrungszeugnis').lifeSituations = ['ausweise', 'recht']
+  for (const o of service('fuehrungszeugnis').offerings) o.documents = ['Personalausweis', 'Antrag auf ein Führungszeugnis zur Vorlage bei einer Behörde', 'Nachweis der Gebührenbefreiung, wenn beantragt']
+  // unrelated, scoring higher on its own
+  for (const o of service('fahrzeug-zulassen').offerings) o.documents = ['Personalausweis']
+  const ranked = search(buildSearchIndex(needs, { synonyms }), { q: 'personalausweis', page: 1, pageSize: 10 }).hits.map((h) => h.service.id)
+  t.same(ranked, ['personalausweis', 'fuehrungszeugnis', 'fahrzeug-zulassen'])
+})

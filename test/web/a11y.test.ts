@@ -13,6 +13,7 @@ const PAGES = [
   '/',
   '/suche?q=hund',
   '/suche?q=persnalausweis&plz=45964',
+  '/suche?q=xyzzyqwrt&plz=45964',
   '/lebenslagen/familie-kind?plz=45964',
   '/suche?q=hundesteuer&plz=45964&lebenslage=tiere',
   '/lebenslagen/tiere?plz=45964',
