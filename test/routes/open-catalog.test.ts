@@ -11,6 +11,8 @@ import { sha256Hex } from '../../src/auth/token.js'
 import { REPO } from '../helpers/region.js'
 import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { xzufiExport } from '../helpers/xzufi.js'
+// @ts-expect-error plain ESM script without types
+import { run as uncuratedCli } from '../../scripts/uncurated.mjs'
 
 const KEY = '99123456789000'
 const ID = `leika-${KEY}`
@@ -112,4 +114,33 @@ t.test('two members importing the same unknown LeiKa key give one regional servi
   const page = await app.inject(`/leistungen/${ID}?plz=45964`)
   t.equal(page.statusCode, 200)
   t.match(page.body, /Grünflächenamt Gladbeck/)
+})
+
+t.test('the curator\'s list: uncurated services with offering count, names and Lebenslagen (region token); the script prints the same', async (t) => {
+  const app = await gateway(t)
+  for (const [member, xml] of [['gladbeck', GLADBECK], ['marl', MARL]] as const) t.equal((await importFeed(app, member, xml)).statusCode, 200)
+  await app.live.refresh()
+  const url = '/api/v1/admin/catalog/uncurated'
+  t.equal((await app.inject(url)).statusCode, 401, 'no token')
+  t.equal((await app.inject({ url, headers: { authorization: 'Bearer tok-gladbeck' } })).statusCode, 401, 'a member token is not the region\'s')
+  const res = await app.inject({ url, headers: { authorization: `Bearer ${REGION_TOKEN}` } })
+  t.equal(res.statusCode, 200, res.body)
+  t.equal(res.headers['cache-control'], 'no-store')
+  const list = res.json()
+  t.match(list, { total: 1, services: [{
+    id: ID, leikaKey: KEY, offeringCount: 2, members: ['gladbeck', 'marl'], nameSource: 'members',
+    names: [{ count: 1 }, { count: 1 }], lifeSituations: ['umwelt-abfall'],
+    disagreements: [/^names differ/, /^Lebenslagen differ: "umwelt-abfall" \(marl\); "weitere-leistungen" \(gladbeck\)/],
+  }] })
+  t.equal((await app.inject({ url: `${url}?limit=0`, headers: { authorization: `Bearer ${REGION_TOKEN}` } })).statusCode, 400)
+
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address() as { port: number }
+  const lines: string[] = []
+  const errs: string[] = []
+  const code = await uncuratedCli(['--url', `http://127.0.0.1:${address.port}`], { REGION_ADMIN_TOKEN: REGION_TOKEN }, (l: string) => lines.push(l), (l: string) => errs.push(l))
+  t.equal(code, 0, errs.join('\n'))
+  t.match(lines.join('\n'), new RegExp(`1 uncurated service\\(s\\)[^]*${ID} {2}${list.services[0].name} {2}\\(2 offering\\(s\\): gladbeck, marl\\)[^]*Lebenslagen: umwelt-abfall[^]*! names differ`))
+  t.equal(await uncuratedCli(['--url', `http://127.0.0.1:${address.port}`], { REGION_ADMIN_TOKEN: 'wrong' }, () => {}, () => {}), 1, 'a wrong token fails')
+  t.equal(await uncuratedCli([], {}, () => {}, () => {}), 2, 'no token: usage')
 })
