@@ -9,7 +9,10 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { REPO } from '../helpers/region.js'
-import { NO_LOAD_SHEDDING } from '../helpers/app.js'
+import { NO_LOAD_SHEDDING, realApp } from '../helpers/app.js'
+import { makeRegion, manifest, service } from '../helpers/region.js'
+import { sharingMembers } from '../helpers/shared-service.js'
+import { DEST_ALPHA, DEST_BETA, SIG } from '../helpers/fit-connect-region.js'
 import { xzufiExport } from '../helpers/xzufi.js'
 // @ts-expect-error plain ESM script without types
 import { run as uncuratedCli } from '../../scripts/uncurated.mjs'
@@ -143,4 +146,21 @@ t.test('the curator\'s list: uncurated services with offering count, names and L
   t.match(lines.join('\n'), new RegExp(`1 uncurated service\\(s\\)[^]*${ID} {2}${list.services[0].name} {2}\\(2 offering\\(s\\): gladbeck, marl\\)[^]*Lebenslagen: umwelt-abfall[^]*! names differ`))
   t.equal(await uncuratedCli(['--url', `http://127.0.0.1:${address.port}`], { REGION_ADMIN_TOKEN: 'wrong' }, () => {}, () => {}), 1, 'a wrong token fails')
   t.equal(await uncuratedCli([], {}, () => {}, () => {}), 2, 'no token: usage')
+})
+
+t.test('FIT-Connect routes a merged LeiKa service to each city\'s declared destination', async (t) => {
+  const city = (id: string, destinationId: string) => ({
+    ...manifest(id, [service('baumpate', { name: `Baumpatenschaft ${id}`, leikaKey: KEY, lifeSituations: ['umwelt-abfall'], office: 'amt', fitConnect: { destinationId, destinationSignature: SIG } } as never)], {
+      offices: [{ id: 'amt', name: `Grünflächenamt ${id}` }] as never,
+    }),
+    schemaVersion: 2 as const,
+  }) as never
+  const region = await makeRegion(sharingMembers(), { kreis: null, alpha: city('alpha', DEST_ALPHA), beta: city('beta', DEST_BETA), gamma: null, delta: null })
+  t.teardown(region.cleanup)
+  const app = await realApp(t, { regionConfig: region.regionPath, rateLimit: false })
+  t.match((await app.inject(`/api/v1/services/${ID}`)).json(), { offeringCount: 2 })
+  const kreis = (await app.inject(`/fit-connect/v1/routes?leikaKey=${KEY}&ars=05562`)).json()
+  t.same(kreis.routes.map((r: { destinationId: string }) => r.destinationId).sort(), [DEST_ALPHA, DEST_BETA].sort(), 'every city of the Kreis with its destination')
+  const alpha = (await app.inject(`/fit-connect/v1/routes?leikaKey=${KEY}&ars=055620004004`)).json()
+  t.same(alpha.routes.map((r: { destinationId: string }) => r.destinationId), [DEST_ALPHA], 'alpha\'s resident: alpha\'s destination')
 })
