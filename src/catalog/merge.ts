@@ -36,7 +36,7 @@ export function mergeCatalog(input: MergeInput): Catalog {
   const groups = new Map<string, Offering[]>()
   // member-local services keep the LeiKa key their manifest states: routes find them by it
   const localLeika = new Map<string, string>()
-  // what the members' own texts say of an uncurated group (names, LeiKa names, Lebenslagen)
+  // the LeiKa names members' exports give, per uncurated group (names and Lebenslagen are on the offerings)
   const texts = new Map<string, GroupTexts>()
   const members: CatalogMember[] = []
   for (const config of memberConfigs) {

@@ -7,7 +7,10 @@ import { isRegionalService, leikaServiceId } from '../../src/catalog/uncurated.j
 import type { MemberState, MergeInput } from '../../src/catalog/types.js'
 import type { MemberConfig } from '../../src/config/region-schema.js'
 import type { Service } from '../../src/manifest/schema.js'
-import { manifest, member, service } from '../helpers/region.js'
+import { makeRegion, manifest, member, service } from '../helpers/region.js'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { loadRegionData } from '../../src/config/load.js'
 
 const lifeSituations = [
   { id: 'familie-kind', label: 'Familie und Kind', description: 'd', ozgTopic: 'Familie & Kind' },
@@ -125,4 +128,17 @@ t.test('property: the open merge is independent of member order, loses no offeri
     }
     return one.uncurated.every((u) => one.serviceById.get(u.id)?.name === u.name)
   }))
+})
+
+t.test('services.json: a leika-… key and a LeiKa key of two entries are refused at start', async (t) => {
+  const region = await makeRegion([member('a', 'stadt')], { a: manifest('a', [service('x')]) })
+  t.teardown(region.cleanup)
+  const path = join(region.dir, 'config', 'services.json')
+  const file = JSON.parse(await readFile(path, 'utf8'))
+  const [first, second] = file.services
+  file.services.push({ ...first, key: 'leika-99123456789000' })
+  second.leikaKey = first.leikaKey
+  second.leikaSource = 'test'
+  await writeFile(path, JSON.stringify(file))
+  await t.rejects(loadRegionData(region.regionPath), /leika-99123456789000": leika-… is the id of services merged by LeiKa key[^]*LeiKa key 99008001012000 is another entry's too/)
 })
