@@ -4,6 +4,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { mergeCatalog } from '../../src/catalog/merge.js'
 import { isRegionalService, leikaServiceId } from '../../src/catalog/uncurated.js'
+import { ServiceId } from '../../src/catalog/schemas.js'
 import type { MemberState, MergeInput } from '../../src/catalog/types.js'
 import type { MemberConfig } from '../../src/config/region-schema.js'
 import type { Service } from '../../src/manifest/schema.js'
@@ -120,7 +121,10 @@ t.test('property: the open merge is independent of member order, loses no offeri
     const inIds = states.flatMap((s) => s.manifest!.services.map((x) => `${s.id}/${x.id}`)).sort()
     const outIds = one.services.flatMap((s) => s.offerings.map((o) => `${o.member}/${o.serviceId}`)).sort()
     if (JSON.stringify(inIds) !== JSON.stringify(outIds)) return false
+    const urlSafe = new RegExp(ServiceId.pattern as string)
     for (const s of one.services) {
+      // stable and URL-safe: the key decides the id, nothing else
+      if (!urlSafe.test(s.id) || (isRegionalService(s) && s.key === undefined && s.id !== leikaServiceId(s.leikaKey ?? ''))) return false
       const byMember = s.offerings.map((o) => o.member)
       if (new Set(byMember).size !== byMember.length) return false
       // each LeiKa key in at most one regional service
