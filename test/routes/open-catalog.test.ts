@@ -117,6 +117,11 @@ t.test('two members importing the same unknown LeiKa key give one regional servi
   const page = await app.inject(`/leistungen/${ID}?plz=45964`)
   t.equal(page.statusCode, 200)
   t.match(page.body, /Grünflächenamt Gladbeck/)
+  const abdeckung = await app.inject('/abdeckung')
+  t.equal(abdeckung.statusCode, 200)
+  t.match(abdeckung.body, service.name, 'a column of the coverage page')
+  const lebenslage = await app.inject('/lebenslagen/umwelt-abfall')
+  t.match(lebenslage.body, `/leistungen/${ID}`, 'linked from its Lebenslage page')
 })
 
 t.test('the curator\'s list: uncurated services with offering count, names and Lebenslagen (region token); the script prints the same', async (t) => {
