@@ -17,7 +17,7 @@ import { durationFromEnv } from './lib/autocannon.mjs'
 import { markdownTable, markdownTargets, printTable, printTargets } from './lib/table.mjs'
 
 // Heavy-memory and multi-process benches last, so they do not skew the others.
-const BENCHES = ['catalog', 'search', 'insights', 'proxy', 'tracing', 'cold-start', 'propagation', 'search-libs', 'nrw-scale', 'manifest-flood']
+const BENCHES = ['catalog', 'search', 'insights', 'proxy', 'tracing', 'cold-start', 'propagation', 'search-libs', 'nrw-scale', 'open-scale', 'manifest-flood']
 const RESULTS = new URL('./results/', import.meta.url)
 
 function selected(argv) {

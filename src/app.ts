@@ -29,6 +29,7 @@ import responsibilityRoutes from './routes/responsibility.js'
 import searchRoutes from './routes/search.js'
 import { adminRoutes } from './routes/admin.js'
 import routingRoutes from './routes/routing.js'
+import curatorRoutes from './routes/curator.js'
 import fitConnectRoutes, { FIT_CONNECT_PREFIX } from './fit-connect/index.js'
 import opsRoutes, { type Readiness } from './routes/health.js'
 import { memberHostRouter, proxyPlugin } from './proxy/index.js'
@@ -147,6 +148,7 @@ async function registerPlugins(app: FastifyInstance, settings: Settings, data: R
   const limits = { minCount: insights.minCount, retentionDays: insights.retentionDays }
   const regionToken = settings.regionAdminTokenSha256 ? { regionTokenSha256: settings.regionAdminTokenSha256 } : {}
   await app.register(adminRoutes, { prefix: '/api/v1/admin', bodyLimitBytes: settings.adminBodyLimitBytes, xzufi: { data }, insights: limits })
+  await app.register(curatorRoutes, { ...regionToken, ...(loginBrake === undefined ? {} : { loginBrake }) })
   if (insights.enabled) {
     const brake = loginBrake === undefined ? {} : { loginBrake }
     await app.register(insightsRoutes, { ...limits, ...regionToken, ...brake, feedbackMax: insights.feedbackMax, rateLimitWindowMs: settings.rateLimitWindowMs })

@@ -1,7 +1,9 @@
 // mergeCatalog: valid manifests + region config -> one regional catalog.
 // Pure and deterministic: the same inputs in any member order give the same
 // catalog (checked by a property test). Offerings with the same catalog key
-// form one regional service; services without a key stay member-local.
+// form one regional service; so do offerings with the same LeiKa key and no
+// catalog key (id `leika-<key>`; services.json is the curated overlay, found
+// by key or LeiKa key). Services with neither stay member-local.
 import { LEVEL_RANK, type Manifest, type Office, type Service } from '../manifest/schema.js'
 import { isSafeRedirect } from '../manifest/url-safety.js'
 import { boundIssues, cut, MAX_LAST_ERROR } from '../manifest/issues.js'
@@ -11,8 +13,9 @@ import {
 import type { CatalogEntry, MemberConfig } from '../config/region-schema.js'
 import { memberNames } from './member-names.js'
 import type {
-  Catalog, CatalogLifeSituation, CatalogMember, MemberState, MergeInput, Offering, RegionalService,
+  Catalog, CatalogLifeSituation, CatalogMember, MemberState, MergeInput, Offering, RegionalService, UncuratedService,
 } from './types.js'
+import { leikaServiceId, uncuratedFacts, type GroupTexts } from './uncurated.js'
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 const collator = new Intl.Collator('de', { sensitivity: 'base' })
@@ -20,6 +23,7 @@ const collator = new Intl.Collator('de', { sensitivity: 'base' })
 export function mergeCatalog(input: MergeInput): Catalog {
   const states = new Map(input.members.map((s) => [s.id, s]))
   const catalogByKey = new Map(input.serviceCatalog.map((e) => [e.key, e]))
+  const catalogByLeika = new Map(input.serviceCatalog.flatMap((e) => (e.leikaKey !== undefined ? [[e.leikaKey, e] as const] : [])))
   const memberConfigs = [...input.region.members].sort((a, b) => byString(a.id, b.id))
 
   const manifests = new Map<string, Manifest>()
@@ -30,8 +34,10 @@ export function mergeCatalog(input: MergeInput): Catalog {
   const onlineIndex = indexOnlineServices(memberConfigs, manifests)
 
   const groups = new Map<string, Offering[]>()
-  // member-local services keep the LeiKa key their manifest states (XZuFi import): routes find them by it
+  // member-local services keep the LeiKa key their manifest states: routes find them by it
   const localLeika = new Map<string, string>()
+  // the LeiKa names members' exports give, per uncurated group (names and Lebenslagen are on the offerings)
+  const texts = new Map<string, GroupTexts>()
   const members: CatalogMember[] = []
   for (const config of memberConfigs) {
     const state = states.get(config.id)
@@ -39,10 +45,22 @@ export function mergeCatalog(input: MergeInput): Catalog {
     const manifest = state?.manifest
     if (!manifest) continue
     const offices = new Map(manifest.offices.map((o) => [o.id, o]))
+    // one offering per member and regional service: a catalog key first, then the first service with a LeiKa key
+    const taken = new Set(manifest.services.flatMap((s) => (s.key !== undefined && catalogByKey.has(s.key) ? [s.key] : [])))
     for (const service of manifest.services) {
-      const groupId = service.key !== undefined && catalogByKey.has(service.key) ? service.key : `${config.id}:${service.id}`
+      let groupId = `${config.id}:${service.id}`
+      if (service.key !== undefined && catalogByKey.has(service.key)) groupId = service.key
+      else if (service.leikaKey !== undefined) {
+        const regional = catalogByLeika.get(service.leikaKey)?.key ?? leikaServiceId(service.leikaKey)
+        if (!taken.has(regional)) { groupId = regional; taken.add(regional) }
+      }
       const offering = toOffering(config, service, offices, onlineIndex)
-      if (groupId !== service.key && service.leikaKey !== undefined) localLeika.set(groupId, service.leikaKey)
+      if (service.leikaKey !== undefined && !catalogByKey.has(groupId)) {
+        localLeika.set(groupId, service.leikaKey)
+        const t = texts.get(groupId) ?? { leikaNames: [] }
+        if (service.leikaName !== undefined) t.leikaNames.push(service.leikaName)
+        texts.set(groupId, t)
+      }
       const list = groups.get(groupId)
       if (list) list.push(offering)
       else groups.set(groupId, [offering])
@@ -50,7 +68,17 @@ export function mergeCatalog(input: MergeInput): Catalog {
   }
 
   const lsOrder = new Map(input.lifeSituations.map((l, i) => [l.id, i]))
-  const services = [...groups].map(([id, offerings]) => toRegionalService(id, offerings, catalogByKey.get(id), lsOrder, localLeika.get(id)))
+  const fallback = input.lifeSituations.find((l) => l.fallback === true)?.id
+  const uncurated: UncuratedService[] = []
+  const services = [...groups].map(([id, offerings]) => {
+    const entry = catalogByKey.get(id)
+    const leikaKey = localLeika.get(id)
+    if (entry !== undefined || leikaKey === undefined || id !== leikaServiceId(leikaKey)) return toRegionalService(id, offerings, entry, lsOrder, leikaKey)
+    // merged by LeiKa key without a curated entry: names and Lebenslagen from the members' own texts
+    const facts = uncuratedFacts(id, leikaKey, offerings, texts.get(id)?.leikaNames ?? [], fallback)
+    uncurated.push(facts.report)
+    return toRegionalService(id, offerings, undefined, lsOrder, leikaKey, facts)
+  })
   services.sort((a, b) => collator.compare(a.name, b.name) || byString(a.id, b.id))
 
   // `name` as everywhere else; `label` stays for older clients (deprecated)
@@ -76,6 +104,7 @@ export function mergeCatalog(input: MergeInput): Catalog {
     lifeSituationById: new Map(lifeSituations.map((l) => [l.id, l])),
     offeringByMemberService: new Map(services.flatMap((s) => s.offerings.map((o) => [`${o.member}/${o.serviceId}`, o] as const))),
     onlineServices: listOnlineServices(onlineIndex, services),
+    uncurated: uncurated.sort((a, b) => b.offeringCount - a.offeringCount || collator.compare(a.name, b.name) || byString(a.id, b.id)),
     membersByPostalCode: indexPostalCodes(memberConfigs),
   }
 }
@@ -156,16 +185,17 @@ function toRegionalService(
   entry: CatalogEntry | undefined,
   lsOrder: Map<string, number>,
   localLeikaKey: string | undefined,
+  derived?: { name: string; summary: string; lifeSituations: string[] },
 ): RegionalService {
   offerings.sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || byString(a.member, b.member))
   // The catalog's neutral text first; else the most general offering (a city's text often names the city).
   const general = offerings.reduce((best, o) => (LEVEL_RANK[o.level] > LEVEL_RANK[best.level] ? o : best))
-  const lifeSituations = unique([...(entry?.lifeSituations ?? []), ...offerings.flatMap((o) => o.lifeSituations)])
+  const lifeSituations = unique(derived?.lifeSituations ?? [...(entry?.lifeSituations ?? []), ...offerings.flatMap((o) => o.lifeSituations)])
     .sort((a, b) => (lsOrder.get(a) ?? 1e9) - (lsOrder.get(b) ?? 1e9) || byString(a, b))
   const service: RegionalService = {
     id,
-    name: entry?.name ?? general.name,
-    summary: entry?.summary ?? general.summary,
+    name: entry?.name ?? derived?.name ?? general.name,
+    summary: entry?.summary ?? derived?.summary ?? general.summary,
     synonyms: uniqueFolded([...(entry?.synonyms ?? []), ...offerings.flatMap((o) => o.synonyms)]),
     lifeSituations,
     levels: unique(offerings.map((o) => o.level)).sort((a, b) => LEVEL_RANK[a] - LEVEL_RANK[b]),

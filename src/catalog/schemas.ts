@@ -8,11 +8,11 @@ import {
 } from '../manifest/schema.js'
 
 const SLUG_BODY = SLUG_PATTERN.slice(1, -1)
-/** A regional service's id: its catalog key, or member:serviceId for a member-local service (both slugs). */
+/** A regional service's id: its catalog key, leika-<LeiKa key> for an uncurated one, or member:serviceId for a member-local service (all slugs). */
 export const ServiceId = Type.String({
   pattern: `^${SLUG_BODY}(?::${SLUG_BODY})?$`,
   maxLength: 130,
-  description: 'catalog key (e.g. hund-anmelden) or member:serviceId for member-local services',
+  description: 'catalog key (e.g. hund-anmelden), leika-<LeiKa key> for a service merged by its LeiKa key without a catalog entry, or member:serviceId for member-local services',
   examples: ['hund-anmelden'],
 })
 
@@ -169,7 +169,7 @@ export type CompactOffering = Static<typeof CompactOfferingSchema>
 const FOR_YOU = 'the resident\'s own offering: of the most local member responsible for them (Stadt, Kreis, Land, Bund) that offers it; only when a postal code (or resident member, search: or member filter) was given and such an offering exists'
 
 const regionalServiceFields = {
-  id: Type.String({ description: 'catalog key, or member:serviceId for member-local services', examples: ['hund-anmelden'] }),
+  id: Type.String({ description: 'catalog key; leika-<LeiKa key> for a service merged across members by its LeiKa key without a catalog entry; member:serviceId for member-local services', examples: ['hund-anmelden'] }),
   key: Type.Optional(Type.String({ examples: ['hund-anmelden'] })),
   name: Type.String({ examples: ['Hund anmelden (Hundesteuer)'] }),
   leikaKey: Type.Optional(Type.String({ examples: ['99102013104000'] })),
@@ -235,6 +235,28 @@ export const MemberSchema = Type.Object(
   },
   { $id: 'Member', description: 'Verbundmitglied' },
 )
+
+export const UncuratedServiceSchema = Type.Object(
+  {
+    id: Type.String({ description: 'leika-<LeiKa key>', examples: ['leika-99123456789000'] }),
+    leikaKey: Type.String({ examples: ['99123456789000'] }),
+    name: Type.String({ description: 'the name the portal shows', examples: ['Sondernutzungserlaubnis beantragen'] }),
+    nameSource: Type.Union([Type.Literal('leika'), Type.Literal('members')], {
+      description: 'leika: the LeiKa Leistungsbezeichnung an export gives; members: the name most members use',
+    }),
+    offeringCount: Type.Integer({ description: 'how many members offer it' }),
+    members: Type.Array(Type.String(), { examples: [['bottrop', 'gladbeck']] }),
+    names: Type.Array(Type.Object({
+      name: Type.String(),
+      count: Type.Integer(),
+      members: Type.Array(Type.String()),
+    }), { description: 'the names members use, most used first' }),
+    lifeSituations: Type.Array(Type.String(), { description: 'Lebenslagen derived from the exports\' classification, else the fallback', examples: [['weitere-leistungen']] }),
+    disagreements: Type.Array(Type.String(), { description: 'where members disagree (names, Lebenslagen)' }),
+  },
+  { $id: 'UncuratedService', description: 'regionale Leistung ohne Eintrag in services.json, zusammengeführt über den LeiKa-Schlüssel' },
+)
+export type UncuratedService = Static<typeof UncuratedServiceSchema>
 
 export const LifeSituationSchema = Type.Object(
   {

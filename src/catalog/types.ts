@@ -3,12 +3,12 @@
 // Shapes that are also API answers come from their schemas (schemas.ts).
 import type { Static } from '@sinclair/typebox'
 import type { Manifest } from '../manifest/schema.js'
-import type { CatalogMemberSchema, CatalogServiceSchema, LifeSituationEntry, Offering, OnlineServiceEntry } from './schemas.js'
+import type { CatalogMemberSchema, CatalogServiceSchema, LifeSituationEntry, Offering, OnlineServiceEntry, UncuratedService } from './schemas.js'
 import type { Issue } from '../http/problem.js'
 import type { FullMemberNames } from './member-names.js'
 import type { CatalogEntry, LifeSituation, MemberConfig, RegionConfig } from '../config/region-schema.js'
 
-export type { LifeSituationEntry, Offering } from './schemas.js'
+export type { LifeSituationEntry, Offering, UncuratedService } from './schemas.js'
 
 export type MemberStatus = 'ok' | 'stale' | 'failed'
 
@@ -54,7 +54,7 @@ export interface ImportSummary {
   notes: Issue[]
 }
 
-/** A regional service: catalog key, or `member:serviceId` for member-local services. */
+/** A regional service: catalog key, `leika-<key>` merged by LeiKa key, or `member:serviceId` for member-local services. */
 export type RegionalService = Static<typeof CatalogServiceSchema> & {
   /** no longer provided (services.json "withdrawn"); the pages and the API say so */
   withdrawn?: CatalogEntry['withdrawn']
@@ -86,6 +86,8 @@ export interface Catalog {
   offeringByMemberService: ReadonlyMap<string, Offering>
   /** every online service once, with its provider and users (by id) */
   onlineServices: OnlineServiceEntry[]
+  /** services merged by LeiKa key without a services.json entry, most offered first: the curator's list and merge report */
+  uncurated: UncuratedService[]
   /** postal code -> member ids of cities holding it (sorted) */
   membersByPostalCode: ReadonlyMap<string, string[]>
 }

@@ -88,7 +88,7 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
 export function printReport(result: ImportResult, line: (s: string) => void): void {
   const { report } = result
   line(`XZuFi ${report.xzufiVersion} for ${report.member}: read ${report.read.leistungen} Leistungen, ${report.read.organisationseinheiten} Organisationseinheiten, ${report.read.onlinedienste} Onlinedienste`)
-  line(`mapped: ${report.mapped.services} services (${report.mapped.catalogServices} in the region catalog, ${report.mapped.localServices} member-local), ${report.mapped.offices} offices, ${report.mapped.onlineServices} online services`)
+  line(`mapped: ${report.mapped.services} services (${report.mapped.catalogServices} in the region catalog, ${report.mapped.localServices} by LeiKa key only), ${report.mapped.offices} offices, ${report.mapped.onlineServices} online services`)
   if (report.dropped.length > 0) {
     line(`dropped ${report.dropped.length}:`)
     for (const d of report.dropped.slice(0, 200)) line(`  ${d.kind} ${d.id}${d.name ? ` "${d.name}"` : ''}: ${d.reason}`)

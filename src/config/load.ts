@@ -101,9 +101,13 @@ function checkRegion(data: Omit<RegionData, 'regionPath'>): string[] {
   const keys = new Set<string>()
   for (const entry of data.serviceCatalog) {
     if (keys.has(entry.key)) problems.push(`services.json: duplicate key "${entry.key}"`)
+    // the merge names a service by its LeiKa key `leika-<key>` when no entry curates it
+    if (/^leika-/.test(entry.key)) problems.push(`services.json: key "${entry.key}": leika-… is the id of services merged by LeiKa key, not a catalog key`)
     keys.add(entry.key)
     for (const ls of entry.lifeSituations) if (!lsIds.has(ls)) problems.push(`services.json: ${entry.key}: unknown life situation "${ls}"`)
     if ((entry.leikaKey === undefined) !== (entry.leikaSource === undefined)) problems.push(`services.json: ${entry.key}: leikaKey needs leikaSource`)
+    // one entry per LeiKa key: the merge puts every service with that key into it
+    if (entry.leikaKey !== undefined && data.serviceCatalog.some((e) => e !== entry && e.leikaKey === entry.leikaKey)) problems.push(`services.json: ${entry.key}: LeiKa key ${entry.leikaKey} is another entry's too`)
   }
   return problems
 }

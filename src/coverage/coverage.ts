@@ -2,6 +2,7 @@
 // resident gets it. Catalog data only (public, nothing personal). Pure.
 import type { Catalog, Offering } from '../catalog/types.js'
 import { responsibleChain } from '../catalog/responsibility.js'
+import { isRegionalService } from '../catalog/uncurated.js'
 
 export type CellState = 'online' | 'in-person' | 'higher-level' | 'missing'
 
@@ -36,8 +37,8 @@ function isOnline(offering: Offering): boolean {
 }
 
 export function buildCoverage(catalog: Catalog): Coverage {
-  // columns: regional catalog services (member-local ones have no key)
-  const services = catalog.services.filter((s) => s.key !== undefined).sort((a, b) => a.name.localeCompare(b.name, 'de'))
+  // columns: regional services, curated or merged by LeiKa key (member-local ones are no column)
+  const services = catalog.services.filter(isRegionalService).sort((a, b) => a.name.localeCompare(b.name, 'de'))
   const cities = catalog.members.filter((m) => m.level === 'stadt')
   // online services that are shared with other members, by the service they implement
   const shared = new Map<string, typeof catalog.onlineServices>()
@@ -49,7 +50,9 @@ export function buildCoverage(catalog: Catalog): Coverage {
     const higher = responsibleChain(catalog, { member: member.id }).filter((id) => id !== member.id)
     const counts: Record<CellState, number> = { online: 0, 'in-person': 0, 'higher-level': 0, missing: 0 }
     const cells = services.map((service): CoverageCell => {
-      const own = catalog.offeringByMemberService.get(`${member.id}/${service.id}`)
+      // by member: a member's own service id need not be the regional id (an import names it after its Leistung)
+      const offeredBy = new Map(service.offerings.map((o) => [o.member, o]))
+      const own = offeredBy.get(member.id)
       let cell: CoverageCell
       if (own !== undefined && isOnline(own)) {
         cell = { service: service.id, state: 'online' }
@@ -59,11 +62,13 @@ export function buildCoverage(catalog: Catalog): Coverage {
       } else if (own !== undefined) {
         cell = { service: service.id, state: 'in-person' }
       } else {
-        const by = higher.find((id) => catalog.offeringByMemberService.has(`${id}/${service.id}`))
+        const by = higher.find((id) => offeredBy.has(id))
         cell = by !== undefined ? { service: service.id, state: 'higher-level', by } : { service: service.id, state: 'missing' }
       }
       if (cell.state === 'in-person' || cell.state === 'missing') {
-        const options = (shared.get(service.id) ?? []).filter((e) => e.provider !== member.id)
+        // an online service implements a service key or a LeiKa key
+        const implementing = [...(shared.get(service.id) ?? []), ...(service.leikaKey !== undefined ? shared.get(service.leikaKey) ?? [] : [])]
+        const options = [...new Set(implementing)].filter((e) => e.provider !== member.id)
         if (options.length > 0) cell.couldShare = options.map((e) => ({ provider: e.provider, providerName: e.providerName, onlineService: e.id }))
       }
       counts[cell.state]++

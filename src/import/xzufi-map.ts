@@ -211,7 +211,11 @@ export function mapXzufi(records: readonly XzufiRecord[], context: MapContext): 
       audiences: ['residents'],
       lifeSituations: lifeSituations.slice(0, LIMITS.lifeSituations),
     }
-    if (entry) { service.key = entry.key; usedKeys.add(entry.key); catalogServices++ } else service.leikaKey = l.leikaKey
+    if (entry) { service.key = entry.key; usedKeys.add(entry.key); catalogServices++ } else {
+      // merged with other members' services of the same key (catalog/merge.ts); 02 names the merged service
+      service.leikaKey = l.leikaKey
+      if (l.leikaName) service.leikaName = l.leikaName
+    }
     const unmapped = [...l.unmapped, ...derived.unmatched.map((c) => `kategorie "${c}" (no Lebenslage of the region has this name)`)]
     copyDescription(l, service, context, unmapped)
     const office = officeOf.get(l.id)

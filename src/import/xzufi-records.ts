@@ -38,6 +38,8 @@ export interface LeistungRecord {
   id: string
   leikaKey?: string
   name?: string
+  /** text module 02, the LeiKa Leistungsbezeichnung: the neutral name of a service merged across members */
+  leikaName?: string
   summary?: string
   synonyms: string[]
   documents: string[]
@@ -221,6 +223,8 @@ function leistung(element: XmlElement, id: string): LeistungRecord {
   if (key) record.leikaKey = key
   const name = TEXT_NAME.map((c) => texts.get(c)).find(Boolean)
   if (name) record.name = shorten(toPlainText(name), 200)
+  const leikaName = texts.get('02')
+  if (leikaName && toPlainText(leikaName)) record.leikaName = shorten(toPlainText(leikaName), 200)
   const summary = TEXT_SUMMARY.map((c) => texts.get(c)).find((t) => t && toPlainText(t))
   if (summary) record.summary = shorten(toPlainText(summary), SUMMARY_MAX)
   const documents = texts.get(TEXT.documents)

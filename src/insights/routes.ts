@@ -12,7 +12,7 @@ import { buildReport, daysBetween, reportCsv, type InsightsReport } from './repo
 import { dayOf, FEEDBACK_REASONS, NO_MEMBER, type FeedbackAnswer } from './fields.js'
 import type { InsightsRecorder } from './recorder.js'
 import { digestMatches, parseBearer, sha256 } from '../auth/token.js'
-import { createLoginBrake, type FailedAuthLimiterOptions } from '../auth/failed-auth-limiter.js'
+import { createLoginBrake, type FailedAuthLimiterOptions, type LoginBrake } from '../auth/failed-auth-limiter.js'
 import { clientNetwork, hashedClientNetwork } from '../http/client-key.js'
 import { truncateIp } from '../ops/logging.js'
 import type { CatalogStore } from '../store/types.js'
@@ -84,6 +84,23 @@ export function sendReport(request: FastifyRequest, reply: FastifyReply, report:
   return report
 }
 
+/**
+ * The region admin token (REGION_ADMIN_TOKEN_SHA256) or a 401 problem. The
+ * brake counts per client network before the token is checked: a guesser
+ * waits, the region's own token does not.
+ */
+export async function requireRegionToken(
+  request: FastifyRequest, reply: FastifyReply, brake: LoginBrake, regionTokenSha256: string | undefined, what: string,
+): Promise<void> {
+  const attempt = await brake.begin(clientNetwork(request.ip))
+  const token = parseBearer(request.headers.authorization)
+  if (token !== undefined && regionTokenSha256 !== undefined && digestMatches(sha256(token), regionTokenSha256)) return attempt.succeeded()
+  const failures = await attempt.failed('region')
+  request.log.warn({ client: truncateIp(clientNetwork(request.ip)), failures, delayMs: attempt.delayMs }, `${what} authentication failed`)
+  reply.header('www-authenticate', 'Bearer realm="dachportal-admin"')
+  throw token === undefined ? new errors.AUTH_MISSING() : new errors.AUTH_INVALID()
+}
+
 /** Counters and recorder come from the app (app.store, app.insights); members and services known from app.live. */
 export interface InsightsRoutesOptions extends Omit<ReadInsightsOptions, 'store'> {
   regionTokenSha256?: string
@@ -122,17 +139,7 @@ async function routes(fastify: FastifyInstance, config: InsightsRoutesOptions): 
       response: { 200: { $ref: 'InsightsReport#' }, 401: { $ref: 'Problem#' }, 400: { $ref: 'Problem#' } },
     },
   }, async (request, reply) => {
-    // per client network, counted before the token is checked: a guesser waits, the region's own token does not
-    const attempt = await brake.begin(clientNetwork(request.ip))
-    const token = parseBearer(request.headers.authorization)
-    const ok = token !== undefined && options.regionTokenSha256 !== undefined && digestMatches(sha256(token), options.regionTokenSha256)
-    if (ok) await attempt.succeeded()
-    else {
-      const failures = await attempt.failed('region')
-      request.log.warn({ client: truncateIp(clientNetwork(request.ip)), failures, delayMs: attempt.delayMs }, 'region insights authentication failed')
-      reply.header('www-authenticate', 'Bearer realm="dachportal-admin"')
-      throw token === undefined ? new errors.AUTH_MISSING() : new errors.AUTH_INVALID()
-    }
+    await requireRegionToken(request, reply, brake, options.regionTokenSha256, 'region insights')
     return sendReport(request, reply, await readInsights(options, request.query))
   })
 

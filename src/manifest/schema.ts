@@ -223,7 +223,8 @@ export const Service = Type.Object(
       description: 'id of an entry in onlineServices, or "<member>:<id>" of another member\'s online service that lists this member in serves',
     })),
     // additive (XZuFi import): a member-local service keeps the LeiKa key it was imported with
-    leikaKey: Type.Optional(Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa key (14 digits) of a member-local service without a catalog key' })),
+    leikaKey: Type.Optional(Type.String({ pattern: '^99[0-9]{12}$', description: 'LeiKa key (14 digits) of a service without a catalog key: services of several members with the same key merge into one regional service' })),
+    leikaName: Type.Optional(ShortText('the LeiKa Leistungsbezeichnung (XZuFi text module 02), the neutral name of a service merged by its LeiKa key')),
     ...leistungsbeschreibung,
   },
   { additionalProperties: false },

@@ -10,6 +10,7 @@ import { ResponsibilitySchema } from './responsibility.js'
 import { routingSchemas } from './routing.js'
 import { SearchResponse, SuggestResponse } from './search.js'
 import { adminSchemas } from './admin.js'
+import { curatorSchemas } from './curator.js'
 import { HealthSchema, ReadySchema } from './health.js'
 import { InsightsReportSchema } from '../insights/routes.js'
 import { CoverageSchema } from '../coverage/routes.js'
@@ -21,6 +22,6 @@ export const namedSchemas: readonly { $id?: string }[] = [
   LifeSituationPage, LifeSituationDetail, ServicePage,
   OnlineServicePage, ResponsibilitySchema, ...routingSchemas, ...fitConnectSchemas,
   SearchResponse, SuggestResponse,
-  ...adminSchemas, InsightsReportSchema, CoverageSchema,
+  ...adminSchemas, ...curatorSchemas, InsightsReportSchema, CoverageSchema,
   HealthSchema, ReadySchema,
 ]

@@ -47,12 +47,12 @@ t.test('offerings with one key form one regional service; others stay member-loc
   t.equal(catalog.memberById.get('kreis')!.status, 'failed', 'a member without state is failed')
 })
 
-t.test('a member-local service keeps the LeiKa key its manifest states (imported without a catalog key)', async (t) => {
+t.test('a service without a catalog key keeps the LeiKa key its manifest states and is regional by it', async (t) => {
   const catalog = mergeCatalog(input(configs, [
     ok('a', [service('hund-aenderung', { leikaKey: '99102013999000' }), service('stadtfest')]),
     ok('b', [service('hund-b', { key: 'hund-anmelden', leikaKey: '99102013999000' })]),
   ]))
-  t.equal(catalog.serviceById.get('a:hund-aenderung')!.leikaKey, '99102013999000')
+  t.equal(catalog.serviceById.get('leika-99102013999000')!.leikaKey, '99102013999000')
   t.notOk('leikaKey' in catalog.serviceById.get('a:stadtfest')!, 'none stated, none shown')
   t.equal(catalog.serviceById.get('hund-anmelden')!.leikaKey, '99102013104000', 'a catalog service has the catalog key')
 })

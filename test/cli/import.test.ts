@@ -20,7 +20,7 @@ t.test('two fixtures for Gladbeck: manifest written, report on stderr, exit 0', 
   const out = join(dir, 'manifest.json')
   const r = await capture(['xzufi', fixture('gladbeck-personalausweis.xml'), fixture('gladbeck-hund.xml'), '--member', 'gladbeck', '--out', out, '--region', join(REPO, 'config', 'region.json')])
   t.equal(r.code, 0, r.err)
-  t.match(r.err, /mapped: 3 services \(2 in the region catalog, 1 member-local\), 1 offices, 1 online services/)
+  t.match(r.err, /mapped: 3 services \(2 in the region catalog, 1 by LeiKa key only\), 1 offices, 1 online services/)
   t.match(r.err, /onlinedienst OD-2 "Fremder Dienst": URL not allowed/)
   t.match(r.err, /✓ valid manifest/)
   const manifest = JSON.parse(await readFile(out, 'utf8'))
@@ -80,7 +80,7 @@ t.test('a large export (200 000 objects, e.g. a whole Land) is read: records are
 t.test('the full export through the CLI: every new field in the manifest, owners, expired and unknown codes in the report', async (t) => {
   const r = await capture(['xzufi', fixture('gladbeck-full.xml'), '--member', 'gladbeck', '--region', join(REPO, 'config', 'region.json')])
   t.equal(r.code, 0, r.err)
-  t.match(r.err, /mapped: 3 services \(1 in the region catalog, 2 member-local\), 2 offices, 1 online services/)
+  t.match(r.err, /mapped: 3 services \(1 in the region catalog, 2 by LeiKa key only\), 2 offices, 1 online services/)
   t.match(r.err, /organisationseinheit OE-K "Straßenverkehrsamt Kreis Recklinghausen": no Zuständigkeit in the member's area \(belongs to kreis-recklinghausen: import it there\)/)
   t.match(r.err, /leistung L-540 "BAföG beantragen": no Zuständigkeit in the member's area \(belongs to nrw: import it there\)/)
   t.match(r.err, /leistung L-520 "Hund anmelden \(alte Fassung\)": validity ended on 2025-12-31 \(gueltigkeit\): skipped/)

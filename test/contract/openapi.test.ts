@@ -53,7 +53,7 @@ t.test('every operation has a unique camelCase operationId and declares its secu
     t.ok(Array.isArray(op.security), `${method} ${path}: security declared`)
     const schemes = (op.security as Json[]).flatMap((s) => Object.keys(s))
     if (path.startsWith('/api/v1/admin/members/')) t.same(schemes, ['memberToken'], `${method} ${path}: member token`)
-    else if (path === '/api/v1/admin/insights') t.same(schemes, ['regionAdminToken'], `${method} ${path}: region admin token`)
+    else if (path === '/api/v1/admin/insights' || path === '/api/v1/admin/catalog/uncurated') t.same(schemes, ['regionAdminToken'], `${method} ${path}: region admin token`)
     else if (path === '/metrics') t.same(schemes, ['metricsToken'], 'metrics: optional token')
     else t.same(op.security, [], `${method} ${path}: public`)
     for (const scheme of schemes) t.ok(doc.components.securitySchemes[scheme], `${scheme} is defined`)

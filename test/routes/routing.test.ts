@@ -105,7 +105,7 @@ t.test('destinationId and destinationSignature only from the responsible member 
   t.equal(body.routes[0].destinationSignature, SIG, 'the signature as declared')
 })
 
-t.test('a LeiKa key only member-local services carry (imported, not in the catalog) routes to each city offering it', async (t) => {
+t.test('a LeiKa key only uncurated services carry (imported, not in the catalog) routes to each city offering it', async (t) => {
   const LOCAL = '99102013999000'
   const local = (id: string) => ({ ...manifest(id, [service('hundesteuer-aenderung', { name: 'Hundesteuer: Änderung melden', leikaKey: LOCAL, lifeSituations: ['tiere'] })]), schemaVersion: 2 as const }) as never
   const region = await makeRegion(sharingMembers(), { kreis: null, alpha: local('alpha'), beta: local('beta'), gamma: null, delta: null })
@@ -115,5 +115,6 @@ t.test('a LeiKa key only member-local services carry (imported, not in the catal
     const body = (await app.inject(`/api/v1/routes?leikaKey=${LOCAL}&${area}`)).json()
     t.same(body.routes.map((r: { member: string }) => r.member), members, area)
   }
-  t.equal((await app.inject('/api/v1/services/alpha:hundesteuer-aenderung')).json().leikaKey, LOCAL, 'the service shows its LeiKa key')
+  const merged = (await app.inject(`/api/v1/services/leika-${LOCAL}`)).json()
+  t.match(merged, { leikaKey: LOCAL, offeringCount: 2 }, 'one regional service of both cities, with its LeiKa key')
 })

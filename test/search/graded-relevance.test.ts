@@ -1,5 +1,6 @@
 // Graded judgments for multi-word queries (test/fixtures/search-graded-judgments.json)
-// against the REAL members: prints nDCG@10 and hit@3 (CI log) and holds the
+// against the REAL members with the open catalog loaded (synthetic uncurated
+// services merged by LeiKa key, test/helpers/open-region.ts): prints nDCG@10 and hit@3 (CI log) and holds the
 // floor measured when ranking by coverage of the whole query was added.
 import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
@@ -12,6 +13,7 @@ import { buildSearchIndex, type SearchIndex } from '../../src/search/search-inde
 import { search } from '../../src/search/search.js'
 import { hitAt, ndcg, type Grades } from '../helpers/ranking-metrics.js'
 import { NO_LOAD_SHEDDING } from '../helpers/app.js'
+import { openRegion } from '../helpers/open-region.js'
 
 interface Graded { q: string; postalCode?: string; grades: Grades }
 
@@ -21,7 +23,9 @@ const judgments = fixture.queries
 async function realIndex(t: Test): Promise<SearchIndex> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-graded-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const data = await loadRegionData(resolve('config/region.json'))
+  const open = await openRegion()
+  t.teardown(open.cleanup)
+  const data = await loadRegionData(open.regionPath)
   const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   return buildSearchIndex(app.live.current, { synonyms: data.synonyms })

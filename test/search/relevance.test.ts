@@ -1,6 +1,8 @@
 // Judged queries (../shared/data/search-judgments.json) against the REAL
-// members: the expected service must be in the top 3 for every one of them,
-// and where firstMember is given, the first hit's offering must be theirs.
+// members with the open catalog loaded (synthetic uncurated services merged
+// by LeiKa key, test/helpers/open-region.ts): the expected service must be in
+// the top 3 for every one of them, and where firstMember is given, the first
+// hit's offering must be theirs.
 import t, { type Test } from 'tap'
 import { readFileSync, existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -12,25 +14,35 @@ import { buildSearchIndex, type SearchIndex } from '../../src/search/search-inde
 import { search } from '../../src/search/search.js'
 import { foldText, stem, STOP_WORDS } from '../../src/search/normalize.js'
 import { NO_LOAD_SHEDDING } from '../helpers/app.js'
+import { openRegion } from '../helpers/open-region.js'
 
 // `member` in a judgment is where the resident lives: the ranking hint residentMember, not the filter.
 interface Judgment { q: string; expect: string; postalCode?: string; member?: string; firstMember?: string }
 
 // the shared judgments when the design folder sits beside the checkout, else the copy in test/fixtures
 const shared = resolve('../shared/data/search-judgments.json')
-const judgmentsPath = existsSync(shared) ? shared : resolve('test/fixtures/search-judgments.json')
+const fixture = resolve('test/fixtures/search-judgments.json')
+const judgmentsPath = existsSync(shared) ? shared : fixture
 
-/** The search index of the real region, as the app builds its catalog. */
+/** The search index of the real region with the open catalog, as the app builds its catalog. */
 async function regionIndex(t: Pick<Test, 'teardown'>): Promise<SearchIndex> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const data = await loadRegionData(resolve('config/region.json'))
+  const open = await openRegion()
+  t.teardown(open.cleanup)
+  const data = await loadRegionData(open.regionPath)
   const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   return buildSearchIndex(app.live.current, { synonyms: data.synonyms })
 }
 
-const readJudgments = () => (JSON.parse(readFileSync(judgmentsPath, 'utf8')) as { queries: Judgment[] }).queries
+const read = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { queries: Judgment[] }).queries
+/** the judgments, and those of the fixture the shared file lacks (the open catalog's, issue 27) */
+const readJudgments = () => {
+  const judged = read(judgmentsPath)
+  const known = new Set(judged.map((j) => j.q))
+  return judgmentsPath === fixture ? judged : [...judged, ...read(fixture).filter((j) => !known.has(j.q))]
+}
 
 /** A judged query (or a variant of its text) as the resident in it searches, and the rank of the expected service (-1: not on page 1). */
 function judgedSearch(index: SearchIndex, j: Judgment, q = j.q) {
