@@ -10,7 +10,7 @@ import { buildSearchIndex } from '../dist/search/search-index.js'
 import { search } from '../dist/search/search.js'
 import { suggest } from '../dist/search/suggest.js'
 import { QUERIES } from './search.mjs'
-import { printTable, quantile } from './lib/table.mjs'
+import { printTable, timings } from './lib/table.mjs'
 import { regionCatalog } from './lib/gateway.mjs'
 
 const KREISE = 31
@@ -84,16 +84,6 @@ function regional(id, name, e, offerings) {
     levels: [...new Set(offerings.map((o) => o.level))], audiences: ['residents'], offerings, offeringCount: offerings.length,
     ...(id.includes(':') ? {} : { key: id }),
   }
-}
-
-function timings(fn, inputs, rounds) {
-  const samples = []
-  for (let r = 0; r < rounds; r++) for (const x of inputs) {
-    const t0 = performance.now()
-    fn(x)
-    samples.push(performance.now() - t0)
-  }
-  return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) }
 }
 
 /** Build time and in-process search/suggest latency over one catalog. */

@@ -24,21 +24,11 @@ import { validateManifest } from '../dist/manifest/validate.js'
 import { mapAndValidate, mapContextFor, readXzufi } from '../dist/import/xzufi-import.js'
 import { generateMemberXzufi, sharedLeistung } from './xzufi-generate.mjs'
 import { QUERIES } from './search.mjs'
-import { printTable, quantile } from './lib/table.mjs'
+import { printTable, timings } from './lib/table.mjs'
 
 const SHAPE = { stadt: { shared: 300, own: 100 }, kreis: { shared: 100, own: 100 }, land: { shared: 50, own: 100 }, bund: { shared: 0, own: 100 } }
 // queries for the open services beside the usual ones
 const OPEN_QUERIES = ['sondernutzung beantragen', 'baumpatenschaft', 'plakatierung', 'osterfeuer', 'grünabfall melden', 'sporthalle', 'taxikonzession', 'halteverbot beantragen', 'zisterne zuschuss', 'kleingarten']
-
-function timings(fn, inputs, rounds) {
-  const samples = []
-  for (let r = 0; r < rounds; r++) for (const x of inputs) {
-    const t0 = performance.now()
-    fn(x)
-    samples.push(performance.now() - t0)
-  }
-  return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) }
-}
 
 /** merge + index of one region's member states, then search latency over it */
 function measure(data, states) {

@@ -1,10 +1,14 @@
 // The bundled region with the open catalog loaded: the synthetic uncurated
 // Leistungen of test/fixtures/open-catalog-services.json added to the member
 // manifests (each member's own name; merged by LeiKa key), in a temp folder.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { REPO } from './region.js'
+import { buildApp } from '../../src/app.js'
+import { loadRegionData } from '../../src/config/load.js'
+import { buildSearchIndex, type SearchIndex } from '../../src/search/search-index.js'
+import { NO_LOAD_SHEDDING } from './app.js'
+import { copyBundledRegion, REPO } from './region.js'
 
 export interface OpenService {
   leikaKey: string
@@ -20,9 +24,7 @@ export const openServices = async (): Promise<OpenService[]> =>
 
 /** A copy of config/ and members/ with the open services added; returns the region.json path and a cleanup. */
 export async function openRegion(): Promise<{ regionPath: string; dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'dp-open-region-'))
-  await cp(join(REPO, 'config'), join(dir, 'config'), { recursive: true })
-  await cp(join(REPO, 'members'), join(dir, 'members'), { recursive: true })
+  const { dir, regionPath, cleanup } = await copyBundledRegion('dp-open-region-')
   const added = new Map<string, unknown[]>()
   for (const s of await openServices()) {
     for (const [member, name] of Object.entries(s.offeredBy)) {
@@ -40,5 +42,17 @@ export async function openRegion(): Promise<{ regionPath: string; dir: string; c
     manifest.services.push(...services)
     await writeFile(path, JSON.stringify(manifest))
   }
-  return { regionPath: join(dir, 'config', 'region.json'), dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+  return { regionPath, dir, cleanup }
+}
+
+/** The search index of the open region, as the app builds its catalog. */
+export async function openRegionIndex(t: { teardown(fn: () => unknown): void }): Promise<SearchIndex> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-open-index-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const open = await openRegion()
+  t.teardown(open.cleanup)
+  const data = await loadRegionData(open.regionPath)
+  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
+  t.teardown(() => app.close())
+  return buildSearchIndex(app.live.current, { synonyms: data.synonyms })
 }

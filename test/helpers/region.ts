@@ -1,6 +1,6 @@
 // Builds a temporary region (config + manifests) for tests, reusing the real
 // taxonomy files, so each test states only the members it is about.
-import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { MemberConfig, RegionConfig } from '../../src/config/region-schema.js'
@@ -78,4 +78,21 @@ export function manifest(memberId: string, services: Service[], overrides: Parti
     services,
     ...overrides,
   }
+}
+
+/**
+ * A copy of the bundled config/ and members/ in a temp folder; `edit` may change
+ * each member's region entry (feeds, hosts). Returns the copy's region.json path.
+ */
+export async function copyBundledRegion(
+  prefix: string, edit: (member: Record<string, unknown>) => void = () => {},
+): Promise<{ dir: string; regionPath: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  await cp(join(REPO, 'config'), join(dir, 'config'), { recursive: true })
+  await cp(join(REPO, 'members'), join(dir, 'members'), { recursive: true })
+  const regionPath = join(dir, 'config', 'region.json')
+  const region = JSON.parse(await readFile(regionPath, 'utf8')) as { members: Record<string, unknown>[] }
+  for (const m of region.members) edit(m)
+  await writeFile(regionPath, JSON.stringify(region))
+  return { dir, regionPath, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }

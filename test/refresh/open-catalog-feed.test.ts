@@ -5,11 +5,9 @@
 import t from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
-import { REPO } from '../helpers/region.js'
+import { copyBundledRegion } from '../helpers/region.js'
 import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { xzufiExport } from '../helpers/xzufi.js'
 
@@ -34,16 +32,10 @@ t.test('two feeds with the same unknown LeiKa key give one regional service; eac
   t.teardown(() => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()) }))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-  const dir = await mkdtemp(join(tmpdir(), 'dp-open-feed-'))
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
-  await cp(join(REPO, 'config'), join(dir, 'config'), { recursive: true })
-  await cp(join(REPO, 'members'), join(dir, 'members'), { recursive: true })
-  const regionPath = join(dir, 'config', 'region.json')
-  const region = JSON.parse(await readFile(regionPath, 'utf8'))
-  for (const m of region.members) {
+  const { dir, regionPath, cleanup } = await copyBundledRegion('dp-open-feed-', (m) => {
     if (m.id === 'gladbeck' || m.id === 'marl') Object.assign(m, { xzufi: `${base}/${m.id}.xml`, allowPrivateNetwork: true, refreshIntervalSeconds: 3600 })
-  }
-  await writeFile(regionPath, JSON.stringify(region))
+  })
+  t.teardown(cleanup)
   const app = await buildApp({ settings: { regionConfig: regionPath, dataDir: join(dir, 'data'), pressure: NO_LOAD_SHEDDING } })
   t.teardown(() => app.close())
   await app.ready()

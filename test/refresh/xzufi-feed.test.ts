@@ -6,7 +6,7 @@
 import t, * as Tap from 'tap'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -15,7 +15,7 @@ import { buildApp } from '../../src/app.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { createAgents, DEFAULT_LIMITS, fetchStream, FetchError } from '../../src/refresh/fetch-manifest.js'
 import { summarizeImport } from '../../src/refresh/import-summary.js'
-import { REPO } from '../helpers/region.js'
+import { copyBundledRegion, REPO } from '../helpers/region.js'
 import { loadRegionData } from '../../src/config/load.js'
 import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { redisAvailable, requireRedis, startRedis } from '../helpers/redis.js'
@@ -45,19 +45,13 @@ async function feedServer(t: Test, body: Buffer) {
 
 /** the real region in a temp dir; Gladbeck keeps its bundled file and gets the feed beside it */
 async function regionWithFeed(t: Test, feedUrl: string, edit: (gladbeck: Record<string, unknown>) => void = () => {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'dp-feed-'))
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
-  await cp(join(REPO, 'config'), join(dir, 'config'), { recursive: true })
-  await cp(join(REPO, 'members'), join(dir, 'members'), { recursive: true })
-  const regionPath = join(dir, 'config', 'region.json')
-  const region = JSON.parse(await readFile(regionPath, 'utf8'))
-  for (const m of region.members) {
-    if (m.id !== 'gladbeck') continue
+  const copy = await copyBundledRegion('dp-feed-', (m) => {
+    if (m.id !== 'gladbeck') return
     Object.assign(m, { xzufi: feedUrl, allowPrivateNetwork: true, tokenSha256: sha256Hex(TOKEN), refreshIntervalSeconds: 3600 })
     edit(m)
-  }
-  await writeFile(regionPath, JSON.stringify(region))
-  return regionPath
+  })
+  t.teardown(copy.cleanup)
+  return copy.regionPath
 }
 
 async function gateway(t: Test, regionPath: string, extra: { redisUrl?: string; dataDir?: string } = {}): Promise<FastifyInstance> {

@@ -2,34 +2,18 @@
 // against the REAL members with the open catalog loaded (synthetic uncurated
 // services merged by LeiKa key, test/helpers/open-region.ts): prints nDCG@10 and hit@3 (CI log) and holds the
 // floor measured when ranking by coverage of the whole query was added.
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { buildApp } from '../../src/app.js'
-import { loadRegionData } from '../../src/config/load.js'
-import { buildSearchIndex, type SearchIndex } from '../../src/search/search-index.js'
+import { resolve } from 'node:path'
+import type { SearchIndex } from '../../src/search/search-index.js'
 import { search } from '../../src/search/search.js'
 import { hitAt, ndcg, type Grades } from '../helpers/ranking-metrics.js'
-import { NO_LOAD_SHEDDING } from '../helpers/app.js'
-import { openRegion } from '../helpers/open-region.js'
+import { openRegionIndex } from '../helpers/open-region.js'
 
 interface Graded { q: string; postalCode?: string; grades: Grades }
 
 const fixture = JSON.parse(readFileSync(resolve('test/fixtures/search-graded-judgments.json'), 'utf8')) as { queries: Graded[]; documentWords: Graded[] }
 const judgments = fixture.queries
-
-async function realIndex(t: Test): Promise<SearchIndex> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-graded-'))
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const open = await openRegion()
-  t.teardown(open.cleanup)
-  const data = await loadRegionData(open.regionPath)
-  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
-  t.teardown(() => app.close())
-  return buildSearchIndex(app.live.current, { synonyms: data.synonyms })
-}
 
 const ids = (index: SearchIndex, q: string, postalCode?: string): string[] =>
   search(index, { q, page: 1, pageSize: 10, ...(postalCode ? { postalCode } : {}) }).hits.map((h) => h.service.id)
@@ -37,7 +21,7 @@ const ids = (index: SearchIndex, q: string, postalCode?: string): string[] =>
 t.test('graded multi-word judgments: nDCG@10 and hit@3', async (t) => {
   t.ok(judgments.length >= 40, `${judgments.length} judged queries`)
   t.ok(judgments.every((j) => j.q.trim().split(/\s+/).length >= 2), 'every judged query has several words')
-  const index = await realIndex(t)
+  const index = await openRegionIndex(t)
   let sumNdcg = 0
   let hits = 0
   for (const j of judgments) {
@@ -58,7 +42,7 @@ t.test('graded multi-word judgments: nDCG@10 and hit@3', async (t) => {
 // Issue 17: a new user in Datteln typed "hund anmelden" and got the
 // "... anmelden" services of other topics above the dog services.
 t.test('hund anmelden ranks every dog service above other registrations', async (t) => {
-  const index = await realIndex(t)
+  const index = await openRegionIndex(t)
   const ranked = ids(index, 'hund anmelden', '45711')
   const dogs = ['hund-anmelden', 'hundesteuer-befreiung', 'hundesteuermarke-ersetzen']
   const others = ['gewerbe-anmelden', 'wohnsitz-anmelden', 'schulanmeldung']
@@ -75,7 +59,7 @@ t.test('hund anmelden ranks every dog service above other registrations', async 
 // Zweitwohnsitz (each needs a Personalausweis as a document) above Reisepass.
 t.test('a word that is also a document other services need: its own services first', async (t) => {
   t.ok(fixture.documentWords.length >= 3, `${fixture.documentWords.length} document words`)
-  const index = await realIndex(t)
+  const index = await openRegionIndex(t)
   for (const j of fixture.documentWords) {
     const ranked = ids(index, j.q)
     t.comment(`${j.q}: nDCG@10 ${ndcg(ranked, j.grades, 10).toFixed(4)} -> ${ranked.join(' | ')}`)

@@ -3,18 +3,13 @@
 // by LeiKa key, test/helpers/open-region.ts): the expected service must be in
 // the top 3 for every one of them, and where firstMember is given, the first
 // hit's offering must be theirs.
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { readFileSync, existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { buildApp } from '../../src/app.js'
-import { loadRegionData } from '../../src/config/load.js'
-import { buildSearchIndex, type SearchIndex } from '../../src/search/search-index.js'
+import { resolve } from 'node:path'
+import type { SearchIndex } from '../../src/search/search-index.js'
 import { search } from '../../src/search/search.js'
 import { foldText, stem, STOP_WORDS } from '../../src/search/normalize.js'
-import { NO_LOAD_SHEDDING } from '../helpers/app.js'
-import { openRegion } from '../helpers/open-region.js'
+import { openRegionIndex } from '../helpers/open-region.js'
 
 // `member` in a judgment is where the resident lives: the ranking hint residentMember, not the filter.
 interface Judgment { q: string; expect: string; postalCode?: string; member?: string; firstMember?: string }
@@ -23,18 +18,6 @@ interface Judgment { q: string; expect: string; postalCode?: string; member?: st
 const shared = resolve('../shared/data/search-judgments.json')
 const fixture = resolve('test/fixtures/search-judgments.json')
 const judgmentsPath = existsSync(shared) ? shared : fixture
-
-/** The search index of the real region with the open catalog, as the app builds its catalog. */
-async function regionIndex(t: Pick<Test, 'teardown'>): Promise<SearchIndex> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-relevance-'))
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
-  const open = await openRegion()
-  t.teardown(open.cleanup)
-  const data = await loadRegionData(open.regionPath)
-  const app = await buildApp({ regionData: data, settings: { dataDir, pressure: NO_LOAD_SHEDDING } })
-  t.teardown(() => app.close())
-  return buildSearchIndex(app.live.current, { synonyms: data.synonyms })
-}
 
 const read = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { queries: Judgment[] }).queries
 /** the judgments, and those of the fixture the shared file lacks (the open catalog's, issue 27) */
@@ -53,7 +36,7 @@ function judgedSearch(index: SearchIndex, j: Judgment, q = j.q) {
 
 t.test('judged queries find the right service in the top 3', { skip: !existsSync(judgmentsPath) && 'no judgments file' }, async (t) => {
   const judgments = readJudgments()
-  const index = await regionIndex(t)
+  const index = await openRegionIndex(t)
 
   let hits = 0
   let reciprocal = 0
@@ -76,7 +59,7 @@ t.test('judged queries find the right service in the top 3', { skip: !existsSync
 // judged query's longest word ("persoanlausweis"), the service must still be in the top 3.
 t.test('judged queries with two neighbouring letters swapped still find the service', { skip: !existsSync(judgmentsPath) && 'no judgments file' }, async (t) => {
   const judgments = readJudgments()
-  const index = await regionIndex(t)
+  const index = await openRegionIndex(t)
   let hits = 0
   let tried = 0
   const misses: string[] = []
@@ -106,7 +89,7 @@ t.test('judged queries with two neighbouring letters swapped still find the serv
 // Issue 9: "hundesteuer" is in the names of "Hund anmelden (Hundesteuer)" and
 // "Hund abmelden (Hundesteuer)"; the usual meaning (registering) comes first.
 t.test('hundesteuer finds the Hundesteuer service first', async (t) => {
-  const index = await regionIndex(t)
+  const index = await openRegionIndex(t)
   for (const q of ['hundesteuer', 'Hundesteuer', 'HUNDESTEUER ']) {
     t.equal(search(index, { q, page: 1, pageSize: 10 }).hits[0]?.service.id, 'hund-anmelden', q)
   }
@@ -120,7 +103,7 @@ t.test('hundesteuer finds the Hundesteuer service first', async (t) => {
 // "Vor|sorgevollmacht" and "Aus|weiß" matched every text saying "ein", "mit",
 // "vor" or "aus" (47 unrelated services for "Einwohnermeldeamt").
 t.test('a compound is not split into a stop word that matches everything', async (t) => {
-  const index = await regionIndex(t)
+  const index = await openRegionIndex(t)
   for (const q of ['Einwohnermeldeamt', 'Mitgliedschaft', 'Vorsorgevollmacht', 'Ausreise', 'Istanbul']) {
     const onlyStopWords = search(index, { q, page: 1, pageSize: 100 }).hits
       .filter((h) => h.highlights.every((w) => STOP_WORDS.has(foldText(w))))
@@ -137,7 +120,7 @@ t.test('a compound is not split into a stop word that matches everything', async
 // "muss" ("müssen"), and those are in nearly every text (13 unrelated
 // services for "Hunde", each matched by "und" alone).
 t.test('a typo variant of a query word is not a function word', async (t) => {
-  const index = await regionIndex(t)
+  const index = await openRegionIndex(t)
   const functionWord = (w: string) => STOP_WORDS.has(foldText(w)) || [...STOP_WORDS].some((s) => stem(s) === stem(foldText(w)))
   for (const q of ['Hunde', 'Kinder', 'Masse']) {
     const onlyFunctionWords = search(index, { q, page: 1, pageSize: 100 }).hits
