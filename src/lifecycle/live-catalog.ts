@@ -38,8 +38,10 @@ export class LiveCatalog {
   private resetReason: string | undefined
   private recovery: ((previous: PreviousLife) => Promise<void>) | undefined
   private retryTimer: NodeJS.Timeout | undefined
-  /** pause before a failed recovery is tried again */
+  /** pause before a failed rebuild or recovery is tried again */
   retryMs = 1000
+  /** failed builds in a row (one warning per streak) */
+  private failures = 0
   readonly members: ReadonlyMap<string, MemberConfig>
   private readonly lifeSituationIds: ReadonlySet<string>
   private readonly serviceKeys: ReadonlySet<string>
@@ -147,14 +149,26 @@ export class LiveCatalog {
         this.log.warn({ version, epoch }, 'store recovered after a reset; the catalog follows it again')
         this.resetReason = undefined
       }
-      for (const listener of this.listeners) listener(next)
     } catch (err) {
-      // Store unreachable (or recovery failed): keep serving the catalog we have.
-      this.log.warn({ err: { message: (err as Error).message } }, 'catalog rebuild failed; serving the previous version')
-      if (this.resetReason !== undefined && this.unsubscribe) {
+      // Store unreachable (or recovery failed): keep serving the catalog we have, and try again. The store
+      // announces a version once; a build that failed on it (Redis still loading its AOF after a restart)
+      // would otherwise leave this instance on the old catalog until the next write.
+      if (this.failures++ === 0) this.log.warn({ err: { message: (err as Error).message } }, 'catalog rebuild failed; serving the previous version, retrying')
+      if (this.unsubscribe) {
         clearTimeout(this.retryTimer)
         this.retryTimer = setTimeout(() => void this.refresh(), this.retryMs)
         this.retryTimer.unref()
+      }
+      return
+    }
+    if (this.failures > 0) this.log.info({ failures: this.failures, version: this.catalog.version }, 'catalog rebuilt after failed attempts')
+    this.failures = 0
+    // outside the try: a failing listener is no failed build (a retry would not help it), nor the others' concern
+    for (const listener of this.listeners) {
+      try {
+        listener(this.catalog)
+      } catch (err) {
+        this.log.error({ err: { message: (err as Error).message } }, 'catalog swap listener failed')
       }
     }
   }
