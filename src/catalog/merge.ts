@@ -15,10 +15,8 @@ import { memberNames } from './member-names.js'
 import type {
   Catalog, CatalogLifeSituation, CatalogMember, MemberState, MergeInput, Offering, RegionalService, UncuratedService,
 } from './types.js'
-import { leikaServiceId, uncuratedFacts, type GroupTexts } from './uncurated.js'
+import { byString, collator, leikaServiceId, uncuratedFacts, type GroupTexts } from './uncurated.js'
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-const collator = new Intl.Collator('de', { sensitivity: 'base' })
 
 export function mergeCatalog(input: MergeInput): Catalog {
   const states = new Map(input.members.map((s) => [s.id, s]))

@@ -19,8 +19,9 @@ export interface GroupTexts {
   leikaNames: string[]
 }
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-const collator = new Intl.Collator('de', { sensitivity: 'base' })
+/** code-point order (stable ids) and German order (names): the merge sorts with the same two */
+export const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+export const collator = new Intl.Collator('de', { sensitivity: 'base' })
 
 /** Values by how many give them, most first; ties in German order. */
 function tally(values: { value: string; member: string }[]): { name: string; count: number; members: string[] }[] {
