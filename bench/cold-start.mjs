@@ -7,6 +7,7 @@
 // sets the number of starts of each (default 5). The gateway's compile cache
 // (Node >= 22) is on, in a fresh folder per run: the first start fills it,
 // the others read it, as on a server that restarts.
+import { randomBytes } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -84,7 +85,9 @@ export async function run({ starts = Number(process.env.BENCH_COLD_STARTS ?? 5) 
     hello.push(await startOnce(['-e', HELLO], {}))
     const dataDir = await mkdtemp(join(tmpdir(), 'dp-bench-cold-'))
     try {
-      gateway.push(await startOnce([MAIN], { DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'production', COMPILE_CACHE: compileCache }))
+      // production requires a session key for /einblicke (env.ts): a fresh random one per start
+      const env = { DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'production', COMPILE_CACHE: compileCache, SESSION_SECRET: randomBytes(48).toString('base64') }
+      gateway.push(await startOnce([MAIN], env))
     } finally {
       await rm(dataDir, { recursive: true, force: true })
     }

@@ -42,7 +42,7 @@ function loadedPackages(dataDir) {
     await app.close()
     console.log(JSON.stringify({ importMs: t1 - t0, buildMs: t2 - t1 }))
     process.exit(0)`
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, DP_IMPORT_LOG: log, NODE_ENV: 'production' }, encoding: 'utf8' })
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, DP_IMPORT_LOG: log, NODE_ENV: 'production', SESSION_SECRET: 'bench-only-session-secret-of-at-least-32-characters' }, encoding: 'utf8' })
   const timing = JSON.parse(out.trim().split('\n').pop())
   // package name -> the first bare specifier that loaded it (a subpath such as @orama/stemmers/german)
   const names = new Map()
@@ -71,7 +71,7 @@ function incremental(order, dataDir) {
     await app.close()
     console.log(JSON.stringify(out))
     process.exit(0)`
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, encoding: 'utf8' })
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench-only-session-secret-of-at-least-32-characters' }, encoding: 'utf8' })
   return JSON.parse(out.trim().split('\n').pop())
 }
 

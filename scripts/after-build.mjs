@@ -21,9 +21,43 @@ for (const [schemas, file, origin] of [
 ]) {
   await writeFile(new URL(file), await generateValidatorsCode(schemas, origin))
 }
+// 3. dist/route-compilers.generated.cjs: every route's response serializer and
+//    request validator as standalone code, recorded while building the app
+//    once with the bundled region (no network, in-memory store, a throwaway
+//    data dir). A start with other settings compiles what this lacks.
+{
+  const { buildApp, ROUTE_COMPILERS_FILE } = await import(dist('app.js'))
+  const { recordingCompilers, generatedModuleSource } = await import(dist('validation/route-compilers.js'))
+  const { MemoryStore } = await import(dist('store/memory-store.js'))
+  const { mkdtemp } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  // the embedded defaults, whatever this shell's environment says (NODE_ENV=production would ask for secrets)
+  const { ENV_VARS } = await import(dist('config/env.js'))
+  for (const name of ENV_VARS) delete process.env[name]
+  const code = { serializers: new Map(), validators: new Map() }
+  const dataDir = await mkdtemp(join(tmpdir(), 'dp-build-'))
+  try {
+    const app = await buildApp({ compilers: recordingCompilers(code), store: new MemoryStore(), settings: { dataDir } })
+    await app.ready()
+    await app.close()
+  } finally {
+    await rm(dataDir, { recursive: true, force: true })
+  }
+  await writeFile(ROUTE_COMPILERS_FILE, generatedModuleSource(code, 'the routes of src/ (buildApp with the bundled region)'))
+}
 for (const dir of ['templates', 'assets']) {
   const to = new URL(`dist/web/${dir}/`, root)
   // a file removed from src/ must not live on in dist/
   await rm(to, { recursive: true, force: true })
   await cp(new URL(`src/web/${dir}/`, root), to, { recursive: true })
 }
+// 4. dist/main.js as one bundle (scripts/bundle.mjs), last: it bundles what
+//    tsc wrote. esbuild is a devDependency; where it is missing (an install
+//    without dev dependencies) tsc's main.js stays, which runs the same code.
+const bundler = await import('./bundle.mjs').catch((err) => {
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' && /esbuild/.test(String(err.message))) return undefined
+  throw err
+})
+if (bundler === undefined) console.warn('after-build: esbuild not installed, dist/main.js left unbundled')
+else await bundler.bundleMain()

@@ -4,6 +4,7 @@
 // (metrics, security headers, limits), insights, the proxy, then the
 // routes and the portal, which read the catalog's decorators. No I/O at
 // import time; everything starts here and stops in onClose.
+import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swaggerUi from '@fastify/swagger-ui'
 import { loadRegionData, type RegionData } from './config/load.js'
@@ -43,6 +44,7 @@ import { insightsRoutes } from './insights/routes.js'
 import { PII_RULES } from './insights/privacy.js'
 import { coverageRoutes } from './coverage/routes.js'
 import { insightsPage, type InsightsPageOptions } from './insights/page.js'
+import { generatedCompilers, type CompilersFactory } from './validation/route-compilers.js'
 
 export interface BuildOptions {
   settings?: Partial<Settings>
@@ -53,7 +55,12 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
   /** the login brake of /einblicke and the region insights API (tests: a small budget, a recording sleep) */
   loginBrake?: InsightsPageOptions['loginBrake']
+  /** route serializer/validator compilers; default: the code generated at build, else Fastify's own (src/validation/route-compilers.ts) */
+  compilers?: CompilersFactory
 }
+
+/** Written by scripts/after-build.mjs next to this file's compiled form. */
+export const ROUTE_COMPILERS_FILE = fileURLToPath(new URL('./route-compilers.generated.cjs', import.meta.url))
 
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const settings: Settings = { ...readSettings(), ...options.settings }
@@ -69,6 +76,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     bodyLimit: settings.adminBodyLimitBytes,
     // removeAdditional off: an undeclared query parameter is an error on API routes (strict-query.ts), not silently dropped
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    ...compilersOption(options.compilers ?? generatedCompilers(ROUTE_COMPILERS_FILE)),
     // bad percent-encoding and over-long path parameters are answered before any hook: problem+json too
     frameworkErrors: frameworkErrorHandler(portalSecurityHeaders()),
     clientErrorHandler: clientErrorHandler(portalSecurityHeaders()),
@@ -79,9 +87,11 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     ...(baseDomain === undefined ? {} : { rewriteUrl: memberHostRouter(baseDomain) }),
   })
   // two Host fields or an invalid one: 400 before anything reads it (RFC 9112 §3.2)
-  app.addHook('onRequest', async (request) => {
+  // callback style: an async hook would move every request's remaining hooks into a microtask (proxy profile, issue 26)
+  app.addHook('onRequest', (request, _reply, done) => {
     const problem = hostProblem(request.raw)
-    if (problem !== undefined) throw new errors.BAD_REQUEST(problem === 'duplicate' ? 'Die Anfrage enthält mehrere Host-Header.' : 'Der Host-Header ist ungültig.')
+    if (problem === undefined) done()
+    else done(new errors.BAD_REQUEST(problem === 'duplicate' ? 'Die Anfrage enthält mehrere Host-Header.' : 'Der Host-Header ist ungültig.'))
   })
   try {
     // tracing (when started by main) first, so its span covers every other hook
@@ -97,6 +107,10 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     await app.close().catch(() => {})
     throw err
   }
+}
+
+function compilersOption(compilers: CompilersFactory | undefined): Pick<FastifyServerOptions, 'schemaController'> {
+  return compilers === undefined ? {} : { schemaController: { compilersFactory: compilers } }
 }
 
 async function registerPlugins(app: FastifyInstance, settings: Settings, data: RegionData, loginBrake?: InsightsPageOptions['loginBrake']): Promise<void> {

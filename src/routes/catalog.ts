@@ -57,10 +57,13 @@ export const LifeSituationDetail = Type.Intersect(
 
 /** Serialised service lists kept per catalog version (LRU): the answer depends on the query alone. */
 const LIST_CACHE_ENTRIES = 500
+/** Serialised single services per catalog version: every service with and without each postal code of the region fits (~7 KB each). */
+const SERVICE_CACHE_ENTRIES = 2000
 
 async function catalogRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const lists = new ResponseCache<Catalog, Buffer>(LIST_CACHE_ENTRIES)
+  const services = new ResponseCache<Catalog, Buffer>(SERVICE_CACHE_ENTRIES)
   app.get('/api/v1/life-situations', {
     schema: {
       tags: ['Navigation'],
@@ -142,7 +145,14 @@ async function catalogRoutes(fastify: FastifyInstance): Promise<void> {
     const service = serviceByIdOrLeikaKey(c, id)
     if (!service) throw new errors.SERVICE_NOT_FOUND(id)
     if (notModified(request, reply, c.version)) return reply
-    return serviceView(service, postalCode ? responsibleChain(c, { postalCode }) : undefined, 'full')
+    // the answer depends on the service and the postal code alone (aliases and LeiKa keys share the service's entry)
+    const key = `${service.id}\u0001${postalCode ?? ''}`
+    let body = services.get(c, key)
+    if (body === undefined) {
+      body = Buffer.from(reply.serialize(serviceView(service, postalCode ? responsibleChain(c, { postalCode }) : undefined, 'full')) as string)
+      services.set(c, key, body)
+    }
+    return reply.type('application/json; charset=utf-8').send(body)
   })
 }
 
