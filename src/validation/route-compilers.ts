@@ -49,8 +49,8 @@ const hash = (text: string): string => createHash('sha256').update(text).digest(
 // (about 1 MB of JSON here): each schema object is hashed once.
 const sharedHashes = new WeakMap<object, string>()
 
-/** The shared schemas a route schema may $ref: part of every key, as they shape the code. */
-function sharedKey(external: unknown): string {
+/** The shared schemas a route schema may $ref, and the compiler options (Ajv's coercion, say): part of every key, as they shape the code. */
+function sharedKey(external: unknown, options: unknown): string {
   const parts: string[] = []
   for (const [id, schema] of Object.entries((external ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     let part = typeof schema === 'object' && schema !== null ? sharedHashes.get(schema) : undefined
@@ -60,6 +60,7 @@ function sharedKey(external: unknown): string {
     }
     parts.push(`${id}=${part}`)
   }
+  parts.push(JSON.stringify(options ?? {}))
   return hash(parts.join('\n'))
 }
 
@@ -80,7 +81,7 @@ export function generatedCompilers(file: string, onCompile?: OnCompile): Compile
     return undefined
   }
   const buildSerializer: SerializerFactory = (external, options) => {
-    const shared = sharedKey(external)
+    const shared = sharedKey(external, options)
     let fallback: ReturnType<SerializerFactory> | undefined
     return (route) => {
       const restore = generated.serializers[schemaKey(shared, route.schema)]
@@ -91,7 +92,7 @@ export function generatedCompilers(file: string, onCompile?: OnCompile): Compile
     }
   }
   const buildValidator: ValidatorFactory = (external, options) => {
-    const shared = sharedKey(external)
+    const shared = sharedKey(external, options)
     let fallback: ReturnType<ValidatorFactory> | undefined
     return (route) => {
       const restore = generated.validators[schemaKey(shared, route.schema)]
@@ -107,7 +108,7 @@ export function generatedCompilers(file: string, onCompile?: OnCompile): Compile
 /** Compilers that compile as Fastify does and record each schema's standalone code in `into` (build time). */
 export function recordingCompilers(into: CompiledCode): CompilersFactory {
   const buildSerializer: SerializerFactory = (external, options) => {
-    const shared = sharedKey(external)
+    const shared = sharedKey(external, options)
     const toCode = defaultSerializerFactory()(external, { ...options, mode: 'standalone' })
     return (route) => {
       const code = toCode(route) as unknown as string
@@ -116,7 +117,7 @@ export function recordingCompilers(into: CompiledCode): CompilersFactory {
     }
   }
   const buildValidator: ValidatorFactory = (external, options) => {
-    const shared = sharedKey(external)
+    const shared = sharedKey(external, options)
     const { default: standaloneCode } = require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js')
     const ajvOptions = options as { customOptions?: Record<string, unknown> } | undefined
     const compile = defaultValidatorFactory()(external, { ...ajvOptions, customOptions: { ...ajvOptions?.customOptions, code: { source: true } } })

@@ -8,7 +8,7 @@ import t from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { MemoryStore } from '../../src/store/memory-store.js'
 import { generatedCompilers, generatedModuleSource, recordingCompilers, type CompiledCode, type CompilersFactory } from '../../src/validation/route-compilers.js'
@@ -105,4 +105,30 @@ t.test('the serializers with anyOf branches restore their Ajv only when a branch
   const source = generatedModuleSource({ serializers: new Map([['k', "const validator = Validator.restoreFromState(validatorState)\nmodule.exports = 1"]]), validators: new Map() }, 'test')
   t.notMatch(source, 'const validator = Validator.restoreFromState(validatorState)')
   t.match(source, 'restored ??= Validator.restoreFromState(validatorState)')
+})
+
+t.test('other compiler options make other code: the module is not used for them', async (t) => {
+  const schema = {
+    querystring: { type: 'object', properties: { n: { type: 'integer' } } },
+    response: { 200: { type: 'object', properties: { n: { type: 'integer' } } } },
+  }
+  const small = async (ajv: FastifyServerOptions['ajv'], compilers: CompilersFactory | undefined): Promise<FastifyInstance> => {
+    const f = Fastify({ ajv, ...(compilers === undefined ? {} : { schemaController: { compilersFactory: compilers } }) })
+    f.get('/', { schema }, async (request) => ({ n: (request.query as { n?: number }).n }))
+    await f.ready()
+    return f
+  }
+  const code: CompiledCode = { serializers: new Map(), validators: new Map() }
+  await (await small({ customOptions: { coerceTypes: true } }, recordingCompilers(code))).close()
+  const file = await writeModule('options', code)
+  const same: string[] = []
+  const restored = await small({ customOptions: { coerceTypes: true } }, generatedCompilers(file, (kind) => same.push(kind)))
+  t.teardown(() => restored.close())
+  t.same(same, [], 'the same options: served from the module')
+  t.same((await restored.inject('/?n=7')).json(), { n: 7 }, 'coerced as recorded')
+  const other: string[] = []
+  const strict = await small({ customOptions: { coerceTypes: false } }, generatedCompilers(file, (kind) => other.push(kind)))
+  t.teardown(() => strict.close())
+  t.ok(other.length > 0 && other.every((kind) => kind === 'validator'), 'other Ajv options: the validators (GET and its HEAD) are compiled now, the serializers still come from the module')
+  t.equal((await strict.inject('/?n=7')).statusCode, 400, 'without coercion "7" is no integer')
 })
