@@ -5,7 +5,10 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
-# prepare (tsc, then scripts/after-build.mjs: generated validators, templates and assets into dist/) runs as part of npm ci
+# the build records every route's serializer and validator by building the app once with the bundled region
+COPY config ./config
+COPY members ./members
+# prepare (tsc, then scripts/after-build.mjs: generated validators and route compilers, templates and assets, the bundled main.js into dist/) runs as part of npm ci
 RUN npm ci --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime

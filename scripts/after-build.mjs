@@ -21,6 +21,13 @@ for (const [schemas, file, origin] of [
 ]) {
   await writeFile(new URL(file), await generateValidatorsCode(schemas, origin))
 }
+// (2, first: building the app below reads the portal's assets)
+for (const dir of ['templates', 'assets']) {
+  const to = new URL(`dist/web/${dir}/`, root)
+  // a file removed from src/ must not live on in dist/
+  await rm(to, { recursive: true, force: true })
+  await cp(new URL(`src/web/${dir}/`, root), to, { recursive: true })
+}
 // 3. dist/route-compilers.generated.cjs: every route's response serializer and
 //    request validator as standalone code, recorded while building the app
 //    once with the bundled region (no network, in-memory store, a throwaway
@@ -35,22 +42,25 @@ for (const [schemas, file, origin] of [
   // the embedded defaults, whatever this shell's environment says (NODE_ENV=production would ask for secrets)
   const { ENV_VARS } = await import(dist('config/env.js'))
   for (const name of ENV_VARS) delete process.env[name]
-  const code = { serializers: new Map(), validators: new Map() }
-  const dataDir = await mkdtemp(join(tmpdir(), 'dp-build-'))
-  try {
-    const app = await buildApp({ compilers: recordingCompilers(code), store: new MemoryStore(), settings: { dataDir } })
-    await app.ready()
-    await app.close()
-  } finally {
-    await rm(dataDir, { recursive: true, force: true })
+  const { existsSync } = await import('node:fs')
+  const { fileURLToPath } = await import('node:url')
+  const regionConfig = fileURLToPath(new URL('config/region.json', root))
+  if (!existsSync(regionConfig)) {
+    // a build without the region (an image stage that copies config/ later): every start compiles, as before
+    await rm(ROUTE_COMPILERS_FILE, { force: true })
+    console.warn(`after-build: ${regionConfig} missing, route serializers and validators will be compiled at start`)
+  } else {
+    const code = { serializers: new Map(), validators: new Map() }
+    const dataDir = await mkdtemp(join(tmpdir(), 'dp-build-'))
+    try {
+      const app = await buildApp({ compilers: recordingCompilers(code), store: new MemoryStore(), settings: { dataDir, regionConfig } })
+      await app.ready()
+      await app.close()
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
+    await writeFile(ROUTE_COMPILERS_FILE, generatedModuleSource(code, 'the routes of src/ (buildApp with the bundled region)'))
   }
-  await writeFile(ROUTE_COMPILERS_FILE, generatedModuleSource(code, 'the routes of src/ (buildApp with the bundled region)'))
-}
-for (const dir of ['templates', 'assets']) {
-  const to = new URL(`dist/web/${dir}/`, root)
-  // a file removed from src/ must not live on in dist/
-  await rm(to, { recursive: true, force: true })
-  await cp(new URL(`src/web/${dir}/`, root), to, { recursive: true })
 }
 // 4. dist/main.js as one bundle (scripts/bundle.mjs), last: it bundles what
 //    tsc wrote. esbuild is a devDependency; where it is missing (an install
