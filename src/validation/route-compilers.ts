@@ -80,29 +80,26 @@ export function generatedCompilers(file: string, onCompile?: OnCompile): Compile
   } catch {
     return undefined
   }
-  const buildSerializer: SerializerFactory = (external, options) => {
+  return {
+    buildSerializer: served(generated.serializers, defaultSerializerFactory, 'serializer', onCompile),
+    buildValidator: served(generated.validators, defaultValidatorFactory, 'validator', onCompile),
+  }
+}
+
+/** One kind of compiler: the module's code for a known schema, else Fastify's compiler (created on the first miss). */
+function served<F extends SerializerFactory | ValidatorFactory>(table: Record<string, () => unknown>, defaults: () => F, kind: 'serializer' | 'validator', onCompile: OnCompile | undefined): F {
+  const factory = (external: unknown, options: unknown) => {
     const shared = sharedKey(external, options)
-    let fallback: ReturnType<SerializerFactory> | undefined
-    return (route) => {
-      const restore = generated.serializers[schemaKey(shared, route.schema)]
-      if (restore !== undefined) return restore() as ReturnType<ReturnType<SerializerFactory>>
-      fallback ??= defaultSerializerFactory()(external, options)
-      onCompile?.('serializer', route)
-      return fallback(route)
+    let fallback: ((route: { schema?: unknown; method?: string; url?: string }) => unknown) | undefined
+    return (route: { schema?: unknown; method?: string; url?: string }) => {
+      const restore = table[schemaKey(shared, route.schema)]
+      if (restore !== undefined) return restore()
+      fallback ??= (defaults() as unknown as (e: unknown, o: unknown) => typeof fallback)(external, options)
+      onCompile?.(kind, route)
+      return fallback!(route)
     }
   }
-  const buildValidator: ValidatorFactory = (external, options) => {
-    const shared = sharedKey(external, options)
-    let fallback: ReturnType<ValidatorFactory> | undefined
-    return (route) => {
-      const restore = generated.validators[schemaKey(shared, route.schema)]
-      if (restore !== undefined) return restore() as ReturnType<ReturnType<ValidatorFactory>>
-      fallback ??= defaultValidatorFactory()(external, options)
-      onCompile?.('validator', route)
-      return fallback(route)
-    }
-  }
-  return { buildSerializer, buildValidator }
+  return factory as unknown as F
 }
 
 /** Compilers that compile as Fastify does and record each schema's standalone code in `into` (build time). */
