@@ -66,14 +66,14 @@ export async function bundleMain() {
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins
     banner: { js: `${MARK}\n` + "import { createRequire as __dpCreateRequire } from 'node:module';\nconst require = __dpCreateRequire(import.meta.url);" },
     legalComments: 'none',
+    // through tsc's maps back to src/: stack traces (--enable-source-maps) and test coverage of a started gateway name src/*.ts
+    sourcemap: 'linked',
     logLevel: 'warning',
   })
-  // chunks of an earlier build must not linger
+  // chunks (and their maps) of an earlier build must not linger
   for (const name of await readdir(DIST)) {
     if (name.startsWith(CHUNK_PREFIX)) await rm(join(DIST, name))
   }
   for (const file of outputFiles) await writeFile(file.path, file.contents)
-  // tsc's map describes the unbundled main.js
-  await rm(`${ENTRY}.map`, { force: true })
   return outputFiles.map((file) => relative(DIST, file.path))
 }

@@ -14,7 +14,7 @@ t.test('online or in person, for the resident’s postal code', async (t) => {
   // Haltern am See (45721): the city is the Bauaufsicht; the application goes online through the Land's Bauportal.NRW
   // (confirmed for Haltern; issue 28 removed the unsourced claim for the other cities)
   await page.goto(`${baseUrl}/leistungen/baugenehmigung?plz=45721`)
-  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Haltern am See\./)
+  t.match(await page.locator('.answer .responsible').textContent(), /Zuständig ist die Stadtverwaltung Haltern am See, Fachbereich Bauen der Stadt Haltern am See \(Verwaltungsgebäude Muttergottesstiege\)\./)
   const online = await page.locator('.online-service').first().textContent()
   t.match(online, /Online über Bauportal\.NRW \(Antragsassistenten\), bereitgestellt vom Land Nordrhein-Westfalen\./)
   t.match(online, /Nutzerkonto: Anmeldung mit BundID oder Mein Unternehmenskonto \(ELSTER\)/)
