@@ -116,9 +116,17 @@ async function attack(browser: Browser, { a, b, toss, filler = '' }: Scenario): 
       }
     })
     await popup.close()
-    await page.evaluate((lines) => {
+    const accepted = await page.evaluate((lines) => {
       for (const line of lines) document.cookie = line
+      return document.cookie.includes('ATTACKER')
     }, toss)
+    // A document.cookie write reaches the browser's cookie store asynchronously
+    // (CI on Node 24: B's next request went out before it). Wait until the store
+    // holds what the page accepted; a cookie the page refused never arrives.
+    for (let i = 0; accepted && i < 250; i++) {
+      if ((await context.cookies()).some((c) => c.value === 'ATTACKER')) break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     const tossed = await whoami()
     await page.goto(`${b}/login`)
     await page.goto(a)
