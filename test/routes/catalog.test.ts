@@ -125,3 +125,18 @@ t.test('a new manifest version changes the ETag and is served at once', async (t
   t.not(after.headers.etag, before.headers.etag)
   t.notOk(after.json().offerings.some((o: any) => o.member === 'gladbeck'))
 })
+
+t.test('one service: each postal code its own answer, served again unchanged, a LeiKa key shares it', async (t) => {
+  const app = await realApp(t)
+  const gladbeck = await app.inject('/api/v1/services/hund-anmelden?postalCode=45964')
+  const datteln = await app.inject('/api/v1/services/hund-anmelden?postalCode=45711')
+  t.equal(gladbeck.json().forYou.member, 'gladbeck')
+  t.equal(datteln.json().forYou.member, 'datteln')
+  const again = await app.inject('/api/v1/services/hund-anmelden?postalCode=45964')
+  t.equal(again.body, gladbeck.body, 'the same bytes the second time')
+  t.equal(again.headers['content-type'], 'application/json; charset=utf-8')
+  t.notOk('forYou' in (await app.inject('/api/v1/services/hund-anmelden')).json(), 'without a postal code, no forYou')
+  const byLeika = await app.inject(`/api/v1/services/${gladbeck.json().leikaKey}?postalCode=45964`)
+  t.equal(byLeika.statusCode, 200)
+  t.equal(byLeika.body, gladbeck.body, 'the LeiKa key names the same service, the same answer')
+})
