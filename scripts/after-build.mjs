@@ -8,7 +8,11 @@
 //    the app then compiles them (src/validation/standalone.ts).
 // 2. dist/web/templates and dist/web/assets: copies of src/web/…, so the
 //    compiled app never reads from src/.
-import { cp, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 const root = new URL('../', import.meta.url)
 const dist = (path) => new URL(`dist/${path}`, root).href
@@ -36,14 +40,9 @@ for (const dir of ['templates', 'assets']) {
   const { buildApp, ROUTE_COMPILERS_FILE } = await import(dist('app.js'))
   const { recordingCompilers, generatedModuleSource } = await import(dist('validation/route-compilers.js'))
   const { MemoryStore } = await import(dist('store/memory-store.js'))
-  const { mkdtemp } = await import('node:fs/promises')
-  const { tmpdir } = await import('node:os')
-  const { join } = await import('node:path')
   // the embedded defaults, whatever this shell's environment says (NODE_ENV=production would ask for secrets)
   const { ENV_VARS } = await import(dist('config/env.js'))
   for (const name of ENV_VARS) delete process.env[name]
-  const { existsSync } = await import('node:fs')
-  const { fileURLToPath } = await import('node:url')
   const regionConfig = fileURLToPath(new URL('config/region.json', root))
   if (!existsSync(regionConfig)) {
     // a build without the region (an image stage that copies config/ later): every start compiles, as before

@@ -27,11 +27,11 @@ const EXTERNAL = [
   '@opentelemetry/*', 'ioredis', 'undici', '@fastify/http-proxy', '@fastify/reply-from', 'ajv', 'ajv-formats', 'ajv/*', 'tldts',
 ]
 
-/** import.meta.url of each of our modules, as it was before bundling. */
+/** import.meta.url of each bundled module, as it was before bundling (a path under dist/ or node_modules/). */
 const ownUrl = {
   name: 'own-import-meta-url',
   setup(b) {
-    b.onLoad({ filter: /\/dist\/.*\.js$/ }, async (args) => {
+    b.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8')
       if (!source.includes('import.meta.url')) return { contents: source, loader: 'js' }
       const rel = `./${relative(DIST, args.path).split('\\').join('/')}`

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REPO } from './helpers/region.js'
@@ -59,7 +59,6 @@ t.test('the real process starts with the bundled members and becomes ready', asy
 // anything) holds none of the packages a default start does not use: each is
 // behind an import() that esbuild turned into a chunk of its own.
 t.test('the bundled entry loads no optional package statically', async (t) => {
-  const { readFile } = await import('node:fs/promises')
   const seen = new Set<string>()
   const bare = new Set<string>()
   const visit = async (file: string): Promise<void> => {
@@ -75,7 +74,6 @@ t.test('the bundled entry loads no optional package statically', async (t) => {
   }
   await visit('main.js')
   // main imports the app once the compile cache is on: its chunk and what that imports statically load at every start too
-  const { readdir } = await import('node:fs/promises')
   const chunks = (await readdir(join(REPO, 'dist'))).filter((name) => name.startsWith('main-chunk-'))
   const appChunk = await (async () => {
     for (const name of chunks) if ((await readFile(join(REPO, 'dist', name), 'utf8')).includes('async function buildApp(')) return name

@@ -63,7 +63,7 @@ const SERVICE_CACHE_ENTRIES = 2000
 async function catalogRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const lists = new ResponseCache<Catalog, Buffer>(LIST_CACHE_ENTRIES)
-  const services = new ResponseCache<Catalog, Buffer>(SERVICE_CACHE_ENTRIES)
+  const singles = new ResponseCache<Catalog, Buffer>(SERVICE_CACHE_ENTRIES)
   app.get('/api/v1/life-situations', {
     schema: {
       tags: ['Navigation'],
@@ -147,10 +147,10 @@ async function catalogRoutes(fastify: FastifyInstance): Promise<void> {
     if (notModified(request, reply, c.version)) return reply
     // the answer depends on the service and the postal code alone (aliases and LeiKa keys share the service's entry)
     const key = `${service.id}\u0001${postalCode ?? ''}`
-    let body = services.get(c, key)
+    let body = singles.get(c, key)
     if (body === undefined) {
       body = Buffer.from(reply.serialize(serviceView(service, postalCode ? responsibleChain(c, { postalCode }) : undefined, 'full')) as string)
-      services.set(c, key, body)
+      singles.set(c, key, body)
     }
     return reply.type('application/json; charset=utf-8').send(body)
   })

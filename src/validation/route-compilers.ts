@@ -43,6 +43,9 @@ function defaultValidatorFactory(): ValidatorFactory {
   return selector()
 }
 
+/** Entries in code-point order of their keys (a stable key and a stable generated file). */
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0)
+
 const hash = (text: string): string => createHash('sha256').update(text).digest('base64url')
 
 // Every encapsulated context passes a fresh copy of the same shared schemas
@@ -52,7 +55,7 @@ const sharedHashes = new WeakMap<object, string>()
 /** The shared schemas a route schema may $ref, and the compiler options (Ajv's coercion, say): part of every key, as they shape the code. */
 function sharedKey(external: unknown, options: unknown): string {
   const parts: string[] = []
-  for (const [id, schema] of Object.entries((external ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [id, schema] of Object.entries((external ?? {}) as Record<string, unknown>).sort(byKey)) {
     let part = typeof schema === 'object' && schema !== null ? sharedHashes.get(schema) : undefined
     if (part === undefined) {
       part = hash(JSON.stringify(schema))
@@ -146,7 +149,7 @@ const LAZY_VALIDATOR = 'let restored; const validator = { getSchemaValidator: (r
 
 /** Source of the generated CommonJS module holding `code`. */
 export function generatedModuleSource(code: CompiledCode, origin: string): string {
-  const entries = (map: Map<string, string>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const entries = (map: Map<string, string>) => [...map].sort(byKey)
     .map(([key, body]) => [key, body.replaceAll(EAGER_VALIDATOR, LAZY_VALIDATOR)])
     .map(([key, body]) => `${JSON.stringify(key)}: () => {\nconst module = { exports: {} };\n(function (module, exports) {\n${body}\n})(module, module.exports);\nreturn module.exports;\n},`)
     .join('\n')
