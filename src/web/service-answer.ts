@@ -6,6 +6,7 @@ import type { Catalog, CatalogMember, Offering, RegionalService } from '../catal
 import type { FullMemberNames } from '../catalog/member-names.js'
 import { memberNames } from '../catalog/member-names.js'
 import { offeringView, type HealthLookup, type OfferingView } from './offering-view.js'
+import { feeLines } from './fees.js'
 
 export interface WayView {
   /** "Online beim Bund", "Vor Ort bei der Stadtverwaltung Gladbeck" */
@@ -205,10 +206,7 @@ function sections(catalog: Catalog, service: RegionalService, serving: readonly 
 
   const fees = firstWith(serving, catalog, (o) => (o.fees !== undefined || nonEmpty(o.feeItems) ? o : undefined))
   if (fees) {
-    const s = empty('kosten', 'Kosten')
-    if (fees.value.fees !== undefined) s.paragraphs.push(fees.value.fees)
-    for (const item of fees.value.feeItems ?? []) s.items.push(`${euro(item.amount)}${item.text !== undefined ? ` – ${item.text}` : ''}`)
-    add(s, fees.from)
+    add({ ...empty('kosten', 'Kosten'), ...feeLines(fees.value.fees, fees.value.feeItems) }, fees.from)
   }
 
   const duration = firstWith(serving, catalog, (o) => (o.processingTime ? processingText(o.processingTime) : undefined))
@@ -248,10 +246,6 @@ function sections(catalog: Catalog, service: RegionalService, serving: readonly 
   }
   add(more)
   return out
-}
-
-function euro(amount: number): string {
-  return new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'EUR' }).format(amount)
 }
 
 const UNIT: Record<string, [string, string]> = {
