@@ -5,6 +5,8 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
+# a devDependency installed from this folder (the tests' TypeScript loader); npm ci links it
+COPY tools ./tools
 # the build records every route's serializer and validator by building the app once with the bundled region
 COPY config ./config
 COPY members ./members

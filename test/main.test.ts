@@ -12,7 +12,7 @@ t.test('the real process starts with the bundled members and becomes ready', asy
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const child = spawn(process.execPath, [join(REPO, 'dist', 'main.js')], {
     cwd: REPO,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', REDIS_URL: '', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: TEST_GATEWAY_ENV.PRESSURE_MAX_EVENT_LOOP_DELAY_MS },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', REDIS_URL: '', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: TEST_GATEWAY_ENV.PRESSURE_MAX_EVENT_LOOP_DELAY_MS, SHUTDOWN_DRAIN_MS: TEST_GATEWAY_ENV.SHUTDOWN_DRAIN_MS },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
-import type { Test } from 'tap'
+import tap, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 import { buildApp, type BuildOptions } from '../../src/app.js'
@@ -34,15 +34,29 @@ export function requireBrowser(t: Tap): boolean {
   return false
 }
 
-/** @param args extra Chromium switches, e.g. `--host-resolver-rules=MAP *.test 127.0.0.1` (loopback only) */
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+// One Chromium per test file: each test still gets its own contexts (cookies,
+// storage, viewport), which is where isolation lives; a launch per test only
+// cost time (about half a second each, over forty of them in the suite).
+let shared: Promise<Browser> | undefined
+
+/**
+ * The file's Chromium, launched on first use and closed when the file ends.
+ * @param args extra Chromium switches, e.g. `--host-resolver-rules=MAP *.test 127.0.0.1` (loopback only): a browser of its own, closed with `t`
+ */
 export async function launchBrowser(t: Tap, args: string[] = []): Promise<Browser> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
-  })
-  t.teardown(() => browser.close())
-  return browser
+  if (args.length > 0) {
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...LAUNCH_ARGS, ...args] })
+    t.teardown(() => browser.close())
+    return browser
+  }
+  if (shared === undefined) {
+    const launching = chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS })
+    shared = launching
+    launching.then((browser) => tap.teardown(() => browser.close()), () => { shared = undefined })
+  }
+  return shared
 }
 
 /** a page in its own context (own cookies, storage, viewport), closed at the end of the test */

@@ -47,8 +47,10 @@ export async function writeRegion(t: Test, edit: (members: MemberConfig[]) => vo
  * Every spawned test gateway: no rate limits, and no load shedding, since on a
  * loaded CI machine the start-up work alone can exceed the event-loop limit and
  * the first requests would be shed (ops/ops.test.ts tests shedding itself).
+ * No shutdown drain either: the default 5 s wait for a load balancer made
+ * every SIGTERM stop cost 5 s (ops/shutdown.test.ts sets its own drain).
  */
-export const TEST_GATEWAY_ENV = { RATE_LIMIT: 'off', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' } as const
+export const TEST_GATEWAY_ENV = { RATE_LIMIT: 'off', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', SHUTDOWN_DRAIN_MS: '0' } as const
 
 export interface GatewayProcess {
   url: string

@@ -39,6 +39,12 @@ t.test('Dockerfile: reproducible install, non-root, health check, signals reach 
   // dist/ carries the templates, assets and generated validators (scripts/after-build.mjs); nothing is read from src/
   t.match(dockerfile, /COPY scripts \.\/scripts/, 'the build stage has the after-build script that npm ci (prepare) runs')
   t.notMatch(dockerfile, /COPY[^\n]*src\/web/, 'the runtime image does not ship src/')
+  // npm ci in the build stage installs dev dependencies, local folders (file:) among them
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+  const buildStage = dockerfile.slice(0, dockerfile.indexOf('RUN npm ci'))
+  const local = Object.values(pkg.devDependencies).filter((v) => v.startsWith('file:')).map((v) => v.slice('file:'.length).split('/')[0])
+  t.ok(local.length > 0, 'the tests\' TypeScript loader is such a folder (tools/tap-ts)')
+  for (const dir of local) t.match(buildStage, new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'), `${dir}/ is copied before npm ci`)
 })
 
 t.test('nginx: one forwarded hop, no query strings in its log', async (t) => {
