@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url'
 
 const TS = /\.(?:c|m)?ts$/
 const require = createRequire(import.meta.url)
-const CACHE = join(process.cwd(), 'node_modules', '.cache', 'dachportal-tap-ts')
+// the project's node_modules/.cache (this file's real path is tools/tap-ts/ in the project)
+const CACHE = fileURLToPath(new URL('../../node_modules/.cache/dachportal-tap-ts/', import.meta.url))
 // a change to this file (the compiler options) or to TypeScript starts a new cache
 const SALT = `${require('typescript/package.json').version}\0${readFileSync(fileURLToPath(import.meta.url), 'utf8')}`
 let ts
