@@ -6,7 +6,7 @@ import type * as Tap from 'tap'
 import type { Catalog } from '../../src/catalog/types.js'
 import { makeRegion } from '../helpers/region.js'
 import { USERS, providerManifest, sharingMembers, userManifest } from '../helpers/shared-service.js'
-import { axeViolations, launchBrowser, requireBrowser, startPortal } from '../helpers/browser.js'
+import { axeViolations, launchBrowser, openPage, requireBrowser, startPortal } from '../helpers/browser.js'
 import { REPO } from '../helpers/region.js'
 import { join } from 'node:path'
 
@@ -56,8 +56,7 @@ t.test('/abdeckung in Chromium: readable without JS, axe clean', async (t) => {
   if (!requireBrowser(t)) return
   const portal = await sharedPortal(t, true)
   const browser = await launchBrowser(t)
-  const noJs = await browser.newContext({ javaScriptEnabled: false })
-  const page = await noJs.newPage()
+  const page = await openPage(t, browser, { javaScriptEnabled: false })
   await page.goto(`${portal.baseUrl}/abdeckung`)
   t.equal(await page.locator('h1').innerText(), 'Abdeckung der Leistungen in der Region')
   const svg = page.locator('svg[role="img"]').first()
@@ -65,8 +64,7 @@ t.test('/abdeckung in Chromium: readable without JS, axe clean', async (t) => {
   t.ok(await svg.isVisible())
   const row = page.locator('table').nth(1).locator('tr', { hasText: 'Gewerbe anmelden' })
   t.match(await row.innerText(), /könnte den Online-Dienst von Kreis mitnutzen/)
-  const context = await browser.newContext()
-  const withJs = await context.newPage()
+  const withJs = await openPage(t, browser)
   await withJs.goto(`${portal.baseUrl}/abdeckung`)
   t.same(await axeViolations(withJs), [])
 })

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { loadRegionData } from '../../src/config/load.js'
 import { sha256Hex } from '../../src/auth/token.js'
 import { REPO } from '../helpers/region.js'
-import { axeViolations, launchBrowser, requireBrowser, startPortal } from '../helpers/browser.js'
+import { axeViolations, launchBrowser, openPage, requireBrowser, startPortal } from '../helpers/browser.js'
 
 t.test('/einblicke: login, charts with text alternatives, axe clean', async (t) => {
   if (!requireBrowser(t)) return
@@ -28,6 +28,7 @@ t.test('/einblicke: login, charts with text alternatives, axe clean', async (t) 
   if (offering?.goUrl) await app.inject(offering.goUrl)
   const browser = await launchBrowser(t)
   const context = await browser.newContext({ javaScriptEnabled: false })
+  t.teardown(() => context.close())
   const page = await context.newPage()
   // the feedback form on a service page, posted without JS
   const serviceId = offering?.serviceId ?? app.live.current.services[0]!.id
@@ -70,7 +71,7 @@ t.test('/einblicke: login, charts with text alternatives, axe clean', async (t) 
   t.match(await page.locator('#ohne-treffer').locator('..').innerText(), /xyzzy plugh/)
   t.match(await page.locator('#rueckmeldungen').locator('..').innerText(), /Link funktioniert nicht/)
 
-  const jsPage = await (await browser.newContext()).newPage()
+  const jsPage = await openPage(t, browser)
   await jsPage.context().addCookies(cookies)
   await jsPage.goto(`${baseUrl}/einblicke`)
   t.ok(await jsPage.locator('svg[role="img"]').count() >= 3)
@@ -87,7 +88,7 @@ t.test('/einblicke: login, charts with text alternatives, axe clean', async (t) 
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("Abmelden")')])
   t.equal(await page.locator('svg[role="img"]').count(), 0, 'logged out')
   t.same((await context.cookies(`${baseUrl}/einblicke`)).filter((c) => c.name === 'einblicke'), [], 'the browser forgot the cookie')
-  const replay = await (await browser.newContext()).newPage()
+  const replay = await openPage(t, browser)
   await replay.context().addCookies(cookies)
   await replay.goto(`${baseUrl}/einblicke`)
   t.equal(await replay.locator('svg[role="img"]').count(), 0, 'the saved cookie is refused after logout')
@@ -112,6 +113,7 @@ t.test('/einblicke in Chromium: a login form on another origin is refused (login
   const evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`
   const browser = await launchBrowser(t)
   const context = await browser.newContext({ javaScriptEnabled: false })
+  t.teardown(() => context.close())
   const page = await context.newPage()
   // the victim has opened the portal before: a CSRF nonce cookie exists
   await page.goto(`${baseUrl}/einblicke`)
