@@ -11,7 +11,8 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const TS = /\.(?:c|m)?ts$/
+// the project's TypeScript is all ES modules in .ts files (package.json type: module)
+const TS = /\.ts$/
 const require = createRequire(import.meta.url)
 // the project's node_modules/.cache (this file's real path is tools/tap-ts/ in the project)
 const CACHE = fileURLToPath(new URL('../../node_modules/.cache/dachportal-tap-ts/', import.meta.url))
@@ -19,10 +20,10 @@ const CACHE = fileURLToPath(new URL('../../node_modules/.cache/dachportal-tap-ts
 const SALT = `${require('typescript/package.json').version}\0${readFileSync(fileURLToPath(import.meta.url), 'utf8')}`
 let ts
 
-function compilerOptions(typescript, cjs) {
+function compilerOptions(typescript) {
   return {
     target: typescript.ScriptTarget.ES2022,
-    module: cjs ? typescript.ModuleKind.CommonJS : typescript.ModuleKind.ESNext,
+    module: typescript.ModuleKind.ESNext,
     esModuleInterop: true,
     resolveJsonModule: true,
     inlineSourceMap: true,
@@ -30,8 +31,8 @@ function compilerOptions(typescript, cjs) {
   }
 }
 
-function transpile(file, source, cjs) {
-  const key = createHash('sha256').update(`${SALT}\0${cjs}\0${file}\0${source}`).digest('hex')
+function transpile(file, source) {
+  const key = createHash('sha256').update(`${SALT}\0${file}\0${source}`).digest('hex')
   const cached = join(CACHE, `${key}.js`)
   try {
     return readFileSync(cached, 'utf8')
@@ -39,7 +40,7 @@ function transpile(file, source, cjs) {
     // a miss: transpile and store below
   }
   ts ??= require('typescript')
-  const { outputText } = ts.transpileModule(source, { fileName: file, compilerOptions: compilerOptions(ts, cjs) })
+  const { outputText } = ts.transpileModule(source, { fileName: file, compilerOptions: compilerOptions(ts) })
   mkdirSync(CACHE, { recursive: true })
   // two test processes may write the same entry: each writes its own file, then renames
   const temporary = `${cached}.${process.pid}`
@@ -50,7 +51,7 @@ function transpile(file, source, cjs) {
 
 export async function resolve(specifier, context, nextResolve) {
   const parent = context.parentURL
-  if (parent !== undefined && parent.startsWith('file:') && TS.test(new URL(parent).pathname) && /^\.{1,2}\/.*\.(?:c|m)?js$/.test(specifier)) {
+  if (parent !== undefined && parent.startsWith('file:') && TS.test(new URL(parent).pathname) && /^\.{1,2}\/.*\.js$/.test(specifier)) {
     const target = new URL(specifier, parent)
     if (!existsSync(target)) {
       const typescriptFile = new URL(target.href.replace(/js$/, 'ts'))
@@ -63,6 +64,5 @@ export async function resolve(specifier, context, nextResolve) {
 export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !TS.test(new URL(url).pathname) || url.includes('/node_modules/')) return nextLoad(url, context)
   const file = fileURLToPath(url)
-  const cjs = file.endsWith('.cts')
-  return { format: cjs ? 'commonjs' : 'module', source: transpile(file, readFileSync(file, 'utf8'), cjs), shortCircuit: true }
+  return { format: 'module', source: transpile(file, readFileSync(file, 'utf8')), shortCircuit: true }
 }
